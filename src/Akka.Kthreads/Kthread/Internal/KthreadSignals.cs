@@ -1,0 +1,34 @@
+namespace Akka.Kthreads.Internal;
+
+// INTERNAL API. What a running thread function tells its own KthreadActor. The actor alone
+// decides state, so a wake-up and a sleep can never both think they came first.
+
+/// <summary>schedule(): the function gave up its CPU and sleeps until <see cref="Wake"/> completes (true: woken, false: timed out).</summary>
+internal sealed record Sleep(TaskCompletionSource<bool> Wake, TimeSpan? Timeout);
+
+/// <summary>__kthread_parkme(): the function gave up its CPU and stays parked until <see cref="Unpark"/> completes.</summary>
+internal sealed record Parking(TaskCompletionSource Unpark);
+
+/// <summary>do_exit(): the function returned <see cref="Code"/>, or threw <see cref="Oops"/> (then Code is -EFAULT).</summary>
+internal sealed record Exited(int Code, Exception? Oops);
+
+/// <summary>ScheduleTimeoutAsync's timer fired.</summary>
+internal sealed record SleepTimedOut
+{
+    public static SleepTimedOut Instance { get; } = new();
+}
+
+/// <summary>stop-timeout ran out before the function returned.</summary>
+internal sealed record StopTimedOut
+{
+    public static StopTimedOut Instance { get; } = new();
+}
+
+/// <summary>park-timeout ran out before the thread parked.</summary>
+internal sealed record ParkTimedOut
+{
+    public static ParkTimedOut Instance { get; } = new();
+}
+
+/// <summary>Sent by a kthread to kthreadd from PostStop: the pid's entry can go.</summary>
+internal sealed record Reaped(int Pid);

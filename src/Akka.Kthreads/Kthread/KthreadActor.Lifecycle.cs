@@ -1,0 +1,165 @@
+using Akka.Actor;
+using static Akka.Kthreads.KthreadProtocol;
+
+namespace Akka.Kthreads.Internal;
+
+// Stop and park: the two requests that wait for the function to reach a point.
+internal sealed partial class KthreadActor
+{
+    private List<IActorRef>? _stoppers;
+    private List<IActorRef>? _parkers;
+    private TaskCompletionSource? _parked;
+
+    // kernel: kthread_stop() — set the flag, unpark, wake, wait for exited.
+    private void OnStop()
+    {
+        switch (_k.State)
+        {
+            case KthreadState.New:
+            case KthreadState.Parked when !_started:
+                // Never woken: the function never runs (kthread() sees should_stop first).
+                _k.RequestStop();
+                _k.ExitCode = -Errno.EINTR;
+                Sender.Tell(new Stopped(-Errno.EINTR));
+                Reap();
+                return;
+            case KthreadState.Zombie:
+                Sender.Tell(new Stopped(_k.ExitCode));
+                Reap();
+                return;
+        }
+
+        var first = _stoppers is null or { Count: 0 };
+        (_stoppers ??= new List<IActorRef>(1)).Add(Sender);
+        if (!first)
+        {
+            return;
+        }
+
+        _k.RequestStop();
+        Timers.StartSingleTimer(StopTimer, StopTimedOut.Instance, _settings.StopTimeout);
+        if (_k.State == KthreadState.Sleeping)
+        {
+            WakeSleeper(true);
+        }
+        else if (_k.State == KthreadState.Parked)
+        {
+            ReleaseParked();
+        }
+    }
+
+    // kernel: kthread_park() — 0 at once if parked, -ENOSYS once exited, else wait for parked.
+    private void OnPark()
+    {
+        switch (_k.State)
+        {
+            case KthreadState.Parked:
+                Sender.Tell(new ParkResult(0));
+                return;
+            case KthreadState.Zombie:
+                Sender.Tell(new ParkResult(-Errno.ENOSYS));
+                return;
+            case KthreadState.New:
+                // Parked without running the function; Unpark starts it.
+                _k.SetShouldPark(true);
+                Transition(KthreadState.Parked);
+                Sender.Tell(new ParkResult(0));
+                return;
+        }
+
+        var first = _parkers is null or { Count: 0 };
+        (_parkers ??= new List<IActorRef>(1)).Add(Sender);
+        if (!first)
+        {
+            return;
+        }
+
+        _k.SetShouldPark(true);
+        Timers.StartSingleTimer(ParkTimer, ParkTimedOut.Instance, _settings.ParkTimeout);
+        if (_k.State == KthreadState.Sleeping)
+        {
+            WakeSleeper(true);
+        }
+    }
+
+    private void OnParking(Parking parking)
+    {
+        if (!_k.ShouldPark)
+        {
+            // Unparked or stopped while on the way: go on.
+            parking.Unpark.TrySetResult();
+            return;
+        }
+
+        _parked = parking.Unpark;
+        Transition(KthreadState.Parked);
+        Timers.Cancel(ParkTimer);
+        ReplyParkers(0);
+    }
+
+    // kernel: kthread_unpark() — rebind a per-CPU thread, clear the flag, wake it.
+    private void OnUnpark()
+    {
+        if (_k.State != KthreadState.Parked)
+        {
+            return;
+        }
+
+        if (_k.PerCpu)
+        {
+            _k.Bind(_k.HomeCpu);
+        }
+
+        _k.SetShouldPark(false);
+        if (_started)
+        {
+            ReleaseParked();
+        }
+        else
+        {
+            StartLoop();
+        }
+    }
+
+    private void ReleaseParked()
+    {
+        var parked = _parked;
+        _parked = null;
+        Transition(KthreadState.Running);
+        parked?.TrySetResult();
+    }
+
+    private void ReplyStoppers(int code)
+    {
+        Timers.Cancel(StopTimer);
+        if (_stoppers is not { Count: > 0 } stoppers)
+        {
+            return;
+        }
+
+        var reply = new Stopped(code);
+        foreach (var stopper in stoppers)
+        {
+            stopper.Tell(reply);
+        }
+
+        stoppers.Clear();
+    }
+
+    private void ReplyParkers(int result)
+    {
+        Timers.Cancel(ParkTimer);
+        if (_parkers is not { Count: > 0 } parkers)
+        {
+            return;
+        }
+
+        var reply = new ParkResult(result);
+        foreach (var parker in parkers)
+        {
+            parker.Tell(reply);
+        }
+
+        parkers.Clear();
+    }
+}

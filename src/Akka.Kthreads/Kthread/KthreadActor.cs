@@ -1,0 +1,212 @@
+using Akka.Actor;
+using Akka.Event;
+using static Akka.Kthreads.KthreadProtocol;
+
+namespace Akka.Kthreads.Internal;
+
+/// <summary>
+/// INTERNAL API. One kthread (struct kthread + its completions): the only place that decides the
+/// thread's state. The function runs outside, on a CPU run queue, and reports back with signals.
+/// </summary>
+internal sealed partial class KthreadActor : UntypedActor, IWithTimers
+{
+    private const string SleepTimer = "sleep";
+    private const string StopTimer = "stop";
+    private const string ParkTimer = "park";
+
+    private readonly KthreadContext _k;
+    private readonly KthreadsSettings _settings;
+    private readonly Cpus _cpus;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private bool _started;
+    private TaskCompletionSource<bool>? _sleeper;
+
+    public KthreadActor(KthreadContext k, KthreadsSettings settings, Cpus cpus)
+    {
+        _k = k;
+        _settings = settings;
+        _cpus = cpus;
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(KthreadContext k, KthreadsSettings settings, Cpus cpus) =>
+        Actor.Props.Create(() => new KthreadActor(k, settings, cpus));
+
+    protected override void PreStart() => _k.Attach(Self);
+
+    protected override void PostStop()
+    {
+        if (_k.State != KthreadState.Dead)
+        {
+            // Stopped from outside (system shutdown, a strict-mode failure): let the function end
+            // instead of leaving it asleep forever, and answer everyone still waiting.
+            _k.RequestStop();
+            _sleeper?.TrySetResult(true);
+            _parked?.TrySetResult();
+            ReplyStoppers(-Errno.ESRCH);
+            ReplyParkers(-Errno.ESRCH);
+            _k.State = KthreadState.Dead;
+        }
+
+        Context.Parent.Tell(new Reaped(_k.Pid));
+    }
+
+    protected override void OnReceive(object message)
+    {
+        if (_k.State == KthreadState.Dead)
+        {
+            // Reaped, not yet stopped: answer as a gone thread does.
+            if (message is IKthreadCommand command)
+            {
+                Sender.Tell(GoneReplies.For(command, _k.Pid, _k.Comm, _k.Node));
+            }
+
+            return;
+        }
+
+        switch (message)
+        {
+            case WakeUp:
+                Sender.Tell(new Woken(OnWakeUp()));
+                break;
+            case Stop:
+                OnStop();
+                break;
+            case Park:
+                OnPark();
+                break;
+            case Unpark:
+                OnUnpark();
+                Sender.Tell(Unparked.Instance);
+                break;
+            case Bind bind:
+                Sender.Tell(new BindResult(OnBind(bind.Cpu)));
+                break;
+            case GetInfo:
+                Sender.Tell(_k.Snapshot());
+                break;
+            case Sleep sleep:
+                OnSleep(sleep);
+                break;
+            case SleepTimedOut:
+                if (_k.State == KthreadState.Sleeping)
+                {
+                    WakeSleeper(false);
+                }
+
+                break;
+            case Parking parking:
+                OnParking(parking);
+                break;
+            case Exited exited:
+                OnExited(exited);
+                break;
+            case StopTimedOut:
+                _log.Warning("kthread_stop: {0} ({1}) did not return within {2}; stoppers get -ETIMEDOUT", _k.Pid, _k.Comm, _settings.StopTimeout);
+                ReplyStoppers(-Errno.ETIMEDOUT);
+                break;
+            case ParkTimedOut:
+                _log.Warning("kthread_park: {0} ({1}) did not park within {2}; parkers get -ETIMEDOUT", _k.Pid, _k.Comm, _settings.ParkTimeout);
+                ReplyParkers(-Errno.ETIMEDOUT);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    // kernel: wake_up_process() — true only if the state matched (new or sleeping).
+    private bool OnWakeUp()
+    {
+        switch (_k.State)
+        {
+            case KthreadState.New:
+                StartLoop();
+                return true;
+            case KthreadState.Sleeping:
+                WakeSleeper(true);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void StartLoop()
+    {
+        Transition(KthreadState.Running);
+        _started = true;
+        _k.Start();
+    }
+
+    private void OnSleep(Sleep sleep)
+    {
+        // A request that came in while the function was on its way to sleep is a wake-up.
+        if (_k.ShouldStop || _k.ShouldPark || _k.State != KthreadState.Running)
+        {
+            sleep.Wake.TrySetResult(true);
+            return;
+        }
+
+        _sleeper = sleep.Wake;
+        Transition(KthreadState.Sleeping);
+        if (sleep.Timeout is { } timeout)
+        {
+            Timers.StartSingleTimer(SleepTimer, SleepTimedOut.Instance, timeout);
+        }
+    }
+
+    private void WakeSleeper(bool woken)
+    {
+        Timers.Cancel(SleepTimer);
+        var sleeper = _sleeper;
+        _sleeper = null;
+        Transition(KthreadState.Running);
+        sleeper?.TrySetResult(woken);
+    }
+
+    // kernel: kthread_bind() — only while wait_task_inactive() holds, i.e. the function never ran.
+    private int OnBind(int cpu)
+    {
+        if (!_cpus.IsPossible(cpu) || _started)
+        {
+            return -Errno.EINVAL;
+        }
+
+        _k.Bind(cpu);
+        return 0;
+    }
+
+    // do_exit(): collect the code, answer the stoppers, or stay a zombie until someone stops us.
+    private void OnExited(Exited exited)
+    {
+        if (exited.Oops is { } oops)
+        {
+            _log.Error(oops, "oops: kthread {0} ({1}) threw {2}; it exits with -EFAULT", _k.Pid, _k.Comm, oops.GetType().Name);
+        }
+
+        if (_k.State == KthreadState.Sleeping)
+        {
+            WakeSleeper(true);
+        }
+
+        _k.ExitCode = exited.Code;
+        Timers.CancelAll();
+        ReplyParkers(-Errno.ENOSYS);
+        if (_stoppers is { Count: > 0 })
+        {
+            ReplyStoppers(exited.Code);
+            Reap();
+        }
+        else
+        {
+            Transition(KthreadState.Zombie);
+        }
+    }
+
+    private void Reap()
+    {
+        Transition(KthreadState.Dead);
+        Context.Stop(Self);
+    }
+}

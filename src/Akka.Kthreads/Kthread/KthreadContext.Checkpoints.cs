@@ -1,0 +1,98 @@
+using Akka.Actor;
+using Akka.Kthreads.Internal;
+
+namespace Akka.Kthreads;
+
+// The checkpoints: every await on `current` gives the CPU up and takes it back before returning.
+public sealed partial class KthreadContext
+{
+    /// <summary>kthread_parkme(): park here while <see cref="ShouldPark"/>; returns once unparked (or stopped).</summary>
+    /// <returns>A task that completes when the thread may go on, holding its CPU again.</returns>
+    public Task ParkMeAsync() => ShouldPark ? ParkCoreAsync() : Task.CompletedTask;
+
+    /// <summary>schedule(): sleep off the CPU until woken; returns at once if a stop or park is requested.</summary>
+    /// <returns>A task that completes when the thread runs again.</returns>
+    public Task ScheduleAsync() => SleepAsync(null);
+
+    /// <summary>schedule_timeout(): sleep until woken or until <paramref name="timeout"/> passes.</summary>
+    /// <param name="timeout">How long to sleep at most; <see cref="Timeout.InfiniteTimeSpan"/> sleeps like <see cref="ScheduleAsync"/>.</param>
+    /// <returns>True if woken (also by a stop or park request) before the timeout; false if it ran out.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A negative timeout other than infinite.</exception>
+    public Task<bool> ScheduleTimeoutAsync(TimeSpan timeout)
+    {
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a sleep cannot be negative");
+        }
+
+        return SleepAsync(timeout == Timeout.InfiniteTimeSpan ? null : timeout);
+    }
+
+    /// <summary>cond_resched(): a point where the CPU may go to another thread waiting for it.</summary>
+    /// <returns>Completes at once when nobody waits for this CPU.</returns>
+    public ValueTask YieldAsync()
+    {
+        var held = _held;
+        return held is null || !held.HasWaiters ? default : ReacquireAsync();
+    }
+
+    private async ValueTask ReacquireAsync()
+    {
+        ReleaseCpu();
+        await AcquireCpuAsync().ConfigureAwait(false);
+    }
+
+    private async Task<bool> SleepAsync(TimeSpan? timeout)
+    {
+        if (ShouldStop || ShouldPark)
+        {
+            // A pending request is a wake-up that already happened.
+            await YieldAsync().ConfigureAwait(false);
+            return true;
+        }
+
+        if (timeout == TimeSpan.Zero)
+        {
+            await YieldAsync().ConfigureAwait(false);
+            return false;
+        }
+
+        var wake = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ReleaseCpu();
+        _self.Tell(new Sleep(wake, timeout));
+        var woken = await wake.Task.ConfigureAwait(false);
+        await AcquireCpuAsync().ConfigureAwait(false);
+        return woken;
+    }
+
+    // kernel: __kthread_parkme() — loop, since an unpark can race with a new park request.
+    private async Task ParkCoreAsync()
+    {
+        while (ShouldPark)
+        {
+            var unpark = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            ReleaseCpu();
+            _self.Tell(new Parking(unpark));
+            await unpark.Task.ConfigureAwait(false);
+            await AcquireCpuAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask AcquireCpuAsync()
+    {
+        var queue = _cpus.Select(BoundCpu);
+        await queue.AcquireAsync(this).ConfigureAwait(false);
+        _held = queue;
+        _lastCpu = queue.Cpu;
+    }
+
+    private void ReleaseCpu()
+    {
+        var held = _held;
+        if (held is not null)
+        {
+            _held = null;
+            held.Release(this);
+        }
+    }
+}

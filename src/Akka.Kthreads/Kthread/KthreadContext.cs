@@ -1,0 +1,185 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Kthreads.Internal;
+
+namespace Akka.Kthreads;
+
+/// <summary>
+/// <c>current</c> inside a <see cref="ThreadFn"/>: the thread's identity, its stop and park flags,
+/// and its checkpoints (every await on it gives the CPU up).
+/// </summary>
+/// <remarks>
+/// The thread holds its CPU from a resume until its next checkpoint; code between checkpoints
+/// runs alone on that CPU. Call the checkpoints only from the thread's own function.
+/// </remarks>
+public sealed partial class KthreadContext
+{
+    private readonly ThreadFn _fn;
+    private readonly Cpus _cpus;
+    private IActorRef _self = ActorRefs.Nobody;
+    private RunQueue? _held;
+    private CancellationTokenSource? _stopCts;
+    private volatile int _state;
+    private volatile int _boundCpu;
+    private volatile int _lastCpu = -1;
+    private volatile bool _shouldPark;
+    private int _shouldStop;
+    private int _exitCode;
+
+    internal KthreadContext(int pid, string comm, object? data, ThreadFn fn, int? boundCpu, bool perCpu,
+        Cpus cpus, string node)
+    {
+        Pid = pid;
+        Comm = comm;
+        Data = data;
+        _fn = fn;
+        _boundCpu = boundCpu ?? -1;
+        PerCpu = perCpu;
+        HomeCpu = boundCpu ?? -1;
+        _cpus = cpus;
+        Node = node;
+    }
+
+    /// <summary>The thread's pid (task_pid_nr(current)).</summary>
+    public int Pid { get; }
+
+    /// <summary>The thread's name (current->comm), at most 15 characters.</summary>
+    public string Comm { get; }
+
+    /// <summary>The data given at creation (kthread_data).</summary>
+    public object? Data { get; }
+
+    /// <summary>The CPU the thread runs on now (smp_processor_id), else the one it is bound to or last ran on.</summary>
+    public int? Cpu => _held?.Cpu ?? BoundCpu ?? (_lastCpu >= 0 ? _lastCpu : null);
+
+    /// <summary>kthread_should_stop(): true once a Stop was requested; then return from the function.</summary>
+    public bool ShouldStop => Volatile.Read(ref _shouldStop) != 0;
+
+    /// <summary>kthread_should_park(): true once a Park was requested; then call <see cref="ParkMeAsync"/> (or return).</summary>
+    public bool ShouldPark => _shouldPark;
+
+    /// <summary>Cancelled when a Stop is requested, for awaits that are not checkpoints (I/O, Task.Delay).</summary>
+    public CancellationToken StopToken
+    {
+        get
+        {
+            var cts = Volatile.Read(ref _stopCts);
+            if (cts is null)
+            {
+                // Made lazily: most threads never ask. The flag is read after the publish so a
+                // concurrent RequestStop either sees this source or is seen here.
+                var created = new CancellationTokenSource();
+                cts = Interlocked.CompareExchange(ref _stopCts, created, null) ?? created;
+                if (ReferenceEquals(cts, created) && ShouldStop)
+                {
+                    cts.Cancel();
+                }
+            }
+
+            return cts.Token;
+        }
+    }
+
+    internal string Node { get; }
+
+    internal bool PerCpu { get; }
+
+    /// <summary>The CPU a per-CPU thread belongs to; -1 otherwise.</summary>
+    internal int HomeCpu { get; }
+
+    internal int? BoundCpu => _boundCpu >= 0 ? _boundCpu : null;
+
+    internal KthreadState State
+    {
+        get => (KthreadState)_state;
+        set => _state = (int)value;
+    }
+
+    internal int ExitCode
+    {
+        get => Volatile.Read(ref _exitCode);
+        set => Volatile.Write(ref _exitCode, value);
+    }
+
+    /// <summary>The ps row, read without messages (kthreadd's List reads every thread this way).</summary>
+    internal KthreadInfo Snapshot()
+    {
+        var state = State;
+        return new KthreadInfo(Pid, 2, Comm, state, BoundCpu ?? (_lastCpu >= 0 ? _lastCpu : null), PerCpu,
+            state is KthreadState.Zombie or KthreadState.Dead ? ExitCode : null, Node);
+    }
+
+    internal void Attach(IActorRef self) => _self = self;
+
+    internal void Bind(int cpu) => _boundCpu = cpu;
+
+    internal void SetShouldPark(bool value) => _shouldPark = value;
+
+    /// <summary>kthread_stop's side on the flags: stop set, park cleared, the stop token cancelled.</summary>
+    internal void RequestStop()
+    {
+        // A full fence between the flag and the token read pairs with StopToken's lazy publish.
+        Interlocked.Exchange(ref _shouldStop, 1);
+        _shouldPark = false;
+        var cts = Volatile.Read(ref _stopCts);
+        // Callbacks run on the pool, never inside the actor.
+        _ = cts?.CancelAsync();
+    }
+
+    /// <summary>
+    /// Starts the kernel's kthread() loop in a clean environment: no creator's AsyncLocals (the
+    /// execution context does not flow), invariant culture, no SynchronizationContext.
+    /// </summary>
+    internal void Start() => ThreadPool.UnsafeQueueUserWorkItem(static k => k.Enter(), this, preferLocal: false);
+
+    private void Enter()
+    {
+        SynchronizationContext.SetSynchronizationContext(null);
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
+        _ = RunAsync();
+    }
+
+    // kernel: kthread() — run threadfn until it returns without a park request, parking between calls.
+    private async Task RunAsync()
+    {
+        var ret = -Errno.EINTR;
+        Exception? oops = null;
+        await AcquireCpuAsync().ConfigureAwait(false);
+        try
+        {
+            while (!ShouldStop)
+            {
+                if (ShouldPark)
+                {
+                    await ParkCoreAsync().ConfigureAwait(false);
+                    continue;
+                }
+
+                try
+                {
+                    ret = await _fn(this).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    // An oops: this thread dies, nothing else does.
+                    oops = e;
+                    ret = -Errno.EFAULT;
+                    break;
+                }
+
+                // The 2012 style: returning while ShouldPark parks, and Unpark calls threadfn again.
+                if (!ShouldPark)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            ReleaseCpu();
+        }
+
+        _self.Tell(new Exited(ret, oops));
+    }
+}

@@ -1,0 +1,189 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Event;
+using static Akka.Kthreads.KthreaddProtocol;
+using static Akka.Kthreads.KthreadProtocol;
+
+namespace Akka.Kthreads.Internal;
+
+/// <summary>
+/// INTERNAL API. kthreadd (pid 2): serves create requests one at a time in arrival order (its
+/// mailbox is kthread_create_list), allocates pids, parents every kthread, and lists them.
+/// </summary>
+internal sealed class KthreaddActor : UntypedActor
+{
+    /// <summary>TASK_COMM_LEN is 16 with the NUL: names keep 15 characters.</summary>
+    internal const int CommLength = 15;
+
+    private readonly KthreadsSettings _settings;
+    private readonly Cpus _cpus;
+    private readonly Dictionary<int, KthreadContext> _threads = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly string _node;
+    private int _lastPid = 2;
+
+    public KthreaddActor(KthreadsSettings settings, Cpus cpus)
+    {
+        _settings = settings;
+        _cpus = cpus;
+        _node = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString();
+    }
+
+    public static Props Props(KthreadsSettings settings, Cpus cpus) =>
+        Actor.Props.Create(() => new KthreaddActor(settings, cpus));
+
+    // A kthread actor only throws on a bug (a strict-mode transition): it dies, nothing else.
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(_ => Directive.Stop);
+
+    // Messages to reaped threads land in dead letters: answer them, so no ask waits forever.
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(DeadLetter));
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case Create create:
+                OnCreate(create);
+                break;
+            case List:
+                Sender.Tell(new KthreadList(ListThreads()));
+                break;
+            case Reaped reaped:
+                _threads.Remove(reaped.Pid);
+                break;
+            case DeadLetter { Message: IKthreadCommand command } dead when IsChild(dead.Recipient, out var pid):
+                if (dead.Sender is { } sender && !sender.IsNobody())
+                {
+                    sender.Tell(GoneReplies.For(command, pid, string.Empty, _node));
+                }
+
+                break;
+            case DeadLetter:
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void OnCreate(Create create)
+    {
+        var handshake = create.Handshake;
+        if (handshake is { IsAbandoned: true })
+        {
+            // The creator gave up before we got here: make nothing, use no pid.
+            return;
+        }
+
+        if (Validate(create) is { } reason)
+        {
+            Sender.Tell(new CreateFailed(-Errno.EINVAL, reason));
+            return;
+        }
+
+        if (_threads.Count >= _settings.MaxThreads)
+        {
+            Sender.Tell(new CreateFailed(-Errno.EAGAIN, $"threads-max ({_settings.MaxThreads}) reached"));
+            return;
+        }
+
+        var pid = ++_lastPid;
+        var comm = Comm(create);
+        var k = new KthreadContext(pid, comm, create.Data, create.Fn, create.Cpu, create.PerCpu, _cpus, _node);
+        if (create.PerCpu)
+        {
+            // kernel: kthread_create_on_cpu() — created, parked before it runs, bound.
+            k.SetShouldPark(true);
+            k.State = KthreadState.Parked;
+        }
+
+        var child = Context.ActorOf(KthreadActor.Props(k, _settings, _cpus), pid.ToString(CultureInfo.InvariantCulture));
+        _threads.Add(pid, k);
+        var thread = new Kthread(pid, comm, child, _settings, _cpus);
+        if (handshake is not null && !handshake.TryClaim(thread))
+        {
+            // Abandoned while we made it: reap before anyone sees it; the function never runs.
+            k.State = KthreadState.Dead;
+            Context.Stop(child);
+            return;
+        }
+
+        Sender.Tell(new Created(thread));
+    }
+
+    private string? Validate(Create create)
+    {
+        if (create.Fn is null)
+        {
+            return "no thread function";
+        }
+
+        if (string.IsNullOrWhiteSpace(create.Name))
+        {
+            return "empty name";
+        }
+
+        if (create.Cpu is { } cpu && !_cpus.IsPossible(cpu))
+        {
+            return $"cpu {cpu} is not possible (0..{_cpus.Possible.Count - 1})";
+        }
+
+        if (create.PerCpu && create.Cpu is null)
+        {
+            return "a per-CPU thread needs a cpu";
+        }
+
+        if (create.Cpu is { } c && FormatName(create.Name, c) is null)
+        {
+            return $"bad name format '{create.Name}'";
+        }
+
+        return null;
+    }
+
+    private static string Comm(Create create)
+    {
+        var name = create.Cpu is { } cpu ? FormatName(create.Name, cpu)! : create.Name;
+        return name.Length <= CommLength ? name : name[..CommLength];
+    }
+
+    private static string? FormatName(string format, int cpu)
+    {
+        try
+        {
+            return string.Format(CultureInfo.InvariantCulture, format, cpu);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private KthreadInfo[] ListThreads()
+    {
+        var rows = new List<KthreadInfo>(_threads.Count);
+        foreach (var k in _threads.Values)
+        {
+            var info = k.Snapshot();
+            if (info.State != KthreadState.Dead)
+            {
+                rows.Add(info);
+            }
+        }
+
+        var sorted = rows.ToArray();
+        Array.Sort(sorted, static (a, b) => a.Pid.CompareTo(b.Pid));
+        return sorted;
+    }
+
+    private bool IsChild(IActorRef? recipient, out int pid)
+    {
+        pid = 0;
+        return recipient is not null
+            && recipient.Path.Parent.Equals(Self.Path)
+            && int.TryParse(recipient.Path.Name, NumberStyles.None, CultureInfo.InvariantCulture, out pid);
+    }
+}

@@ -1,0 +1,173 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Kthreads.Internal;
+using static Akka.Kthreads.KthreaddProtocol;
+
+namespace Akka.Kthreads;
+
+/// <summary>
+/// The door to kthreads in an ActorSystem (<c>Kthreads.Get(system)</c>): kthreadd, the CPUs, and
+/// kthread_create / kthread_run / kthread_create_on_cpu / ps.
+/// </summary>
+/// <remarks>
+/// Every method checks its arguments before sending anything, then asks kthreadd and unwraps the
+/// reply. A creator that gives up (cancelled token, timeout) never leaves a thread behind.
+/// </remarks>
+public sealed class Kthreads : IExtension
+{
+    private readonly Lazy<IActorRef> _kthreadd;
+
+    /// <summary>Made by <see cref="Get"/>; one per ActorSystem.</summary>
+    /// <param name="system">The system that owns kthreadd.</param>
+    public Kthreads(ExtendedActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        system.Settings.InjectTopLevelFallback(DefaultConfig());
+        Settings = KthreadsSettings.Create(system);
+        Cpus = new Cpus(Settings.PossibleCpus);
+        _kthreadd = new Lazy<IActorRef>(() =>
+            system.SystemActorOf(KthreaddActor.Props(Settings, Cpus), Settings.KthreaddName));
+    }
+
+    /// <summary>kthreadd (pid 2), the parent of every kthread: send it <see cref="KthreaddProtocol"/> messages by hand.</summary>
+    public IActorRef Kthreadd => _kthreadd.Value;
+
+    /// <summary>The node's CPUs and their run queues.</summary>
+    public Cpus Cpus { get; }
+
+    /// <summary>The <c>kthreads</c> config section as read at start.</summary>
+    public KthreadsSettings Settings { get; }
+
+    /// <summary>The extension of <paramref name="system"/>, made on first use.</summary>
+    /// <param name="system">The ActorSystem.</param>
+    /// <returns>Its one <see cref="Kthreads"/>.</returns>
+    public static Kthreads Get(ActorSystem system) => system.WithExtension<Kthreads, KthreadsExtension>();
+
+    /// <summary>The reference config (hocon/kthreads.conf), embedded in this assembly.</summary>
+    /// <returns>The <c>kthreads { }</c> defaults.</returns>
+    public static Config DefaultConfig() => ConfigurationFactory.FromResource<Kthreads>("Akka.Kthreads.kthreads.conf");
+
+    /// <summary>kthread_create(): a thread in state New; its function runs on the first WakeUp.</summary>
+    /// <param name="fn">The thread function.</param>
+    /// <param name="data">Handed to the function as <c>current.Data</c>.</param>
+    /// <param name="name">The name; cut to 15 characters.</param>
+    /// <param name="ct">Gives up waiting: the call throws OperationCanceledException and no thread is left behind.</param>
+    /// <returns>The new thread's handle.</returns>
+    /// <exception cref="ArgumentException">A null function or an empty or blank name.</exception>
+    /// <exception cref="KthreadCreateException">kthreadd refused (-EAGAIN past max-threads).</exception>
+    /// <exception cref="TimeoutException">No reply within ask-timeout; no thread is left behind.</exception>
+    public Task<Kthread> CreateAsync(ThreadFn fn, object? data, string name, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return CreateCoreAsync(new Create(fn, data, name), ct);
+    }
+
+    /// <summary>kthread_run(): create, then wake at once.</summary>
+    /// <param name="fn">The thread function.</param>
+    /// <param name="data">Handed to the function as <c>current.Data</c>.</param>
+    /// <param name="name">The name; cut to 15 characters.</param>
+    /// <param name="ct">Gives up before the wake-up: the thread is reaped, never run.</param>
+    /// <returns>The running thread's handle.</returns>
+    /// <exception cref="ArgumentException">A null function or an empty or blank name.</exception>
+    public async Task<Kthread> RunAsync(ThreadFn fn, object? data, string name, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var thread = await CreateCoreAsync(new Create(fn, data, name), ct).ConfigureAwait(false);
+        if (ct.IsCancellationRequested)
+        {
+            await thread.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
+        }
+
+        await thread.WakeUpAsync(CancellationToken.None).ConfigureAwait(false);
+        return thread;
+    }
+
+    /// <summary>kthread_create_on_cpu(): a per-CPU thread, created parked and bound to <paramref name="cpu"/>; Unpark starts it.</summary>
+    /// <param name="fn">The thread function.</param>
+    /// <param name="data">Handed to the function as <c>current.Data</c>.</param>
+    /// <param name="cpu">A CPU in Possible.</param>
+    /// <param name="nameFormat">The name, "{0}" standing for the cpu: "ksoftirqd/{0}" gives "ksoftirqd/3".</param>
+    /// <param name="ct">Gives up waiting; no thread is left behind.</param>
+    /// <returns>The parked thread's handle.</returns>
+    /// <exception cref="ArgumentException">A null function, an empty or bad name format, or a cpu outside Possible.</exception>
+    public Task<Kthread> CreateOnCpuAsync(ThreadFn fn, object? data, int cpu, string nameFormat, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        ArgumentException.ThrowIfNullOrWhiteSpace(nameFormat);
+        Cpus.CheckPossible(cpu, nameof(cpu));
+        try
+        {
+            _ = string.Format(CultureInfo.InvariantCulture, nameFormat, cpu);
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException($"'{nameFormat}' is not a name format: use {{0}} for the cpu", nameof(nameFormat), e);
+        }
+
+        return CreateCoreAsync(new Create(fn, data, nameFormat, cpu, PerCpu: true), ct);
+    }
+
+    /// <summary>ps: every live thread and zombie of this node, by pid (kthreadd itself is not listed).</summary>
+    /// <param name="ct">Stops waiting for the reply.</param>
+    /// <returns>The rows, ordered by pid.</returns>
+    public async Task<IReadOnlyList<KthreadInfo>> ListAsync(CancellationToken ct = default) =>
+        (await Kthreadd.AskAsync<KthreadList>(List.Instance, Settings.AskTimeout, ct).ConfigureAwait(false)).Threads;
+
+    // kernel: __kthread_create_on_node() — queue the request, wait killable, clean up if we gave up.
+    private async Task<Kthread> CreateCoreAsync(Create create, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        var handshake = new CreateHandshake();
+        // The ask itself is never cancelled: if kthreadd made the thread, we must learn of it to reap it.
+        var reply = Kthreadd.Ask<object>(create with { Handshake = handshake }, Settings.AskTimeout);
+        object result;
+        try
+        {
+            result = await reply.WaitAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await AbandonAsync(handshake).ConfigureAwait(false);
+            throw;
+        }
+        catch (AskTimeoutException e)
+        {
+            await AbandonAsync(handshake).ConfigureAwait(false);
+            throw new TimeoutException($"kthreadd made no thread '{create.Name}' within {Settings.AskTimeout} (kthreads.ask-timeout)", e);
+        }
+
+        return result switch
+        {
+            Created created => created.Thread,
+            CreateFailed failed => throw new KthreadCreateException(failed.Errno, failed.Reason),
+            _ => throw new InvalidOperationException($"kthreadd replied {result.GetType().Name} to Create"),
+        };
+    }
+
+    // kernel: xchg(&create->done, NULL) — either kthreadd never makes it, or we reap what it made.
+    private static async Task AbandonAsync(CreateHandshake handshake)
+    {
+        if (handshake.TryAbandon())
+        {
+            return;
+        }
+
+        if (handshake.Result is { } thread)
+        {
+            await thread.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>Makes the one <see cref="Kthreads"/> of an ActorSystem; used by <see cref="Kthreads.Get"/>.</summary>
+public sealed class KthreadsExtension : ExtensionIdProvider<Kthreads>
+{
+    /// <summary>Creates the extension for <paramref name="system"/>.</summary>
+    /// <param name="system">The system.</param>
+    /// <returns>A new <see cref="Kthreads"/>.</returns>
+    public override Kthreads CreateExtension(ExtendedActorSystem system) => new(system);
+}

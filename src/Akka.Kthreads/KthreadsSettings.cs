@@ -1,0 +1,88 @@
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace Akka.Kthreads;
+
+/// <summary>
+/// The <c>kthreads { }</c> section of the config, read once into one record (see hocon/kthreads.conf).
+/// </summary>
+/// <param name="KthreaddName">Name of kthreadd's system actor.</param>
+/// <param name="AskTimeout">How long the facade waits for any reply before a TimeoutException.</param>
+/// <param name="MaxThreads">Live threads allowed per node before creates reply -EAGAIN (threads-max).</param>
+/// <param name="StrictTransitions">Throw on an illegal state transition instead of logging it.</param>
+/// <param name="StopTimeout">How long a Stop waits for the function before replying -ETIMEDOUT.</param>
+/// <param name="ParkTimeout">How long a Park waits for the thread to park before replying -ETIMEDOUT.</param>
+/// <param name="PossibleCpus">How many CPUs are possible: CPUs 0 .. PossibleCpus-1.</param>
+public sealed record KthreadsSettings(
+    string KthreaddName,
+    TimeSpan AskTimeout,
+    int MaxThreads,
+    bool StrictTransitions,
+    TimeSpan StopTimeout,
+    TimeSpan ParkTimeout,
+    int PossibleCpus)
+{
+    /// <summary>Reads the settings of a running system, whose config already holds the reference defaults.</summary>
+    /// <param name="system">The system whose <c>kthreads</c> section is read.</param>
+    /// <returns>The settings.</returns>
+    public static KthreadsSettings Create(ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return FromConfig(system.Settings.Config.WithFallback(Kthreads.DefaultConfig()).GetConfig("kthreads"));
+    }
+
+    /// <summary>Reads the settings from a <c>kthreads</c> section; every key must be present (fall back to the reference config).</summary>
+    /// <param name="config">The <c>kthreads { }</c> section itself.</param>
+    /// <returns>The settings.</returns>
+    /// <exception cref="ConfigurationException">The section is missing, or a value is out of range (the message names the key).</exception>
+    public static KthreadsSettings FromConfig(Config config)
+    {
+        if (config is null || config.IsEmpty)
+        {
+            throw ConfigurationException.NullOrEmptyConfig<KthreadsSettings>("kthreads");
+        }
+
+        var possible = config.GetInt("cpus.possible", 0);
+        if (possible < 0)
+        {
+            throw new ConfigurationException($"kthreads.cpus.possible must be 0 (the processor count) or a positive count, was {possible}");
+        }
+
+        var settings = new KthreadsSettings(
+            KthreaddName: config.GetString("kthreadd-name", "kthreadd"),
+            AskTimeout: Positive(config, "ask-timeout"),
+            MaxThreads: config.GetInt("max-threads", 4194304),
+            StrictTransitions: config.GetBoolean("strict-transitions", false),
+            StopTimeout: Positive(config, "kthread.stop-timeout"),
+            ParkTimeout: Positive(config, "kthread.park-timeout"),
+            PossibleCpus: possible == 0 ? Environment.ProcessorCount : possible);
+
+        if (string.IsNullOrWhiteSpace(settings.KthreaddName))
+        {
+            throw new ConfigurationException("kthreads.kthreadd-name must be a non-empty actor name");
+        }
+
+        if (settings.MaxThreads <= 0)
+        {
+            throw new ConfigurationException($"kthreads.max-threads must be positive, was {settings.MaxThreads}");
+        }
+
+        return settings;
+    }
+
+    private static TimeSpan Positive(Config config, string key)
+    {
+        if (!config.HasPath(key))
+        {
+            throw new ConfigurationException($"kthreads.{key} is missing; it needs a duration such as 20s");
+        }
+
+        var value = config.GetTimeSpan(key, null, allowInfinite: false);
+        if (value <= TimeSpan.Zero)
+        {
+            throw new ConfigurationException($"kthreads.{key} must be a positive duration such as 20s, was {value}");
+        }
+
+        return value;
+    }
+}

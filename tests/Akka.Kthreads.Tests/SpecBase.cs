@@ -1,0 +1,40 @@
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace Akka.Kthreads.Tests;
+
+/// <summary>The base of every core spec: a real ActorSystem with Kthreads, strict transitions, short waits.</summary>
+public abstract class SpecBase : Akka.TestKit.Xunit2.TestKit
+{
+    public static readonly Config SpecConfig = ConfigurationFactory.ParseString("""
+        akka.loglevel = INFO
+        kthreads {
+          strict-transitions = on
+          ask-timeout = 10s
+          cpus.possible = 4
+        }
+        """).WithFallback(Kthreads.DefaultConfig());
+
+    protected SpecBase(Xunit.Abstractions.ITestOutputHelper output, Config? config = null)
+        : base((config ?? ConfigurationFactory.Empty).WithFallback(SpecConfig), output: output)
+    {
+        Kthreads = Kthreads.Get(Sys);
+    }
+
+    protected Kthreads Kthreads { get; }
+
+    /// <summary>A function that tells the probe it started, then sleeps until stopped and returns <paramref name="code"/>.</summary>
+    protected static ThreadFn SleepUntilStopped(Akka.Actor.IActorRef probe, int code = 0) => async current =>
+    {
+        probe.Tell(("started", current.Pid));
+        while (!current.ShouldStop)
+        {
+            await current.ScheduleAsync();
+        }
+
+        return code;
+    };
+
+    protected Task AwaitStateAsync(Kthread thread, KthreadState state) =>
+        AwaitAssertAsync(async () => Xunit.Assert.Equal(state, (await thread.InfoAsync()).State));
+}
