@@ -149,7 +149,7 @@ public sealed class Kthreads : IExtension
     }
 
     // kernel: xchg(&create->done, NULL) — either kthreadd never makes it, or we reap what it made.
-    private static async Task AbandonAsync(CreateHandshake handshake)
+    internal static async Task AbandonAsync(CreateHandshake handshake)
     {
         if (handshake.TryAbandon())
         {

@@ -67,6 +67,13 @@ public sealed record KthreadsSettings(
             throw new ConfigurationException($"kthreads.max-threads must be positive, was {settings.MaxThreads}");
         }
 
+        if (settings.AskTimeout <= settings.StopTimeout || settings.AskTimeout <= settings.ParkTimeout)
+        {
+            // Otherwise a slow stop ends as a timed-out ask, and the exit code goes to a dead asker.
+            throw new ConfigurationException(
+                $"kthreads.ask-timeout ({settings.AskTimeout}) must be longer than kthreads.kthread.stop-timeout ({settings.StopTimeout}) and kthreads.kthread.park-timeout ({settings.ParkTimeout})");
+        }
+
         return settings;
     }
 

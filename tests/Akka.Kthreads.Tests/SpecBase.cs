@@ -11,6 +11,8 @@ public abstract class SpecBase : Akka.TestKit.Xunit2.TestKit
         kthreads {
           strict-transitions = on
           ask-timeout = 10s
+          kthread.stop-timeout = 5s
+          kthread.park-timeout = 5s
           cpus.possible = 4
         }
         """).WithFallback(Kthreads.DefaultConfig());

@@ -1,0 +1,92 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Xunit;
+using Xunit.Abstractions;
+using static Akka.Kthreads.KthreadProtocol;
+
+namespace Akka.Kthreads.Tests;
+
+/// <summary>DESIGN §4 behaviour 16: every wait has a timeout from config; no ask waits forever.</summary>
+public sealed class TimeoutSpec(ITestOutputHelper output) : SpecBase(output, ConfigurationFactory.ParseString("""
+    kthreads.kthread.stop-timeout = 300ms
+    kthreads.kthread.park-timeout = 300ms
+    """))
+{
+    [Fact]
+    public async Task A_stop_the_function_ignores_replies_ETIMEDOUT_and_a_later_stop_collects_the_code()
+    {
+        var probe = CreateTestProbe();
+        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = await Kthreads.RunAsync(async _ =>
+        {
+            probe.Tell("stuck");
+            await finish.Task; // never looks at ShouldStop
+            return 12;
+        }, null, "stuck");
+        await probe.ExpectMsgAsync("stuck");
+
+        probe.Send(thread.Ref, Stop.Instance);
+        await probe.ExpectMsgAsync(new Stopped(-Errno.ETIMEDOUT), TimeSpan.FromSeconds(5));
+
+        // Nothing is lost: the stop stays requested and the code waits in the zombie.
+        finish.SetResult();
+        await AwaitStateAsync(thread, KthreadState.Zombie);
+        Assert.Equal(12, await thread.StopAsync());
+    }
+
+    [Fact]
+    public async Task A_park_the_function_ignores_replies_ETIMEDOUT()
+    {
+        var probe = CreateTestProbe();
+        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = await Kthreads.RunAsync(async current =>
+        {
+            probe.Tell("busy");
+            await finish.Task;
+            while (!current.ShouldStop)
+            {
+                await current.ScheduleAsync();
+            }
+
+            return 0;
+        }, null, "noparker");
+        await probe.ExpectMsgAsync("busy");
+
+        Assert.Equal(-Errno.ETIMEDOUT, await thread.ParkAsync());
+        finish.SetResult();
+        Assert.Equal(0, await thread.StopAsync());
+    }
+}
+
+/// <summary>The facade's own ask timeout: a TimeoutException, never a hang.</summary>
+public sealed class AskTimeoutSpec(ITestOutputHelper output) : SpecBase(output, ConfigurationFactory.ParseString("""
+    kthreads.ask-timeout = 300ms
+    kthreads.kthread.stop-timeout = 200ms
+    kthreads.kthread.park-timeout = 200ms
+    """))
+{
+    [Fact]
+    public async Task A_handle_whose_thread_never_answers_throws_TimeoutException_naming_the_setting()
+    {
+        // A handle on an actor that swallows everything (what a lost message looks like).
+        var silent = CreateTestProbe();
+        var handle = new Kthread(99, "silent", silent.Ref, Kthreads.Settings, Kthreads.Cpus);
+
+        var e = await Assert.ThrowsAsync<TimeoutException>(() => handle.StopAsync());
+        Assert.Contains("ask-timeout", e.Message);
+        await Assert.ThrowsAsync<TimeoutException>(() => handle.WakeUpAsync());
+        await Assert.ThrowsAsync<TimeoutException>(() => handle.InfoAsync());
+    }
+
+    [Fact]
+    public void An_ask_timeout_not_longer_than_the_stop_timeout_is_refused_at_start()
+    {
+        var config = ConfigurationFactory.ParseString("""
+            ask-timeout = 5s
+            kthread.stop-timeout = 5s
+            """).WithFallback(Kthreads.DefaultConfig().GetConfig("kthreads"));
+
+        var e = Assert.Throws<ConfigurationException>(() => KthreadsSettings.FromConfig(config));
+        Assert.Contains("kthreads.ask-timeout", e.Message);
+    }
+}
