@@ -18,7 +18,6 @@ internal sealed class KthreaddActor : UntypedActor
     private readonly KthreadsSettings _settings;
     private readonly Cpus _cpus;
     private readonly Dictionary<int, KthreadContext> _threads = new();
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _node;
     private int _lastPid = 2;
 

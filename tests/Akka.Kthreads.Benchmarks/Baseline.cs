@@ -1,0 +1,53 @@
+using Akka.Actor;
+
+namespace Akka.Kthreads.Benchmarks;
+
+/// <summary>The raw Akka side of each comparison: a trivial actor that answers, and one that answers then stops.</summary>
+internal sealed class Echo : UntypedActor
+{
+    public static readonly Props Props = Props.Create<Echo>();
+
+    protected override void OnReceive(object message)
+    {
+        Sender.Tell(message);
+        if (message is Stop)
+        {
+            Context.Stop(Self);
+        }
+    }
+
+    /// <summary>Answer, then stop: the raw analogue of kthread_stop's reply.</summary>
+    public sealed record Stop
+    {
+        public static Stop Instance { get; } = new();
+    }
+}
+
+/// <summary>Shared set-up: one ActorSystem with Kthreads on the machine's CPUs, quiet logs.</summary>
+internal static class Systems
+{
+    public static ActorSystem Start(string name) => ActorSystem.Create(name, """
+        akka.loglevel = WARNING
+        akka.log-dead-letters = off
+        kthreads.max-threads = 4194304
+        """);
+
+    public static readonly ThreadFn ReturnAtOnce = static _ => Task.FromResult(0);
+
+    /// <summary>A thread that parks when asked and sleeps otherwise: the shape of a per-CPU thread.</summary>
+    public static readonly ThreadFn Parkable = static async current =>
+    {
+        while (!current.ShouldStop)
+        {
+            if (current.ShouldPark)
+            {
+                await current.ParkMeAsync();
+                continue;
+            }
+
+            await current.ScheduleAsync();
+        }
+
+        return 0;
+    };
+}

@@ -1,0 +1,59 @@
+using Akka.Actor;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+
+namespace Akka.Kthreads.Benchmarks;
+
+/// <summary>create + wake + stop of a thread whose function returns at once, vs ActorOf + Ask + stop.</summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class LifecycleBenchmarks
+{
+    private const int InFlight = 1_000;
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private ActorSystem _system = null!;
+    private Kthreads _kthreads = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _system = Systems.Start("lifecycle");
+        _kthreads = Kthreads.Get(_system);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _system.Terminate().Wait();
+
+    [Benchmark(Baseline = true), BenchmarkCategory("create+wake+stop")]
+    public async Task<object> ActorOf_Ask_Stop()
+    {
+        var actor = _system.ActorOf(Echo.Props);
+        await actor.Ask<int>(1, Timeout);
+        return await actor.Ask<Echo.Stop>(Echo.Stop.Instance, Timeout);
+    }
+
+    [Benchmark, BenchmarkCategory("create+wake+stop")]
+    public async Task<int> Kthread_Run_Stop()
+    {
+        var thread = await _kthreads.RunAsync(Systems.ReturnAtOnce, null, "bench");
+        return await thread.StopAsync();
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = InFlight), BenchmarkCategory("create+wake+stop, 1000 in flight")]
+    public Task ActorOf_Ask_Stop_1000_in_flight() => Many(ActorOf_Ask_Stop);
+
+    [Benchmark(OperationsPerInvoke = InFlight), BenchmarkCategory("create+wake+stop, 1000 in flight")]
+    public Task Kthread_Run_Stop_1000_in_flight() => Many(Kthread_Run_Stop);
+
+    private static Task Many<T>(Func<Task<T>> one)
+    {
+        var all = new Task[InFlight];
+        for (var i = 0; i < all.Length; i++)
+        {
+            all[i] = one();
+        }
+
+        return Task.WhenAll(all);
+    }
+}

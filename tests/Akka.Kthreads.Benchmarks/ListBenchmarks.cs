@@ -1,0 +1,50 @@
+using Akka.Actor;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+
+namespace Akka.Kthreads.Benchmarks;
+
+/// <summary>ps over many threads, vs one Ask whose reply is an array of as many rows.</summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams)]
+[CategoriesColumn]
+public class ListBenchmarks
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private ActorSystem _system = null!;
+    private Kthreads _kthreads = null!;
+    private IActorRef _rows = null!;
+
+    [Params(10_000, 100_000)]
+    public int Threads { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _system = Systems.Start("list");
+        _kthreads = Kthreads.Get(_system);
+        var creates = new Task[Threads];
+        for (var i = 0; i < Threads; i++)
+        {
+            creates[i] = _kthreads.CreateAsync(Systems.ReturnAtOnce, null, "listed");
+        }
+
+        Task.WaitAll(creates);
+        var rows = _kthreads.ListAsync().GetAwaiter().GetResult().ToArray();
+        _rows = _system.ActorOf(Props.Create(() => new Rows(rows)));
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _system.Terminate().Wait();
+
+    [Benchmark(Baseline = true), BenchmarkCategory("ps")]
+    public Task<KthreadInfo[]> Ask_for_an_array_of_rows() => _rows.Ask<KthreadInfo[]>("rows", Timeout);
+
+    [Benchmark, BenchmarkCategory("ps")]
+    public Task<IReadOnlyList<KthreadInfo>> ListAsync() => _kthreads.ListAsync();
+
+    private sealed class Rows(KthreadInfo[] rows) : UntypedActor
+    {
+        protected override void OnReceive(object message) => Sender.Tell(rows.ToArray());
+    }
+}

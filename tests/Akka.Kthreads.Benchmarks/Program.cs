@@ -1,0 +1,50 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace Akka.Kthreads.Benchmarks;
+
+/// <summary>
+/// Runs every benchmark beside its raw-Akka baseline, then the scale figures.
+/// --quick: BenchmarkDotNet's short run (under 3 minutes on 2 cores); --million: also 1,000,000 parked kthreads;
+/// --scale-only / --no-scale: one half only. Other arguments go to BenchmarkDotNet (e.g. --filter).
+/// </summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        var million = args.Contains("--million");
+        var scaleOnly = args.Contains("--scale-only");
+        var noScale = args.Contains("--no-scale");
+        var rest = args.Where(a => a is not ("--quick" or "--million" or "--scale-only" or "--no-scale")).ToArray();
+
+        if (!scaleOnly)
+        {
+            // In-process: no per-benchmark project build, so a quick run fits in minutes.
+            var job = (quick ? Job.ShortRun : Job.Default).WithToolchain(InProcessEmitToolchain.Instance);
+            var config = DefaultConfig.Instance.AddJob(job).WithOptions(ConfigOptions.JoinSummary);
+            var switcher = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly);
+            if (rest.Length == 0)
+            {
+                switcher.RunAll(config);
+            }
+            else
+            {
+                switcher.Run(rest, config);
+            }
+        }
+
+        if (!noScale)
+        {
+            await ScaleFigures.RunAsync(100_000, Console.Out);
+            if (million)
+            {
+                await ScaleFigures.RunAsync(1_000_000, Console.Out);
+            }
+        }
+
+        return 0;
+    }
+}
