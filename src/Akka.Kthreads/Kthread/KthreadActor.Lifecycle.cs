@@ -20,12 +20,12 @@ internal sealed partial class KthreadActor
                 // Never woken: the function never runs (kthread() sees should_stop first).
                 _k.RequestStop();
                 _k.ExitCode = -Errno.EINTR;
-                Sender.Tell(new Stopped(-Errno.EINTR));
                 Reap();
+                Sender.Tell(new Stopped(-Errno.EINTR));
                 return;
             case KthreadState.Zombie:
-                Sender.Tell(new Stopped(_k.ExitCode));
                 Reap();
+                Sender.Tell(new Stopped(_k.ExitCode));
                 return;
         }
 

@@ -47,9 +47,8 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
             ReplyStoppers(-Errno.ESRCH);
             ReplyParkers(-Errno.ESRCH);
             _k.State = KthreadState.Dead;
+            Context.Parent.Tell(new Reaped(_k.Pid));
         }
-
-        Context.Parent.Tell(new Reaped(_k.Pid));
     }
 
     protected override void OnReceive(object message)
@@ -195,8 +194,8 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
         ReplyParkers(-Errno.ENOSYS);
         if (_stoppers is { Count: > 0 })
         {
-            ReplyStoppers(exited.Code);
             Reap();
+            ReplyStoppers(exited.Code);
         }
         else
         {
@@ -204,9 +203,11 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
         }
     }
 
+    // Dead before any stopper hears of it: a List sent after the reply never shows the thread.
     private void Reap()
     {
         Transition(KthreadState.Dead);
+        Context.Parent.Tell(new Reaped(_k.Pid));
         Context.Stop(Self);
     }
 }

@@ -12,6 +12,10 @@ public sealed partial class KthreadContext
 
     /// <summary>schedule(): sleep off the CPU until woken; returns at once if a stop or park is requested.</summary>
     /// <returns>A task that completes when the thread runs again.</returns>
+    /// <remarks>
+    /// A loop that sleeps here must also check <see cref="ShouldPark"/> (and call <see cref="ParkMeAsync"/>
+    /// or return): while a park is pending this returns at once, so such a loop would spin until park-timeout.
+    /// </remarks>
     public Task ScheduleAsync() => SleepAsync(null);
 
     /// <summary>schedule_timeout(): sleep until woken or until <paramref name="timeout"/> passes.</summary>

@@ -106,6 +106,7 @@ internal sealed class KthreaddActor : UntypedActor
         {
             // Abandoned while we made it: reap before anyone sees it; the function never runs.
             k.State = KthreadState.Dead;
+            _threads.Remove(pid);
             Context.Stop(child);
             return;
         }
