@@ -166,6 +166,11 @@ public sealed class Kthreads : IExtension
 /// <summary>Makes the one <see cref="Kthreads"/> of an ActorSystem; used by <see cref="Kthreads.Get"/>.</summary>
 public sealed class KthreadsExtension : ExtensionIdProvider<Kthreads>
 {
+    /// <summary>Akka makes the provider itself; users call <see cref="Kthreads.Get"/> instead.</summary>
+    public KthreadsExtension()
+    {
+    }
+
     /// <summary>Creates the extension for <paramref name="system"/>.</summary>
     /// <param name="system">The system.</param>
     /// <returns>A new <see cref="Kthreads"/>.</returns>

@@ -42,17 +42,17 @@ public sealed record KthreadsSettings(
             throw ConfigurationException.NullOrEmptyConfig<KthreadsSettings>("kthreads");
         }
 
-        var possible = config.GetInt("cpus.possible", 0);
+        var possible = Read(config, "cpus.possible", "a count of CPUs, 0 for the processor count", c => c.GetInt("cpus.possible", 0));
         if (possible < 0)
         {
             throw new ConfigurationException($"kthreads.cpus.possible must be 0 (the processor count) or a positive count, was {possible}");
         }
 
         var settings = new KthreadsSettings(
-            KthreaddName: config.GetString("kthreadd-name", "kthreadd"),
+            KthreaddName: Read(config, "kthreadd-name", "an actor name", c => c.GetString("kthreadd-name", "kthreadd")),
             AskTimeout: Positive(config, "ask-timeout"),
-            MaxThreads: config.GetInt("max-threads", 4194304),
-            StrictTransitions: config.GetBoolean("strict-transitions", false),
+            MaxThreads: Read(config, "max-threads", "a positive count", c => c.GetInt("max-threads", 4194304)),
+            StrictTransitions: Read(config, "strict-transitions", "on or off", c => c.GetBoolean("strict-transitions", false)),
             StopTimeout: Positive(config, "kthread.stop-timeout"),
             ParkTimeout: Positive(config, "kthread.park-timeout"),
             PossibleCpus: possible == 0 ? Environment.ProcessorCount : possible);
@@ -84,12 +84,26 @@ public sealed record KthreadsSettings(
             throw new ConfigurationException($"kthreads.{key} is missing; it needs a duration such as 20s");
         }
 
-        var value = config.GetTimeSpan(key, null, allowInfinite: false);
+        var value = Read(config, key, "a positive duration such as 20s", c => c.GetTimeSpan(key, null, allowInfinite: false));
         if (value <= TimeSpan.Zero)
         {
             throw new ConfigurationException($"kthreads.{key} must be a positive duration such as 20s, was {value}");
         }
 
         return value;
+    }
+
+    // HOCON's own parse errors (FormatException, OverflowException, ...) do not say which key was wrong.
+    private static T Read<T>(Config config, string key, string expected, Func<Config, T> read)
+    {
+        try
+        {
+            return read(config);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or NotSupportedException or ArgumentException or InvalidCastException)
+        {
+            var raw = config.GetValue(key)?.ToString() ?? "(missing)";
+            throw new ConfigurationException($"kthreads.{key} must be {expected}, was '{raw}'", e);
+        }
     }
 }
