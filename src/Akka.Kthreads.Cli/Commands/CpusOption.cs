@@ -1,0 +1,26 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace Akka.Kthreads.Cli.Commands;
+
+/// <summary><c>--cpus N</c>: how many CPUs the node has (kthreads.cpus.possible); default: this machine's.</summary>
+internal static class CpusOption
+{
+    public static Option<int?> Create() => new("--cpus")
+    {
+        Description = "Number of possible CPUs of the node (kthreads.cpus.possible); default: the processor count",
+        HelpName = "n",
+        Recursive = true,
+        CustomParser = result =>
+        {
+            var token = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+            if (int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var cpus) && cpus > 0)
+            {
+                return cpus;
+            }
+
+            result.AddError($"--cpus needs a positive number of CPUs, not '{token}'");
+            return null;
+        },
+    };
+}

@@ -1,0 +1,19 @@
+using System.CommandLine;
+
+namespace Akka.Kthreads.Cli.Commands;
+
+/// <summary>The kps command tree: the root (runs the demo), <c>demo</c> and <c>ps</c>.</summary>
+internal static class KpsCommandLine
+{
+    public static RootCommand Build(KpsConsole console)
+    {
+        var cpus = CpusOption.Create();
+        var root = new RootCommand("kps: kernel threads (kthreadd, create / run / stop / park / unpark) as Akka.NET actors. "
+            + "Without a command it runs the single-node demo.");
+        root.Options.Add(cpus);
+        root.Subcommands.Add(DemoCommand.Create(console, cpus));
+        root.Subcommands.Add(PsCommand.Create(console, cpus));
+        root.SetAction((parse, ct) => DemoCommand.RunAsync(console, parse.GetValue(cpus), ct));
+        return root;
+    }
+}

@@ -1,0 +1,29 @@
+using System.Globalization;
+
+namespace Akka.Kthreads.Cli.Output;
+
+/// <summary>Shows an exit code as the kernel's people read it: "-4 (-EINTR)", "42".</summary>
+internal static class ExitCodes
+{
+    public static string Describe(int code)
+    {
+        var number = code.ToString(CultureInfo.InvariantCulture);
+        return Name(-code) is { } name ? $"{number} (-{name})" : number;
+    }
+
+    private static string? Name(int errno) => errno switch
+    {
+        Errno.ESRCH => nameof(Errno.ESRCH),
+        Errno.EINTR => nameof(Errno.EINTR),
+        Errno.EAGAIN => nameof(Errno.EAGAIN),
+        Errno.ENOMEM => nameof(Errno.ENOMEM),
+        Errno.EFAULT => nameof(Errno.EFAULT),
+        Errno.EBUSY => nameof(Errno.EBUSY),
+        Errno.ENODEV => nameof(Errno.ENODEV),
+        Errno.EINVAL => nameof(Errno.EINVAL),
+        Errno.ENOSYS => nameof(Errno.ENOSYS),
+        Errno.ETIMEDOUT => nameof(Errno.ETIMEDOUT),
+        Errno.ECANCELED => nameof(Errno.ECANCELED),
+        _ => null,
+    };
+}

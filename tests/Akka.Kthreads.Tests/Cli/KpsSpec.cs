@@ -1,0 +1,167 @@
+using System.Text.RegularExpressions;
+using Akka.Kthreads.Cli;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Akka.Kthreads.Tests.Cli;
+
+/// <summary>
+/// kps as a user runs it, in-process: each run starts (and shuts down) its own uniquely named
+/// ActorSystem, so these specs run in parallel with each other and with the core specs.
+/// </summary>
+public sealed class KpsSpec(ITestOutputHelper log)
+{
+    private const string Header = "PID PPID CPU STAT COMMAND";
+    private static readonly string[] KthreaddRow = ["2", "0", "-", "S", "kthreadd"];
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("demo")]
+    [InlineData("demo --cpus 2")]
+    public async Task Demo_shows_every_step_of_the_lifecycle_and_exits_0(string commandLine)
+    {
+        var (code, output, error) = await RunAsync(commandLine);
+
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, error);
+        var tables = Tables(output);
+        Assert.Equal(6, tables.Count);
+        Assert.All(tables, t => Assert.Equal(KthreaddRow, t.Rows[0]));
+
+        var (run, onCpu, zombie, parked, unparked, final) = (tables[0], tables[1], tables[2], tables[3], tables[4], tables[5]);
+        Assert.StartsWith("a. RunAsync", run.Heading);
+        Assert.Contains(Stat(run, "counter"), new[] { "R", "S" });
+        Assert.StartsWith("b. CreateOnCpuAsync", onCpu.Heading);
+        Assert.Equal("P", Stat(onCpu, "kworker/0"));
+        Assert.Equal("0", Row(onCpu, "kworker/0")[2]);
+        Assert.StartsWith("c. RunAsync", zombie.Heading);
+        Assert.Equal("Z", Stat(zombie, "oneshot"));
+        Assert.StartsWith("d. ParkAsync", parked.Heading);
+        Assert.Equal("P", Stat(parked, "counter"));
+        Assert.StartsWith("d. UnparkAsync", unparked.Heading);
+        Assert.Contains(Stat(unparked, "counter"), new[] { "R", "S" });
+        Assert.Equal("Z", Stat(unparked, "oneshot"));
+
+        Assert.Matches(new Regex(@"^\s*counter \(pid \d+\): 0$", RegexOptions.Multiline), output);
+        Assert.Matches(new Regex(@"^\s*kworker/0 \(pid \d+\): -4 \(-EINTR\)$", RegexOptions.Multiline), output);
+        Assert.Matches(new Regex(@"^\s*oneshot \(pid \d+\): 42$", RegexOptions.Multiline), output);
+        Assert.StartsWith("e. ", final.Heading);
+        Assert.Equal(KthreaddRow, Assert.Single(final.Rows));
+        Assert.DoesNotContain('\u001b', output);
+        Assert.DoesNotContain('│', output);
+    }
+
+    [Fact]
+    public async Task Demo_makes_one_kworker_per_possible_cpu()
+    {
+        var (code, output, _) = await RunAsync("--cpus 3");
+
+        Assert.Equal(0, code);
+        var onCpu = Tables(output)[1];
+        for (var cpu = 0; cpu < 3; cpu++)
+        {
+            var row = Row(onCpu, $"kworker/{cpu}");
+            Assert.Equal([cpu.ToString(), "P"], row[2..4]);
+        }
+
+        Assert.DoesNotContain(onCpu.Rows, r => r[4] == "kworker/3");
+    }
+
+    [Fact]
+    public async Task Ps_prints_one_table_of_the_demo_threads_and_exits_0()
+    {
+        var (code, output, error) = await RunAsync("ps --cpus 2");
+
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, error);
+        var table = Assert.Single(Tables(output));
+        Assert.Equal(KthreaddRow, table.Rows[0]);
+        Assert.Contains(Stat(table, "counter"), new[] { "R", "S" });
+        Assert.Equal("P", Stat(table, "kworker/0"));
+        Assert.Equal("P", Stat(table, "kworker/1"));
+        Assert.Equal("Z", Stat(table, "oneshot"));
+        Assert.Equal(5, table.Rows.Count);
+        var pids = table.Rows.Select(r => int.Parse(r[0])).ToList();
+        Assert.Equal(pids.Order(), pids);
+    }
+
+    [Fact]
+    public async Task Ps_on_a_terminal_draws_a_spectre_table()
+    {
+        var output = new StringWriter();
+
+        var code = await Program.RunAsync(["ps", "--cpus", "1"], output, rich: true, error: new StringWriter());
+
+        log.WriteLine(output.ToString());
+        Assert.Equal(0, code);
+        Assert.Empty(Tables(output.ToString()));
+        Assert.Contains("COMMAND", output.ToString());
+        Assert.Contains("kworker/0", output.ToString());
+    }
+
+    [Theory]
+    [InlineData("bogus")]
+    [InlineData("--bogus")]
+    [InlineData("ps --watch-everything")]
+    [InlineData("demo extra")]
+    [InlineData("--cpus 0")]
+    [InlineData("ps --cpus many")]
+    public async Task An_unknown_command_or_option_fails_with_a_message(string commandLine)
+    {
+        var (code, _, error) = await RunAsync(commandLine);
+
+        Assert.NotEqual(0, code);
+        Assert.NotEqual(string.Empty, error.Trim());
+    }
+
+    private async Task<(int Code, string Output, string Error)> RunAsync(string commandLine)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var args = commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+        var code = await Program.RunAsync(args, output, rich: false, error: error);
+
+        log.WriteLine($"kps {commandLine} -> {code}");
+        log.WriteLine(output.ToString());
+        log.WriteLine(error.ToString());
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static string Stat(PsTable table, string command) => Row(table, command)[3];
+
+    private static string[] Row(PsTable table, string command) =>
+        Assert.Single(table.Rows, r => r[4] == command);
+
+    /// <summary>Each plain table: the heading line above it, and its rows split into columns.</summary>
+    private static List<PsTable> Tables(string output)
+    {
+        var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        var tables = new List<PsTable>();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (string.Join(' ', Columns(lines[i])) != Header)
+            {
+                continue;
+            }
+
+            var heading = i > 0 ? lines[i - 1].Trim() : string.Empty;
+            var rows = new List<string[]>();
+            for (i++; i < lines.Length && lines[i].Trim().Length > 0; i++)
+            {
+                var row = Columns(lines[i]);
+                Assert.Equal(5, row.Length);
+                rows.Add(row);
+            }
+
+            tables.Add(new PsTable(heading, rows));
+        }
+
+        Assert.All(tables, t => Assert.NotEmpty(t.Rows));
+        return tables;
+    }
+
+    private static string[] Columns(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    private sealed record PsTable(string Heading, List<string[]> Rows);
+}
