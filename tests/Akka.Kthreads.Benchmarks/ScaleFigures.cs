@@ -92,6 +92,7 @@ internal static class ScaleFigures
         var after = GC.GetTotalMemory(forceFullCollection: true);
         GC.KeepAlive(system);
         await system.Terminate();
+        await system.WhenTerminated;
         return (after - before) / (double)count;
     }
 }
