@@ -13,6 +13,7 @@ namespace Akka.Kthreads;
 /// <param name="StopTimeout">How long a Stop waits for the function before replying -ETIMEDOUT.</param>
 /// <param name="ParkTimeout">How long a Park waits for the thread to park before replying -ETIMEDOUT.</param>
 /// <param name="PossibleCpus">How many CPUs are possible: CPUs 0 .. PossibleCpus-1.</param>
+/// <param name="ReapedHistory">How many reaped threads kthreadd remembers to answer late messages with their name and code.</param>
 public sealed record KthreadsSettings(
     string KthreaddName,
     TimeSpan AskTimeout,
@@ -20,7 +21,8 @@ public sealed record KthreadsSettings(
     bool StrictTransitions,
     TimeSpan StopTimeout,
     TimeSpan ParkTimeout,
-    int PossibleCpus)
+    int PossibleCpus,
+    int ReapedHistory)
 {
     /// <summary>Reads the settings of a running system, whose config already holds the reference defaults.</summary>
     /// <param name="system">The system whose <c>kthreads</c> section is read.</param>
@@ -55,11 +57,17 @@ public sealed record KthreadsSettings(
             StrictTransitions: Read(config, "strict-transitions", "on or off", c => c.GetBoolean("strict-transitions", false)),
             StopTimeout: Positive(config, "kthread.stop-timeout"),
             ParkTimeout: Positive(config, "kthread.park-timeout"),
-            PossibleCpus: possible == 0 ? Environment.ProcessorCount : possible);
+            PossibleCpus: possible == 0 ? Environment.ProcessorCount : possible,
+            ReapedHistory: Read(config, "kthreadd.reaped-history", "a count, 0 for none", c => c.GetInt("kthreadd.reaped-history", 1024)));
 
         if (string.IsNullOrWhiteSpace(settings.KthreaddName))
         {
             throw new ConfigurationException("kthreads.kthreadd-name must be a non-empty actor name");
+        }
+
+        if (settings.ReapedHistory < 0)
+        {
+            throw new ConfigurationException($"kthreads.kthreadd.reaped-history must be 0 or a positive count, was {settings.ReapedHistory}");
         }
 
         if (settings.MaxThreads <= 0)

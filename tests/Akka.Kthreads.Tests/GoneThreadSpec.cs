@@ -39,6 +39,9 @@ public sealed class GoneThreadSpec(ITestOutputHelper output) : SpecBase(output)
         Assert.Equal(2, info.PPid);
         Assert.Equal(KthreadState.Dead, info.State);
         Assert.Equal(Node, info.Node);
+        // kthreadd remembers the reaped (kthreads.kthreadd.reaped-history): name and exit code survive.
+        Assert.Equal(thread.Comm, info.Comm);
+        Assert.NotNull(info.ExitCode);
         await probe.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
     }
 

@@ -47,7 +47,7 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
             ReplyStoppers(-Errno.ESRCH);
             ReplyParkers(-Errno.ESRCH);
             _k.State = KthreadState.Dead;
-            Context.Parent.Tell(new Reaped(_k.Pid));
+            Context.Parent.Tell(new Reaped(_k.Pid, _k.Snapshot()));
         }
     }
 
@@ -58,7 +58,7 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
             // Reaped, not yet stopped: answer as a gone thread does.
             if (message is IKthreadCommand command)
             {
-                Sender.Tell(GoneReplies.For(command, _k.Pid, _k.Comm, _k.Node));
+                Sender.Tell(GoneReplies.For(command, _k.Snapshot()));
             }
 
             return;
@@ -207,7 +207,7 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
     private void Reap()
     {
         Transition(KthreadState.Dead);
-        Context.Parent.Tell(new Reaped(_k.Pid));
+        Context.Parent.Tell(new Reaped(_k.Pid, _k.Snapshot()));
         Context.Stop(Self);
     }
 }

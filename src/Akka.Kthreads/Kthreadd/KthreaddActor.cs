@@ -18,6 +18,7 @@ internal sealed class KthreaddActor : UntypedActor
     private readonly KthreadsSettings _settings;
     private readonly Cpus _cpus;
     private readonly Dictionary<int, KthreadContext> _threads = new();
+    private readonly ReapedHistory _reaped;
     private readonly string _node;
     private int _lastPid = 2;
 
@@ -25,6 +26,7 @@ internal sealed class KthreaddActor : UntypedActor
     {
         _settings = settings;
         _cpus = cpus;
+        _reaped = new ReapedHistory(settings.ReapedHistory);
         _node = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString();
     }
 
@@ -52,11 +54,12 @@ internal sealed class KthreaddActor : UntypedActor
                 break;
             case Reaped reaped:
                 _threads.Remove(reaped.Pid);
+                _reaped.Add(reaped.Last);
                 break;
             case DeadLetter { Message: IKthreadCommand command } dead when IsChild(dead.Recipient, out var pid):
                 if (dead.Sender is { } sender && !sender.IsNobody())
                 {
-                    sender.Tell(GoneReplies.For(command, pid, string.Empty, _node));
+                    sender.Tell(GoneReplies.For(command, _reaped.Find(pid, _node)));
                 }
 
                 break;

@@ -29,6 +29,7 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
         ["kthread.stop-timeout"] = "20s",
         ["kthread.park-timeout"] = "20s",
         ["cpus.possible"] = "2",
+        ["kthreadd.reaped-history"] = "1024",
     };
 
     /// <summary>Every leaf key of the embedded reference config, as a full path ("kthreads.cpus.possible").</summary>
@@ -58,6 +59,7 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
         Assert.Equal(TimeSpan.FromSeconds(20), settings.StopTimeout);
         Assert.Equal(TimeSpan.FromSeconds(20), settings.ParkTimeout);
         Assert.Equal(Environment.ProcessorCount, settings.PossibleCpus);
+        Assert.Equal(1024, settings.ReapedHistory);
 
         // kthreads.conf: keep ask-timeout above stop- and park-timeout, so a slow stop is -ETIMEDOUT, not a TimeoutException.
         Assert.True(settings.AskTimeout > settings.StopTimeout, "ask-timeout must be above kthread.stop-timeout");
@@ -119,6 +121,7 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
     [InlineData("kthreads.kthread.park-timeout = -20s", "kthreads.kthread.park-timeout")]
     [InlineData("kthreads.max-threads = 0", "kthreads.max-threads")]
     [InlineData("kthreads.max-threads = -3", "kthreads.max-threads")]
+    [InlineData("kthreads.kthreadd.reaped-history = -1", "kthreads.kthreadd.reaped-history")]
     [InlineData("kthreads.ask-timeout = 20s", "kthreads.ask-timeout")]
     [InlineData("kthreads.kthread.park-timeout = 40s", "kthreads.kthread.park-timeout")]
     [InlineData("kthreads.kthread.stop-timeout = 30s", "kthreads.kthread.stop-timeout")]

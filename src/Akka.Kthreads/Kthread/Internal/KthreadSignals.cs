@@ -30,5 +30,5 @@ internal sealed record ParkTimedOut
     public static ParkTimedOut Instance { get; } = new();
 }
 
-/// <summary>Sent by a kthread to kthreadd from PostStop: the pid's entry can go.</summary>
-internal sealed record Reaped(int Pid);
+/// <summary>Sent by a kthread to kthreadd as it is reaped: the pid's entry can go; <see cref="Last"/> is its final row.</summary>
+internal sealed record Reaped(int Pid, KthreadInfo Last);

@@ -8,14 +8,15 @@ namespace Akka.Kthreads.Internal;
 /// </summary>
 internal static class GoneReplies
 {
-    public static object For(IKthreadCommand command, int pid, string comm, string node) => command switch
+    /// <summary>The reply to <paramref name="command"/> from a reaped thread whose last row was <paramref name="gone"/>.</summary>
+    public static object For(IKthreadCommand command, KthreadInfo gone) => command switch
     {
         WakeUp => new Woken(false),
         Stop => new Stopped(-Errno.ESRCH),
         Park => new ParkResult(-Errno.ESRCH),
         Unpark => Unparked.Instance,
         Bind => new BindResult(-Errno.ESRCH),
-        GetInfo => new KthreadInfo(pid, 2, comm, KthreadState.Dead, null, false, null, node),
+        GetInfo => gone with { State = KthreadState.Dead },
         _ => throw new ArgumentOutOfRangeException(nameof(command), command, "not a kthread command"),
     };
 }
