@@ -21,16 +21,7 @@ internal static class DemoCommand
     public static Task<int> RunAsync(KpsConsole console, int? cpus, CancellationToken ct) =>
         CommandRunner.RunAsync(console, async () =>
         {
-            var node = KpsNode.Start(cpus);
-            try
-            {
-                await StepsAsync(console.Out, node.Kthreads, ct).ConfigureAwait(false);
-            }
-            finally
-            {
-                await node.DisposeAsync().ConfigureAwait(false);
-            }
-
+            await KpsNode.RunAsync(cpus, node => StepsAsync(console.Out, node.Kthreads, ct)).ConfigureAwait(false);
             console.Out.Heading("Node shut down through CoordinatedShutdown.");
         }, ct);
 

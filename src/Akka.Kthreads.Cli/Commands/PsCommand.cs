@@ -16,19 +16,11 @@ internal static class PsCommand
     }
 
     public static Task<int> RunAsync(KpsConsole console, int? cpus, CancellationToken ct) =>
-        CommandRunner.RunAsync(console, async () =>
+        CommandRunner.RunAsync(console, () => KpsNode.RunAsync(cpus, async node =>
         {
-            var node = KpsNode.Start(cpus);
-            try
-            {
-                var threads = new DemoThreads(node.Kthreads);
-                await threads.StartAllAsync(ct).ConfigureAwait(false);
-                console.Out.Table(await PsTable.ReadAsync(node.Kthreads, ct).ConfigureAwait(false));
-                await threads.StopAllAsync(ct).ConfigureAwait(false);
-            }
-            finally
-            {
-                await node.DisposeAsync().ConfigureAwait(false);
-            }
-        }, ct);
+            var threads = new DemoThreads(node.Kthreads);
+            await threads.StartAllAsync(ct).ConfigureAwait(false);
+            console.Out.Table(await PsTable.ReadAsync(node.Kthreads, ct).ConfigureAwait(false));
+            await threads.StopAllAsync(ct).ConfigureAwait(false);
+        }), ct);
 }

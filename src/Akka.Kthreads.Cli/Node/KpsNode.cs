@@ -38,6 +38,22 @@ internal sealed class KpsNode : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs <paramref name="body"/> on a fresh node, shut down through CoordinatedShutdown whatever happens.</summary>
+    /// <param name="cpus">kthreads.cpus.possible; null keeps the reference default.</param>
+    /// <param name="body">What to do on the node.</param>
+    public static async Task RunAsync(int? cpus, Func<KpsNode, Task> body)
+    {
+        var node = Start(cpus);
+        try
+        {
+            await body(node).ConfigureAwait(false);
+        }
+        finally
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     internal static Config BuildConfig(int? cpus)
     {
         // Warnings and errors only; dead letters are expected while threads are reaped at the end.
