@@ -64,26 +64,21 @@ public sealed class Kthreads : IExtension
         return CreateCoreAsync(new Create(fn, data, name), ct);
     }
 
-    /// <summary>kthread_run(): create, then wake at once.</summary>
+    /// <summary>kthread_run(): create and wake in one request to kthreadd.</summary>
     /// <param name="fn">The thread function.</param>
     /// <param name="data">Handed to the function as <c>current.Data</c>.</param>
     /// <param name="name">The name; cut to 15 characters.</param>
-    /// <param name="ct">Gives up before the wake-up: the thread is reaped, never run.</param>
+    /// <param name="ct">
+    /// Gives up waiting: before kthreadd made the thread nothing is made; after, the thread is
+    /// stopped (its function may have started and sees ShouldStop). Either way the call throws.
+    /// </param>
     /// <returns>The running thread's handle.</returns>
     /// <exception cref="ArgumentException">A null function or an empty or blank name.</exception>
-    public async Task<Kthread> RunAsync(ThreadFn fn, object? data, string name, CancellationToken ct = default)
+    public Task<Kthread> RunAsync(ThreadFn fn, object? data, string name, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(fn);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var thread = await CreateCoreAsync(new Create(fn, data, name), ct).ConfigureAwait(false);
-        if (ct.IsCancellationRequested)
-        {
-            await thread.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            ct.ThrowIfCancellationRequested();
-        }
-
-        await thread.WakeUpAsync(CancellationToken.None).ConfigureAwait(false);
-        return thread;
+        return CreateCoreAsync(new Create(fn, data, name) { Run = true }, ct);
     }
 
     /// <summary>kthread_create_on_cpu(): a per-CPU thread, created parked and bound to <paramref name="cpu"/>; Unpark starts it.</summary>

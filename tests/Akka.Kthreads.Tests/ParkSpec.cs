@@ -72,10 +72,39 @@ public sealed class ParkSpec(ITestOutputHelper output) : SpecBase(output)
     }
 
     [Fact]
+    public async Task Park_right_after_Run_parks_before_the_function_is_entered()
+    {
+        // kernel: kthread() runs __kthread_parkme() before threadfn, so a park that wins the
+        // race with the first run parks a woken thread whose function has not begun.
+        var probe = CreateTestProbe();
+        var thread = await Kthreads.CreateAsync(Parkable(probe.Ref), null, "racepark");
+        probe.Send(thread.Ref, WakeUp.Instance);
+        probe.Send(thread.Ref, Park.Instance);
+        await probe.ExpectMsgAsync(new Woken(true));
+        var parkedOrEntered = await probe.ExpectMsgAsync<object>();
+
+        // Either the function ran first and parked in ParkMeAsync, or it was parked before it ran.
+        if (parkedOrEntered is string entered)
+        {
+            Assert.Equal("entered", entered);
+            await probe.ExpectMsgAsync("parking");
+            await probe.ExpectMsgAsync(new ParkResult(0));
+            Assert.Equal(0, await thread.StopAsync());
+        }
+        else
+        {
+            Assert.Equal(new ParkResult(0), parkedOrEntered);
+            Assert.Equal(-Errno.EINTR, await thread.StopAsync());
+            await probe.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        }
+    }
+
+    [Fact]
     public async Task Park_of_a_parked_thread_replies_0_at_once()
     {
         var probe = CreateTestProbe();
         var thread = await Kthreads.RunAsync(Parkable(probe.Ref), null, "twice");
+        await probe.ExpectMsgAsync("entered");
         Assert.Equal(0, await thread.ParkAsync());
 
         // Seed 001 returns 0 for an already parked thread (kernels since 2018 return -EBUSY).

@@ -58,6 +58,41 @@ public sealed class ProtocolSpec(ITestOutputHelper output) : SpecBase(output)
     }
 
     [Fact]
+    public async Task Create_with_Run_by_hand_is_kthread_run_and_the_thread_is_never_seen_New()
+    {
+        var probe = CreateTestProbe();
+        ThreadFn fn = current =>
+        {
+            probe.Tell("running");
+            return Task.FromResult(0);
+        };
+
+        probe.Send(Kthreads.Kthreadd, new Create(fn, null, "runbyhand") { Run = true });
+        var thread = (await probe.ExpectMsgAsync<Created>()).Thread;
+        // kthreadd answers List after it marked the thread woken: never D.
+        probe.Send(Kthreads.Kthreadd, List.Instance);
+        var row = Assert.Single((await probe.ExpectMsgAsync<KthreadList>()).Threads);
+        Assert.NotEqual(KthreadState.New, row.State);
+        await probe.ExpectMsgAsync("running");
+
+        // Woken already: a WakeUp finds nothing to start, and Bind is refused.
+        probe.Send(thread.Ref, new Bind(0));
+        await probe.ExpectMsgAsync(new BindResult(-Errno.EINVAL));
+        await AwaitStateAsync(thread, KthreadState.Zombie);
+        Assert.False(await thread.WakeUpAsync());
+        Assert.Equal(0, await thread.StopAsync());
+    }
+
+    [Fact]
+    public async Task Create_with_Run_of_a_per_cpu_thread_is_refused_with_EINVAL()
+    {
+        var probe = CreateTestProbe();
+        probe.Send(Kthreads.Kthreadd, new Create(_ => Task.FromResult(0), null, "k/{0}", 1, PerCpu: true) { Run = true });
+
+        Assert.Equal(-Errno.EINVAL, (await probe.ExpectMsgAsync<CreateFailed>()).Errno);
+    }
+
+    [Fact]
     public async Task The_thread_function_sees_its_pid_name_and_data()
     {
         var probe = CreateTestProbe();

@@ -156,6 +156,7 @@ public sealed class StopSpec(ITestOutputHelper output) : SpecBase(output)
         var probe = CreateTestProbe();
         var thread = await Kthreads.RunAsync(async current =>
         {
+            probe.Tell("entered");
             while (!current.ShouldStop)
             {
                 if (current.ShouldPark)
@@ -172,6 +173,7 @@ public sealed class StopSpec(ITestOutputHelper output) : SpecBase(output)
             return 11;
         }, null, "parkstop");
 
+        await probe.ExpectMsgAsync("entered");
         Assert.Equal(0, await thread.ParkAsync());
         await probe.ExpectMsgAsync("parking");
         Assert.Equal(11, await thread.StopAsync());

@@ -85,6 +85,14 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
             case GetInfo:
                 Sender.Tell(_k.Snapshot());
                 break;
+            case StartRun:
+                if (!_started)
+                {
+                    _started = true;
+                    _k.Start();
+                }
+
+                break;
             case Sleep sleep:
                 OnSleep(sleep);
                 break;
@@ -167,7 +175,8 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
     // kernel: kthread_bind() — only while wait_task_inactive() holds, i.e. the function never ran.
     private int OnBind(int cpu)
     {
-        if (!_cpus.IsPossible(cpu) || _started)
+        var neverWoken = _k.State == KthreadState.New || (_k.State == KthreadState.Parked && !_started);
+        if (!_cpus.IsPossible(cpu) || !neverWoken)
         {
             return -Errno.EINVAL;
         }

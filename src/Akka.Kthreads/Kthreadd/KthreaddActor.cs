@@ -114,6 +114,14 @@ internal sealed class KthreaddActor : UntypedActor
             return;
         }
 
+        if (create.Run)
+        {
+            // Woken before Created goes out, so ps never shows a run thread as New: it is
+            // runnable (R) until its loop starts, and every later message finds it woken.
+            k.State = KthreadState.Running;
+            child.Tell(StartRun.Instance);
+        }
+
         Sender.Tell(new Created(thread));
     }
 
@@ -137,6 +145,11 @@ internal sealed class KthreaddActor : UntypedActor
         if (create.PerCpu && create.Cpu is null)
         {
             return "a per-CPU thread needs a cpu";
+        }
+
+        if (create.PerCpu && create.Run)
+        {
+            return "a per-CPU thread starts parked: unpark it instead of Run";
         }
 
         if (create.Cpu is { } c && FormatName(create.Name, c) is null)

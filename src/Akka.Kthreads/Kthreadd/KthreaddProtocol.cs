@@ -25,6 +25,9 @@ public static class KthreaddProtocol
     public sealed record Create(ThreadFn Fn, object? Data, string Name, int? Cpu = null, bool PerCpu = false)
         : IKthreaddCommand
     {
+        /// <summary>kthread_run: wake the thread as soon as it is made, in the same request (not with PerCpu: those start parked).</summary>
+        public bool Run { get; init; }
+
         /// <summary>INTERNAL API: the creator's side of the kill-safe handshake (the kernel's create->done).</summary>
         internal CreateHandshake? Handshake { get; init; }
     }

@@ -12,6 +12,12 @@ internal sealed record Parking(TaskCompletionSource Unpark);
 /// <summary>do_exit(): the function returned <see cref="Code"/>, or threw <see cref="Oops"/> (then Code is -EFAULT).</summary>
 internal sealed record Exited(int Code, Exception? Oops);
 
+/// <summary>kthreadd made this thread for kthread_run and already marked it Running: start the loop.</summary>
+internal sealed record StartRun
+{
+    public static StartRun Instance { get; } = new();
+}
+
 /// <summary>ScheduleTimeoutAsync's timer fired.</summary>
 internal sealed record SleepTimedOut
 {
