@@ -61,9 +61,10 @@ public sealed class ProtocolSpec(ITestOutputHelper output) : SpecBase(output)
     public async Task Create_with_Run_by_hand_is_kthread_run_and_the_thread_is_never_seen_New()
     {
         var probe = CreateTestProbe();
+        var fnProbe = CreateTestProbe(); // the function's own messages race with the replies
         ThreadFn fn = current =>
         {
-            probe.Tell("running");
+            fnProbe.Tell("running");
             return Task.FromResult(0);
         };
 
@@ -73,7 +74,7 @@ public sealed class ProtocolSpec(ITestOutputHelper output) : SpecBase(output)
         probe.Send(Kthreads.Kthreadd, List.Instance);
         var row = Assert.Single((await probe.ExpectMsgAsync<KthreadList>()).Threads);
         Assert.NotEqual(KthreadState.New, row.State);
-        await probe.ExpectMsgAsync("running");
+        await fnProbe.ExpectMsgAsync("running");
 
         // Woken already: a WakeUp finds nothing to start, and Bind is refused.
         probe.Send(thread.Ref, new Bind(0));

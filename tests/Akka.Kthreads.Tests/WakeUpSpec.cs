@@ -38,19 +38,20 @@ public sealed class WakeUpSpec(ITestOutputHelper output) : SpecBase(output)
     public async Task A_second_WakeUp_of_a_running_thread_returns_false_and_does_not_start_it_again()
     {
         var probe = CreateTestProbe();
+        var fnProbe = CreateTestProbe(); // the function's own messages race with the replies
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var calls = 0;
         var thread = await Kthreads.CreateAsync(async _ =>
         {
             Interlocked.Increment(ref calls);
-            probe.Tell("running");
+            fnProbe.Tell("running");
             await release.Task; // running, not asleep: not a checkpoint
             return 3;
         }, null, "busy");
 
         probe.Send(thread.Ref, WakeUp.Instance);
         await probe.ExpectMsgAsync(new Woken(true));
-        await probe.ExpectMsgAsync("running");
+        await fnProbe.ExpectMsgAsync("running");
         probe.Send(thread.Ref, WakeUp.Instance);
         await probe.ExpectMsgAsync(new Woken(false));
         Assert.False(await thread.WakeUpAsync());
