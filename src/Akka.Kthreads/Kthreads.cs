@@ -17,12 +17,14 @@ namespace Akka.Kthreads;
 public sealed class Kthreads : IExtension
 {
     private readonly Lazy<IActorRef> _kthreadd;
+    private readonly ExtendedActorSystem _system;
 
     /// <summary>Made by <see cref="Get"/>; one per ActorSystem.</summary>
     /// <param name="system">The system that owns kthreadd.</param>
     public Kthreads(ExtendedActorSystem system)
     {
         ArgumentNullException.ThrowIfNull(system);
+        _system = system;
         system.Settings.InjectTopLevelFallback(DefaultConfig());
         Settings = KthreadsSettings.Create(system);
         Cpus = new Cpus(Settings.PossibleCpus);
@@ -94,16 +96,30 @@ public sealed class Kthreads : IExtension
         ArgumentNullException.ThrowIfNull(fn);
         ArgumentException.ThrowIfNullOrWhiteSpace(nameFormat);
         Cpus.CheckPossible(cpu, nameof(cpu));
-        try
+        CheckNameFormat(nameFormat, cpu, nameof(nameFormat));
+        return CreateCoreAsync(new Create(fn, data, nameFormat, cpu, PerCpu: true), ct);
+    }
+
+    /// <summary>kthread_create_worker(_on_cpu)(): a running kthread_worker, bound to <paramref name="cpu"/> if given.</summary>
+    /// <param name="name">The worker thread's name; with a cpu, "{0}" stands for it ("kworker/{0}").</param>
+    /// <param name="cpu">Bind the worker to this CPU: its works run only there. Null: any online CPU.</param>
+    /// <param name="ct">Gives up waiting; no thread is left behind.</param>
+    /// <returns>The worker, its thread running and waiting for work.</returns>
+    /// <exception cref="ArgumentException">An empty or bad name, or a cpu outside Possible.</exception>
+    public async Task<KthreadWorker> CreateWorkerAsync(string name, int? cpu = null, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (cpu is { } bound)
         {
-            _ = string.Format(CultureInfo.InvariantCulture, nameFormat, cpu);
-        }
-        catch (FormatException e)
-        {
-            throw new ArgumentException($"'{nameFormat}' is not a name format: use {{0}} for the cpu", nameof(nameFormat), e);
+            Cpus.CheckPossible(bound, nameof(cpu));
+            CheckNameFormat(name, bound, nameof(name));
         }
 
-        return CreateCoreAsync(new Create(fn, data, nameFormat, cpu, PerCpu: true), ct);
+        var worker = new KthreadWorker(Settings, _system.Scheduler, Akka.Event.Logging.GetLogger(_system, "kthread_worker"));
+        var thread = await CreateCoreAsync(new Create(worker.LoopAsync, worker, name, cpu) { Run = true }, ct).ConfigureAwait(false);
+        worker.Attach(thread);
+        worker.Ref = _system.SystemActorOf(KthreadWorkerActor.Props(worker), $"kthread-worker-{thread.Pid}");
+        return worker;
     }
 
     /// <summary>ps: every live thread and zombie of this node, by pid (kthreadd itself is not listed).</summary>
@@ -111,6 +127,18 @@ public sealed class Kthreads : IExtension
     /// <returns>The rows, ordered by pid.</returns>
     public async Task<IReadOnlyList<KthreadInfo>> ListAsync(CancellationToken ct = default) =>
         (await Kthreadd.AskAsync<KthreadList>(List.Instance, Settings.AskTimeout, ct).ConfigureAwait(false)).Threads;
+
+    private static void CheckNameFormat(string nameFormat, int cpu, string paramName)
+    {
+        try
+        {
+            _ = string.Format(CultureInfo.InvariantCulture, nameFormat, cpu);
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException($"'{nameFormat}' is not a name format: use {{0}} for the cpu", paramName, e);
+        }
+    }
 
     // kernel: __kthread_create_on_node() — queue the request, wait killable, clean up if we gave up.
     private async Task<Kthread> CreateCoreAsync(Create create, CancellationToken ct)

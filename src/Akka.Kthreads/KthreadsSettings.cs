@@ -13,6 +13,7 @@ namespace Akka.Kthreads;
 /// <param name="StopTimeout">How long a Stop waits for the function before replying -ETIMEDOUT.</param>
 /// <param name="ParkTimeout">How long a Park waits for the thread to park before replying -ETIMEDOUT.</param>
 /// <param name="PossibleCpus">How many CPUs are possible: CPUs 0 .. PossibleCpus-1.</param>
+/// <param name="WorkerFlushTimeout">How long a worker flush, cancel or destroy waits for works before a TimeoutException.</param>
 /// <param name="ReapedHistory">How many reaped threads kthreadd remembers to answer late messages with their name and code.</param>
 public sealed record KthreadsSettings(
     string KthreaddName,
@@ -22,7 +23,8 @@ public sealed record KthreadsSettings(
     TimeSpan StopTimeout,
     TimeSpan ParkTimeout,
     int PossibleCpus,
-    int ReapedHistory)
+    int ReapedHistory,
+    TimeSpan WorkerFlushTimeout)
 {
     /// <summary>Reads the settings of a running system, whose config already holds the reference defaults.</summary>
     /// <param name="system">The system whose <c>kthreads</c> section is read.</param>
@@ -58,7 +60,8 @@ public sealed record KthreadsSettings(
             StopTimeout: Positive(config, "kthread.stop-timeout"),
             ParkTimeout: Positive(config, "kthread.park-timeout"),
             PossibleCpus: possible == 0 ? Environment.ProcessorCount : possible,
-            ReapedHistory: Read(config, "kthreadd.reaped-history", "a count, 0 for none", c => c.GetInt("kthreadd.reaped-history", 1024)));
+            ReapedHistory: Read(config, "kthreadd.reaped-history", "a count, 0 for none", c => c.GetInt("kthreadd.reaped-history", 1024)),
+            WorkerFlushTimeout: Positive(config, "worker.flush-timeout"));
 
         if (string.IsNullOrWhiteSpace(settings.KthreaddName))
         {
@@ -73,6 +76,12 @@ public sealed record KthreadsSettings(
         if (settings.MaxThreads <= 0)
         {
             throw new ConfigurationException($"kthreads.max-threads must be positive, was {settings.MaxThreads}");
+        }
+
+        if (settings.AskTimeout <= settings.WorkerFlushTimeout)
+        {
+            throw new ConfigurationException(
+                $"kthreads.ask-timeout ({settings.AskTimeout}) must be longer than kthreads.worker.flush-timeout ({settings.WorkerFlushTimeout}), so a flush asked of a worker's actor times out as a flush, not as an ask");
         }
 
         if (settings.AskTimeout <= settings.StopTimeout || settings.AskTimeout <= settings.ParkTimeout)

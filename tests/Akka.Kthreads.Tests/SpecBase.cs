@@ -13,6 +13,7 @@ public abstract class SpecBase : Akka.TestKit.Xunit2.TestKit
           ask-timeout = 10s
           kthread.stop-timeout = 5s
           kthread.park-timeout = 5s
+          worker.flush-timeout = 5s
           cpus.possible = 4
         }
         """).WithFallback(Kthreads.DefaultConfig());

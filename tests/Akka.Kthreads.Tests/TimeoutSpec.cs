@@ -63,6 +63,7 @@ public sealed class AskTimeoutSpec(ITestOutputHelper output) : SpecBase(output, 
     kthreads.ask-timeout = 300ms
     kthreads.kthread.stop-timeout = 200ms
     kthreads.kthread.park-timeout = 200ms
+    kthreads.worker.flush-timeout = 200ms
     """))
 {
     [Fact]

@@ -20,6 +20,7 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _started;
     private TaskCompletionSource<bool>? _sleeper;
+    private int _wokenGen;
 
     public KthreadActor(KthreadContext k, KthreadsSettings settings, Cpus cpus)
     {
@@ -85,6 +86,9 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
             case GetInfo:
                 Sender.Tell(_k.Snapshot());
                 break;
+            case Kick:
+                OnWakeUp();
+                break;
             case StartRun:
                 if (!_started)
                 {
@@ -134,6 +138,10 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
             case KthreadState.Sleeping:
                 WakeSleeper(true);
                 return true;
+            case KthreadState.Running when _k.TryConsumePrepared(out var gen):
+                // Between PrepareToSleep and its sleep: that sleep returns at once.
+                _wokenGen = gen;
+                return true;
             default:
                 return false;
         }
@@ -148,8 +156,15 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
 
     private void OnSleep(Sleep sleep)
     {
-        // A request that came in while the function was on its way to sleep is a wake-up.
-        if (_k.ShouldStop || _k.ShouldPark || _k.State != KthreadState.Running)
+        // A request, or a WakeUp after PrepareToSleep, that came in while the function was on its
+        // way to sleep is a wake-up.
+        var wokenAlready = sleep.PreparedGen != 0 && sleep.PreparedGen == _wokenGen;
+        if (sleep.PreparedGen != 0)
+        {
+            _k.ClearPrepared(sleep.PreparedGen);
+        }
+
+        if (wokenAlready || _k.ShouldStop || _k.ShouldPark || _k.State != KthreadState.Running)
         {
             sleep.Wake.TrySetResult(true);
             return;

@@ -51,19 +51,22 @@ public sealed partial class KthreadContext
         if (ShouldStop || ShouldPark)
         {
             // A pending request is a wake-up that already happened.
+            SetRunning();
             await YieldAsync().ConfigureAwait(false);
             return true;
         }
 
         if (timeout == TimeSpan.Zero)
         {
+            SetRunning();
             await YieldAsync().ConfigureAwait(false);
             return false;
         }
 
         var wake = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var prepared = TakePreparedGen();
         ReleaseCpu();
-        _self.Tell(new Sleep(wake, timeout));
+        _self.Tell(new Sleep(wake, timeout, prepared));
         var woken = await wake.Task.ConfigureAwait(false);
         await AcquireCpuAsync().ConfigureAwait(false);
         return woken;

@@ -134,6 +134,7 @@ public sealed partial class KthreadContext
 
     private void Enter()
     {
+        EnterAsCurrent();
         SynchronizationContext.SetSynchronizationContext(null);
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;

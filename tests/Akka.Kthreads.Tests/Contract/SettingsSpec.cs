@@ -30,6 +30,7 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
         ["kthread.park-timeout"] = "20s",
         ["cpus.possible"] = "2",
         ["kthreadd.reaped-history"] = "1024",
+        ["worker.flush-timeout"] = "10s",
     };
 
     /// <summary>Every leaf key of the embedded reference config, as a full path ("kthreads.cpus.possible").</summary>
@@ -60,6 +61,7 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
         Assert.Equal(TimeSpan.FromSeconds(20), settings.ParkTimeout);
         Assert.Equal(Environment.ProcessorCount, settings.PossibleCpus);
         Assert.Equal(1024, settings.ReapedHistory);
+        Assert.Equal(TimeSpan.FromSeconds(20), settings.WorkerFlushTimeout);
 
         // kthreads.conf: keep ask-timeout above stop- and park-timeout, so a slow stop is -ETIMEDOUT, not a TimeoutException.
         Assert.True(settings.AskTimeout > settings.StopTimeout, "ask-timeout must be above kthread.stop-timeout");
@@ -122,6 +124,8 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
     [InlineData("kthreads.max-threads = 0", "kthreads.max-threads")]
     [InlineData("kthreads.max-threads = -3", "kthreads.max-threads")]
     [InlineData("kthreads.kthreadd.reaped-history = -1", "kthreads.kthreadd.reaped-history")]
+    [InlineData("kthreads.worker.flush-timeout = 0s", "kthreads.worker.flush-timeout")]
+    [InlineData("kthreads.worker.flush-timeout = 30s", "kthreads.worker.flush-timeout")]
     [InlineData("kthreads.ask-timeout = 20s", "kthreads.ask-timeout")]
     [InlineData("kthreads.kthread.park-timeout = 40s", "kthreads.kthread.park-timeout")]
     [InlineData("kthreads.kthread.stop-timeout = 30s", "kthreads.kthread.stop-timeout")]
@@ -152,6 +156,7 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
     [InlineData("ask-timeout")]
     [InlineData("kthread.stop-timeout")]
     [InlineData("kthread.park-timeout")]
+    [InlineData("worker.flush-timeout")]
     public void A_missing_timeout_throws_a_ConfigurationException_naming_the_key(string key)
     {
         // The whole section by hand, without the key and without the reference fallback.

@@ -3,8 +3,17 @@ namespace Akka.Kthreads.Internal;
 // INTERNAL API. What a running thread function tells its own KthreadActor. The actor alone
 // decides state, so a wake-up and a sleep can never both think they came first.
 
-/// <summary>schedule(): the function gave up its CPU and sleeps until <see cref="Wake"/> completes (true: woken, false: timed out).</summary>
-internal sealed record Sleep(TaskCompletionSource<bool> Wake, TimeSpan? Timeout);
+/// <summary>
+/// schedule(): the function gave up its CPU and sleeps until <see cref="Wake"/> completes (true: woken,
+/// false: timed out). <see cref="PreparedGen"/> names the PrepareToSleep it follows (0: none).
+/// </summary>
+internal sealed record Sleep(TaskCompletionSource<bool> Wake, TimeSpan? Timeout, int PreparedGen);
+
+/// <summary>wake_up_process() without a reply, for wakers that are not askers (a worker's queue).</summary>
+internal sealed record Kick
+{
+    public static Kick Instance { get; } = new();
+}
 
 /// <summary>__kthread_parkme(): the function gave up its CPU and stays parked until <see cref="Unpark"/> completes.</summary>
 internal sealed record Parking(TaskCompletionSource Unpark);

@@ -1,0 +1,62 @@
+namespace Akka.Kthreads;
+
+// set_current_state(TASK_INTERRUPTIBLE) ... schedule(): the kernel's rule that a wake-up between a
+// condition check and the sleep is not lost. INTERNAL for now; the worker loop is built on it.
+public sealed partial class KthreadContext
+{
+    private static readonly AsyncLocal<KthreadContext?> CurrentThread = new();
+
+    // Written by the function (PrepareToSleep / SetRunning), consumed by the actor on WakeUp.
+    private int _prepared;
+
+    // The function's own record of its last PrepareToSleep, carried by the Sleep that follows it.
+    private int _myPreparedGen;
+    private int _nextGen;
+
+    /// <summary>The kernel's <c>current</c> from anywhere in a kthread's flow (also inside a worker's work); null outside kthreads.</summary>
+    public static KthreadContext? Current => CurrentThread.Value;
+
+    /// <summary>set_current_state(TASK_INTERRUPTIBLE): a WakeUp from now on makes the next sleep return at once.</summary>
+    internal void PrepareToSleep()
+    {
+        var gen = ++_nextGen;
+        if (gen == 0)
+        {
+            gen = _nextGen = 1;
+        }
+
+        _myPreparedGen = gen;
+        // A full fence: the condition the caller reads next must not be read before the flag is seen.
+        Interlocked.Exchange(ref _prepared, gen);
+    }
+
+    /// <summary>__set_current_state(TASK_RUNNING): not going to sleep after all.</summary>
+    internal void SetRunning()
+    {
+        _myPreparedGen = 0;
+        Volatile.Write(ref _prepared, 0);
+    }
+
+    /// <summary>The actor's side of try_to_wake_up on a running thread: true (and the generation) if it had prepared to sleep.</summary>
+    internal bool TryConsumePrepared(out int gen)
+    {
+        gen = Volatile.Read(ref _prepared);
+        return gen != 0 && Interlocked.CompareExchange(ref _prepared, 0, gen) == gen;
+    }
+
+    /// <summary>
+    /// The generation the next Sleep carries (0: not prepared). The shared flag stays set: a WakeUp
+    /// that reaches the actor before this Sleep must still find it; the actor clears it with the Sleep.
+    /// </summary>
+    private int TakePreparedGen()
+    {
+        var gen = _myPreparedGen;
+        _myPreparedGen = 0;
+        return gen;
+    }
+
+    /// <summary>The actor's side once the Sleep of generation <paramref name="gen"/> is handled: later wake-ups wake the sleeper.</summary>
+    internal void ClearPrepared(int gen) => Interlocked.CompareExchange(ref _prepared, 0, gen);
+
+    private void EnterAsCurrent() => CurrentThread.Value = this;
+}

@@ -1,0 +1,27 @@
+namespace Akka.Kthreads.Internal;
+
+/// <summary>
+/// INTERNAL API. struct kthread_flush_work: a marker work whose completion is the flush, queued
+/// right behind what the flush waits for. Never polling.
+/// </summary>
+internal sealed class FlushMarker : KthreadWork
+{
+    private readonly TaskCompletionSource _done;
+
+    public FlushMarker()
+        : this(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))
+    {
+    }
+
+    private FlushMarker(TaskCompletionSource done)
+        : base(_ =>
+        {
+            done.TrySetResult();
+            return Task.CompletedTask;
+        }) => _done = done;
+
+    public Task Done => _done.Task;
+
+    /// <summary>The worker went away before reaching the marker: let the waiter go.</summary>
+    public void Abandon() => _done.TrySetResult();
+}

@@ -1,0 +1,100 @@
+using Akka.Event;
+using Akka.Kthreads.Internal;
+
+namespace Akka.Kthreads;
+
+// The worker's thread function: the kernel's kthread_worker_fn().
+public sealed partial class KthreadWorker
+{
+    internal async Task<int> LoopAsync(KthreadContext current)
+    {
+        while (true)
+        {
+            // set_current_state() before looking at the list: a QueueWork in between is never lost.
+            current.PrepareToSleep();
+            if (current.ShouldStop)
+            {
+                current.SetRunning();
+                Orphan();
+                return 0;
+            }
+
+            if (current.ShouldPark)
+            {
+                current.SetRunning();
+                await current.ParkMeAsync().ConfigureAwait(false);
+                continue;
+            }
+
+            KthreadWork? work;
+            lock (_lock)
+            {
+                work = RemoveHead();
+                _currentWork = work;
+            }
+
+            if (work is null)
+            {
+                await current.ScheduleAsync().ConfigureAwait(false);
+                continue;
+            }
+
+            current.SetRunning();
+            await RunOneAsync(work, current).ConfigureAwait(false);
+            await current.YieldAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunOneAsync(KthreadWork work, KthreadContext current)
+    {
+        try
+        {
+            await work.RunAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // One bad work does not take the worker down.
+            _log.Error(e, "kthread_worker {0} (pid {1}): a work threw {2}; going on with the next", current.Comm, current.Pid, e.GetType().Name);
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _currentWork = null;
+            }
+        }
+    }
+
+    /// <summary>The thread is stopping: refuse new work, and let anyone waiting on a flush go.</summary>
+    private void Orphan()
+    {
+        lock (_lock)
+        {
+            _destroyed = true;
+            foreach (var armed in _armed)
+            {
+                DisarmLocked(armed);
+            }
+
+            _armed.Clear();
+            var dropped = 0;
+            while (RemoveHead() is { } left)
+            {
+                if (left is FlushMarker marker)
+                {
+                    marker.Abandon();
+                }
+                else
+                {
+                    dropped++;
+                }
+            }
+
+            if (dropped > 0)
+            {
+                // kernel: kthread_destroy_worker() WARNs on a non-empty list; DestroyAsync flushes first.
+                _log.Warning("kthread_worker {0} stopped with {1} works queued: they will not run (use DestroyAsync to flush first)", _thread?.Comm, dropped);
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using Akka.Actor;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+
+namespace Akka.Kthreads.Benchmarks;
+
+/// <summary>kthread_worker: queue + run of small works vs raw Tell to one actor; flush of an idle worker vs one Ask.</summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class WorkerBenchmarks
+{
+    private const int Works = 10_000;
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private ActorSystem _system = null!;
+    private IActorRef _counter = null!;
+    private KthreadWorker _worker = null!;
+    private KthreadWork[] _works = null!;
+    private int _done;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _system = Systems.Start("worker");
+        _counter = _system.ActorOf(Props.Create(() => new Counter()));
+        _worker = Kthreads.Get(_system).CreateWorkerAsync("kworker/bench").GetAwaiter().GetResult();
+        // Distinct works: the same work cannot be pending twice.
+        _works = Enumerable.Range(0, Works).Select(_ => new KthreadWork(_ =>
+        {
+            _done++;
+            return Task.CompletedTask;
+        })).ToArray();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _worker.DestroyAsync().GetAwaiter().GetResult();
+        _system.Terminate().Wait();
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Works), BenchmarkCategory("queue+run, per item")]
+    public Task<int> Tell_then_Ask()
+    {
+        for (var i = 0; i < Works; i++)
+        {
+            _counter.Tell(i);
+        }
+
+        return _counter.Ask<int>(Counter.Read.Instance, Timeout);
+    }
+
+    [Benchmark(OperationsPerInvoke = Works), BenchmarkCategory("queue+run, per item")]
+    public Task QueueWork_then_Flush()
+    {
+        foreach (var work in _works)
+        {
+            _worker.QueueWork(work);
+        }
+
+        return _worker.FlushAsync();
+    }
+
+    [Benchmark(Baseline = true), BenchmarkCategory("flush of an idle worker")]
+    public Task<int> One_Ask() => _counter.Ask<int>(Counter.Read.Instance, Timeout);
+
+    [Benchmark, BenchmarkCategory("flush of an idle worker")]
+    public Task FlushAsync_idle() => _worker.FlushAsync();
+
+    private sealed class Counter : UntypedActor
+    {
+        private int _count;
+
+        protected override void OnReceive(object message)
+        {
+            if (message is Read)
+            {
+                Sender.Tell(_count);
+            }
+            else
+            {
+                _count++;
+            }
+        }
+
+        public sealed record Read
+        {
+            public static Read Instance { get; } = new();
+        }
+    }
+}
