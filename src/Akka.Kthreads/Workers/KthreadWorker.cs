@@ -11,7 +11,8 @@ namespace Akka.Kthreads;
 /// <remarks>
 /// A work is pending from queueing until it starts; queued again while it runs, it runs again
 /// after it finishes. Flushes are marker works, never polling. After <see cref="DestroyAsync"/>
-/// every queueing returns false and runs nothing.
+/// every queueing returns false and runs nothing. A work holds the worker's CPU until it returns or
+/// awaits a checkpoint of <see cref="KthreadContext.Current"/> (as a kernel work holds it until it sleeps).
 /// </remarks>
 public sealed partial class KthreadWorker
 {
@@ -203,6 +204,12 @@ public sealed partial class KthreadWorker
             }
 
             _destroyed = true;
+            if (_armed.Count > 0)
+            {
+                // kernel: kthread_destroy_worker() WARNs on a non-empty delayed_work_list.
+                _log.Warning("kthread_worker {0} destroyed with {1} delayed works armed: they will not run", _thread?.Comm, _armed.Count);
+            }
+
             foreach (var armed in _armed)
             {
                 DisarmLocked(armed);
