@@ -2,6 +2,7 @@ using System.CommandLine;
 using Akka.Kthreads.Cli.Demo;
 using Akka.Kthreads.Cli.Node;
 using Akka.Kthreads.Cli.Output;
+using static Akka.Kthreads.Cli.Demo.DemoStep;
 
 namespace Akka.Kthreads.Cli.Commands;
 
@@ -13,7 +14,7 @@ internal static class DemoCommand
 {
     public static Command Create(KpsConsole console, Option<int?> cpus)
     {
-        var command = new Command("demo", "Run the single-node demo: run, create on CPU, zombie, park, unpark, stop (the default)");
+        var command = new Command("demo", "Run the single-node demo: run, create on CPU, zombie, park, unpark, kthread_worker, stop (the default)");
         command.SetAction((parse, ct) => RunAsync(console, parse.GetValue(cpus), ct));
         return command;
     }
@@ -60,13 +61,15 @@ internal static class DemoCommand
         rows = await ShowAsync(output, kthreads, $"d. UnparkAsync({Name(counter)}): it runs again.", ct).ConfigureAwait(false);
         Expect(StatOf(rows, counter) is 'R' or 'S', $"{Name(counter)} should run again after UnparkAsync");
 
+        await WorkerStep.RunAsync(output, kthreads, ct).ConfigureAwait(false);
+
         await StopAllAsync(output, kthreads, threads, ct).ConfigureAwait(false);
     }
 
     private static async Task StopAllAsync(IKpsOutput output, Kthreads kthreads, DemoThreads threads, CancellationToken ct)
     {
         var outcomes = await threads.StopAllAsync(ct).ConfigureAwait(false);
-        output.Heading("e. StopAsync stopped and reaped every thread; their exit codes:");
+        output.Heading("f. StopAsync stopped and reaped every thread; their exit codes:");
         foreach (var outcome in outcomes)
         {
             output.Line($"{Name(outcome.Thread)}: {ExitCodes.Describe(outcome.ExitCode)}");
@@ -74,7 +77,7 @@ internal static class DemoCommand
 
         output.Heading(string.Empty);
 
-        var rows = await ShowAsync(output, kthreads, "e. After the stops only kthreadd is left.", ct).ConfigureAwait(false);
+        var rows = await ShowAsync(output, kthreads, "f. After the stops only kthreadd is left.", ct).ConfigureAwait(false);
         if (outcomes.FirstOrDefault(o => !o.AsExpected) is { } wrong)
         {
             throw new DemoFailedException(
@@ -84,29 +87,8 @@ internal static class DemoCommand
         Expect(rows.Count == 1, $"{rows.Count - 1} threads are still listed after they were all stopped");
     }
 
-    private static async Task<IReadOnlyList<PsRow>> ShowAsync(IKpsOutput output, Kthreads kthreads, string heading, CancellationToken ct)
-    {
-        var rows = await PsTable.ReadAsync(kthreads, ct).ConfigureAwait(false);
-        output.Heading(heading);
-        output.Table(rows);
-        return rows;
-    }
-
-    private static string Name(Kthread thread) => $"{thread.Comm} (pid {thread.Pid})";
-
     private static string Span(IReadOnlyList<Kthread> threads) =>
         threads.Count == 1 ? threads[0].Comm : $"{threads[0].Comm}..{threads[^1].Comm}";
 
     private static string Ticks(int count) => count == 1 ? "1 tick" : $"{count} ticks";
-
-    private static char? StatOf(IReadOnlyList<PsRow> rows, Kthread thread) =>
-        rows.FirstOrDefault(r => r.Pid == thread.Pid)?.Stat;
-
-    private static void Expect(bool condition, string failure)
-    {
-        if (!condition)
-        {
-            throw new DemoFailedException(failure);
-        }
-    }
 }

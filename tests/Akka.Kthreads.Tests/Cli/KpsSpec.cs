@@ -25,10 +25,10 @@ public sealed class KpsSpec(ITestOutputHelper log)
         Assert.Equal(0, code);
         Assert.Equal(string.Empty, error);
         var tables = Tables(output);
-        Assert.Equal(6, tables.Count);
+        Assert.Equal(8, tables.Count);
         Assert.All(tables, t => Assert.Equal(KthreaddRow, t.Rows[0]));
 
-        var (run, onCpu, zombie, parked, unparked, final) = (tables[0], tables[1], tables[2], tables[3], tables[4], tables[5]);
+        var (run, onCpu, zombie, parked, unparked, final) = (tables[0], tables[1], tables[2], tables[3], tables[4], tables[7]);
         Assert.StartsWith("a. RunAsync", run.Heading);
         Assert.Contains(Stat(run, "counter"), new[] { "R", "S" });
         Assert.StartsWith("b. CreateOnCpuAsync", onCpu.Heading);
@@ -41,11 +41,12 @@ public sealed class KpsSpec(ITestOutputHelper log)
         Assert.StartsWith("d. UnparkAsync", unparked.Heading);
         Assert.Contains(Stat(unparked, "counter"), new[] { "R", "S" });
         Assert.Equal("Z", Stat(unparked, "oneshot"));
+        AssertWorkerStep(tables[5], tables[6], output);
 
         Assert.Matches(new Regex(@"^\s*counter \(pid \d+\): 0$", RegexOptions.Multiline), output);
         Assert.Matches(new Regex(@"^\s*kworker/0 \(pid \d+\): -4 \(-EINTR\)$", RegexOptions.Multiline), output);
         Assert.Matches(new Regex(@"^\s*oneshot \(pid \d+\): 42$", RegexOptions.Multiline), output);
-        Assert.StartsWith("e. ", final.Heading);
+        Assert.StartsWith("f. ", final.Heading);
         Assert.Equal(KthreaddRow, Assert.Single(final.Rows));
         Assert.DoesNotContain('\u001b', output);
         Assert.DoesNotContain('│', output);
@@ -112,6 +113,34 @@ public sealed class KpsSpec(ITestOutputHelper log)
 
         Assert.NotEqual(0, code);
         Assert.NotEqual(string.Empty, error.Trim());
+    }
+
+    /// <summary>Step e: the kthread_worker is listed while it exists, its works ran (queued ones FIFO), and destroy removes it.</summary>
+    private static void AssertWorkerStep(PsTable existing, PsTable destroyed, string output)
+    {
+        Assert.Matches(new Regex(@"^e\. CreateWorkerAsync\(""helper/\{0}"", cpu: 0\) made helper/0 \(pid \d+\): a kthread_worker", RegexOptions.Multiline), output);
+        Assert.Contains("QueueWork(work 1), QueueWork(work 2), QueueWork(work 3): true, true, true", output);
+        Assert.Contains("QueueDelayedWork(delayed A, 100 ms), QueueDelayedWork(delayed B, 150 ms): true, true", output);
+
+        Assert.StartsWith("e. While it exists", existing.Heading);
+        var worker = Row(existing, "helper/0");
+        Assert.Equal("0", worker[2]);
+        Assert.Contains(worker[3], new[] { "R", "S" });
+
+        // What ran, in order: the queued works FIFO, then each delayed work once (their timers decide which first).
+        var ran = Regex.Matches(output, @"^\s*(\d)\. (work \d|delayed [AB])(, \d+ ms after QueueDelayedWork)?$", RegexOptions.Multiline)
+            .Select(m => (Index: m.Groups[1].Value, Work: m.Groups[2].Value, Delayed: m.Groups[3].Success))
+            .ToList();
+        Assert.Equal(["1", "2", "3", "4", "5"], ran.Select(r => r.Index));
+        Assert.Equal(["work 1", "work 2", "work 3"], ran.Take(3).Select(r => r.Work));
+        Assert.All(ran.Take(3), r => Assert.False(r.Delayed));
+        Assert.Equal(["delayed A", "delayed B"], ran.Skip(3).Select(r => r.Work).Order());
+        Assert.All(ran.Skip(3), r => Assert.True(r.Delayed));
+
+        Assert.StartsWith("e. DestroyAsync", destroyed.Heading);
+        Assert.Contains("QueueWork now returns false", destroyed.Heading);
+        Assert.DoesNotContain(destroyed.Rows, r => r[4] == "helper/0" || r[0] == worker[0]);
+        Assert.Equal(existing.Rows.Count - 1, destroyed.Rows.Count);
     }
 
     private async Task<(int Code, string Output, string Error)> RunAsync(string commandLine)
