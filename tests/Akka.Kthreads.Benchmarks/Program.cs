@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Configs;
+using Perfolizer.Horology;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
@@ -23,7 +24,11 @@ public static class Program
         if (!scaleOnly)
         {
             // In-process: no per-benchmark project build, so a quick run fits in minutes.
-            var job = (quick ? Job.ShortRun : Job.Default).WithToolchain(InProcessEmitToolchain.Instance);
+            // --quick: short iterations, so every benchmark and the scale figures fit in 3 minutes on 2 cores.
+            var job = (quick
+                    ? Job.ShortRun.WithWarmupCount(2).WithIterationTime(TimeInterval.FromMilliseconds(250))
+                    : Job.Default)
+                .WithToolchain(InProcessEmitToolchain.Instance);
             var config = DefaultConfig.Instance.AddJob(job).WithOptions(ConfigOptions.JoinSummary);
             var switcher = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly);
             if (rest.Length == 0)
