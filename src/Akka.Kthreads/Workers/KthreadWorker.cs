@@ -170,14 +170,15 @@ public sealed partial class KthreadWorker
 
     /// <summary>kthread_flush_worker(): wait for every work queued before the call, delayed work whose timer fired included.</summary>
     /// <param name="ct">Stops waiting.</param>
-    /// <returns>Completes once they have all run; at once on a destroyed worker.</returns>
+    /// <returns>Completes once they have all run; at once when nothing is queued or running (an idle or destroyed worker).</returns>
     /// <exception cref="TimeoutException">Not done within kthreads.worker.flush-timeout.</exception>
     public async Task FlushAsync(CancellationToken ct = default)
     {
         FlushMarker marker;
         lock (_lock)
         {
-            if (_thread is null || (_destroyed && _head is null && _currentWork is null))
+            // Nothing queued and nothing running: nothing was queued before this call to wait for.
+            if (_thread is null || (_head is null && _currentWork is null))
             {
                 return;
             }
