@@ -21,6 +21,7 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
     private bool _started;
     private TaskCompletionSource<bool>? _sleeper;
     private int _wokenGen;
+    private bool _offCpu;
 
     public KthreadActor(KthreadContext k, KthreadsSettings settings, Cpus cpus)
     {
@@ -89,6 +90,9 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
             case Kick:
                 OnWakeUp();
                 break;
+            case OffCpu off:
+                OnOffCpu(off.Entering);
+                break;
             case StartRun:
                 if (!_started)
                 {
@@ -135,7 +139,7 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
             case KthreadState.New:
                 StartLoop();
                 return true;
-            case KthreadState.Sleeping:
+            case KthreadState.Sleeping when _sleeper is not null:
                 WakeSleeper(true);
                 return true;
             case KthreadState.Running when _k.TryConsumePrepared(out var gen):
@@ -144,6 +148,21 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
                 return true;
             default:
                 return false;
+        }
+    }
+
+    // Off the CPU for I/O: asleep for ps, but not in schedule(), so a WakeUp does not end it.
+    private void OnOffCpu(bool entering)
+    {
+        if (entering && _k.State == KthreadState.Running)
+        {
+            _offCpu = true;
+            Transition(KthreadState.Sleeping);
+        }
+        else if (!entering && _offCpu)
+        {
+            _offCpu = false;
+            Transition(KthreadState.Running);
         }
     }
 
@@ -210,6 +229,7 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
 
         if (_k.State == KthreadState.Sleeping)
         {
+            _offCpu = false;
             WakeSleeper(true);
         }
 

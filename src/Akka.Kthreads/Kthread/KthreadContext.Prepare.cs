@@ -1,7 +1,10 @@
+using Akka.Actor;
+using Akka.Kthreads.Internal;
+
 namespace Akka.Kthreads;
 
 // set_current_state(TASK_INTERRUPTIBLE) ... schedule(): the kernel's rule that a wake-up between a
-// condition check and the sleep is not lost. INTERNAL for now; the worker loop is built on it.
+// condition check and the sleep is not lost. Wait queues, completions and the worker loop use it.
 public sealed partial class KthreadContext
 {
     private static readonly AsyncLocal<KthreadContext?> CurrentThread = new();
@@ -16,8 +19,13 @@ public sealed partial class KthreadContext
     /// <summary>The kernel's <c>current</c> from anywhere in a kthread's flow (also inside a worker's work); null outside kthreads.</summary>
     public static KthreadContext? Current => CurrentThread.Value;
 
-    /// <summary>set_current_state(TASK_INTERRUPTIBLE): a WakeUp from now on makes the next sleep return at once.</summary>
-    internal void PrepareToSleep()
+    /// <summary>set_current_state(TASK_INTERRUPTIBLE): from now on a WakeUp makes the next ScheduleAsync return at once.</summary>
+    /// <remarks>
+    /// The idiom: <c>current.PrepareToSleep(); if (!condition) await current.ScheduleAsync(); current.SetRunning();</c>
+    /// — a waker that sets the condition and then calls WakeUp cannot be missed between the check and the
+    /// sleep (and its WakeUp replies true, as try_to_wake_up does when the state matched).
+    /// </remarks>
+    public void PrepareToSleep()
     {
         var gen = ++_nextGen;
         if (gen == 0)
@@ -30,8 +38,8 @@ public sealed partial class KthreadContext
         Interlocked.Exchange(ref _prepared, gen);
     }
 
-    /// <summary>__set_current_state(TASK_RUNNING): not going to sleep after all.</summary>
-    internal void SetRunning()
+    /// <summary>__set_current_state(TASK_RUNNING): not going to sleep after all; cancels <see cref="PrepareToSleep"/>.</summary>
+    public void SetRunning()
     {
         _myPreparedGen = 0;
         Volatile.Write(ref _prepared, 0);
@@ -59,4 +67,7 @@ public sealed partial class KthreadContext
     internal void ClearPrepared(int gen) => Interlocked.CompareExchange(ref _prepared, 0, gen);
 
     private void EnterAsCurrent() => CurrentThread.Value = this;
+
+    /// <summary>A wait queue's wake function for this thread: wake_up_process() without a reply.</summary>
+    internal void WakeFromQueue() => _self.Tell(Kick.Instance);
 }

@@ -9,6 +9,14 @@ namespace Akka.Kthreads.Internal;
 /// </summary>
 internal sealed record Sleep(TaskCompletionSource<bool> Wake, TimeSpan? Timeout, int PreparedGen);
 
+/// <summary>The function went off its CPU for I/O (Enter: ps S) or came back (Leave).</summary>
+internal sealed record OffCpu(bool Entering)
+{
+    public static OffCpu Enter { get; } = new(true);
+
+    public static OffCpu Leave { get; } = new(false);
+}
+
 /// <summary>wake_up_process() without a reply, for wakers that are not askers (a worker's queue).</summary>
 internal sealed record Kick
 {

@@ -1,0 +1,42 @@
+using Akka.Actor;
+using Akka.Kthreads.Internal;
+
+namespace Akka.Kthreads;
+
+// Blocking I/O belongs off the CPU: the thread sleeps (ps S) while it awaits, and others run.
+public sealed partial class KthreadContext
+{
+    /// <summary>Run <paramref name="io"/> (a socket, a file, a Task.Delay) off the CPU: the thread counts as sleeping meanwhile.</summary>
+    /// <typeparam name="T">The result of the I/O.</typeparam>
+    /// <param name="io">The awaits to run; its token is <see cref="StopToken"/>, cancelled when a stop is requested.</param>
+    /// <returns>What <paramref name="io"/> returned, once the thread holds its CPU again.</returns>
+    /// <remarks>A WakeUp does not end it (it is not in ScheduleAsync); a stop request cancels its token.</remarks>
+    public async Task<T> OffCpuAsync<T>(Func<CancellationToken, Task<T>> io)
+    {
+        ArgumentNullException.ThrowIfNull(io);
+        ReleaseCpu();
+        _self.Tell(OffCpu.Enter);
+        try
+        {
+            return await io(StopToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _self.Tell(OffCpu.Leave);
+            await AcquireCpuAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Run <paramref name="io"/> off the CPU, as <see cref="OffCpuAsync{T}"/> for awaits without a result.</summary>
+    /// <param name="io">The awaits to run; its token is cancelled when a stop is requested.</param>
+    /// <returns>Completes once the thread holds its CPU again.</returns>
+    public Task OffCpuAsync(Func<CancellationToken, Task> io)
+    {
+        ArgumentNullException.ThrowIfNull(io);
+        return OffCpuAsync(async ct =>
+        {
+            await io(ct).ConfigureAwait(false);
+            return true;
+        });
+    }
+}

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using Akka.Kthreads.Internal;
+
+namespace Akka.Kthreads;
+
+// wait_event*() and wait_for_completion*(): sleeping on a condition, off the CPU, without losing a wake-up.
+public sealed partial class KthreadContext
+{
+    /// <summary>wait_event_interruptible(): sleep on <paramref name="wq"/> until <paramref name="condition"/> holds.</summary>
+    /// <param name="wq">The queue the waker calls WakeUp on after making the condition true.</param>
+    /// <param name="condition">Checked after the thread is on the queue, so no wake-up between check and sleep is lost.</param>
+    /// <returns>0 once the condition holds; -EINTR when a stop or park request ended the wait.</returns>
+    /// <remarks>The kernel would sleep on through kthread_stop unless the condition tests kthread_should_stop; here a stop or park ends the wait.</remarks>
+    public async Task<int> WaitEventAsync(WaitQueue wq, Func<bool> condition) =>
+        (await WaitEventCoreAsync(wq, condition, exclusive: false, timeout: null).ConfigureAwait(false)).Result;
+
+    /// <summary>wait_event_interruptible_timeout(): as <see cref="WaitEventAsync"/>, giving up after <paramref name="timeout"/>.</summary>
+    /// <param name="wq">The queue.</param>
+    /// <param name="condition">The condition.</param>
+    /// <param name="timeout">How long to wait at most; not negative.</param>
+    /// <returns>The time left (more than zero) if the condition held; <see cref="TimeSpan.Zero"/> on timeout or a stop / park request.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative.</exception>
+    public async Task<TimeSpan> WaitEventTimeoutAsync(WaitQueue wq, Func<bool> condition, TimeSpan timeout)
+    {
+        CheckTimeout(timeout);
+        var (result, left) = await WaitEventCoreAsync(wq, condition, exclusive: false, timeout).ConfigureAwait(false);
+        return result == 0 ? left : TimeSpan.Zero;
+    }
+
+    /// <summary>wait_event_interruptible_exclusive(): wait as an exclusive waiter: WakeUp wakes one of these at a time.</summary>
+    /// <param name="wq">The queue.</param>
+    /// <param name="condition">The condition.</param>
+    /// <returns>0 once the condition holds; -EINTR when a stop or park request ended the wait.</returns>
+    public async Task<int> WaitEventExclusiveAsync(WaitQueue wq, Func<bool> condition) =>
+        (await WaitEventCoreAsync(wq, condition, exclusive: true, timeout: null).ConfigureAwait(false)).Result;
+
+    /// <summary>wait_for_completion_interruptible(): sleep until <paramref name="done"/> lets this wait through (taking one count).</summary>
+    /// <param name="done">The completion.</param>
+    /// <returns>0 once through; -EINTR when a stop or park request ended the wait (no count taken).</returns>
+    public async Task<int> WaitForCompletionAsync(Completion done)
+    {
+        ArgumentNullException.ThrowIfNull(done);
+        return (await WaitEventCoreAsync(done.Queue, done.TryWait, exclusive: true, timeout: null).ConfigureAwait(false)).Result;
+    }
+
+    /// <summary>wait_for_completion_interruptible_timeout(): as <see cref="WaitForCompletionAsync"/>, for at most <paramref name="timeout"/>.</summary>
+    /// <param name="done">The completion.</param>
+    /// <param name="timeout">How long to wait at most; not negative.</param>
+    /// <returns>True if the wait went through; false on timeout or a stop / park request.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative.</exception>
+    public async Task<bool> WaitForCompletionTimeoutAsync(Completion done, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(done);
+        CheckTimeout(timeout);
+        var (result, _) = await WaitEventCoreAsync(done.Queue, done.TryWait, exclusive: true, timeout).ConfigureAwait(false);
+        return result == 0;
+    }
+
+    private const int TimedOut = 1;
+
+    // kernel: ___wait_event() — queue, set state, check, sleep; finish_wait() on the way out.
+    private async Task<(int Result, TimeSpan Left)> WaitEventCoreAsync(WaitQueue wq, Func<bool> condition, bool exclusive, TimeSpan? timeout)
+    {
+        ArgumentNullException.ThrowIfNull(wq);
+        ArgumentNullException.ThrowIfNull(condition);
+        var started = Stopwatch.GetTimestamp();
+        if (condition())
+        {
+            return (0, timeout ?? Timeout.InfiniteTimeSpan);
+        }
+
+        var waiter = new KthreadWaiter(this, exclusive);
+        var result = 0;
+        var left = TimeSpan.Zero;
+        try
+        {
+            while (true)
+            {
+                waiter.Rearm();
+                wq.Add(waiter);
+                PrepareToSleep();
+                if (condition())
+                {
+                    break;
+                }
+
+                if (ShouldStop || ShouldPark)
+                {
+                    result = -Errno.EINTR;
+                    break;
+                }
+
+                TimeSpan? remaining = null;
+                if (timeout is { } limit)
+                {
+                    remaining = limit - Stopwatch.GetElapsedTime(started);
+                    if (remaining <= TimeSpan.Zero)
+                    {
+                        // One last look, as ___wait_cond_timeout: a condition that holds at the deadline counts.
+                        result = condition() ? 0 : TimedOut;
+                        break;
+                    }
+                }
+
+                await SleepAsync(remaining).ConfigureAwait(false);
+            }
+
+            if (result == 0 && timeout is { } total)
+            {
+                left = total - Stopwatch.GetElapsedTime(started);
+                left = left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1);
+            }
+        }
+        finally
+        {
+            SetRunning();
+            // An exclusive wake-up we did not use goes to the next waiter, so none is lost.
+            if (!wq.Remove(waiter) && exclusive && waiter.WasWoken && result != 0)
+            {
+                wq.Wake(1);
+            }
+        }
+
+        return (result, left);
+    }
+
+    private static void CheckTimeout(TimeSpan timeout)
+    {
+        if (timeout < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout cannot be negative");
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using Akka.Actor;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+
+namespace Akka.Kthreads.Benchmarks;
+
+/// <summary>
+/// Sleeping on a condition: a wake-up of a thread in WaitEventAsync until it has seen the condition,
+/// vs one Ask; Completion.Complete until the waiter runs, vs one TaskCompletionSource hand-off.
+/// </summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class WaitBenchmarks
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private readonly WaitQueue _wq = new();
+    private readonly Completion _request = new();
+    private ActorSystem _system = null!;
+    private IActorRef _echo = null!;
+    private Kthread _daemon = null!;
+    private Kthread _completer = null!;
+    private int _flag;
+    private TaskCompletionSource _seen = null!;
+    private TaskCompletionSource _ran = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _system = Systems.Start("wait");
+        _echo = _system.ActorOf(Echo.Props);
+        var kthreads = Kthreads.Get(_system);
+        // md_thread's shape: wait on the queue for the flag, clear it, say it was seen.
+        _daemon = kthreads.RunAsync(async current =>
+        {
+            while (!current.ShouldStop)
+            {
+                if (await current.WaitEventAsync(_wq, () => Volatile.Read(ref _flag) == 1) == 0)
+                {
+                    Volatile.Write(ref _flag, 0);
+                    _seen.TrySetResult();
+                }
+            }
+
+            return 0;
+        }, null, "md_thread").GetAwaiter().GetResult();
+        _completer = kthreads.RunAsync(async current =>
+        {
+            while (await current.WaitForCompletionAsync(_request) == 0)
+            {
+                _ran.TrySetResult();
+            }
+
+            return 0;
+        }, null, "waiter").GetAwaiter().GetResult();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _daemon.StopAsync().GetAwaiter().GetResult();
+        _completer.StopAsync().GetAwaiter().GetResult();
+        _system.Terminate().Wait();
+    }
+
+    [Benchmark(Baseline = true), BenchmarkCategory("wake-up to condition seen")]
+    public Task<int> One_Ask() => _echo.Ask<int>(1, Timeout);
+
+    [Benchmark, BenchmarkCategory("wake-up to condition seen")]
+    public Task WaitQueue_WakeUp_until_seen()
+    {
+        _seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _flag, 1);
+        _wq.WakeUp();
+        return _seen.Task;
+    }
+
+    [Benchmark(Baseline = true), BenchmarkCategory("complete to waiter running")]
+    public Task TaskCompletionSource_handoff()
+    {
+        var handoff = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var waiter = Relay(handoff.Task);
+        handoff.SetResult();
+        return waiter;
+    }
+
+    [Benchmark, BenchmarkCategory("complete to waiter running")]
+    public Task Completion_Complete_until_waiter_runs()
+    {
+        _ran = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _request.Complete();
+        return _ran.Task;
+    }
+
+    // The raw hand-off's waiter: it runs once the task completes, as the kthread runs once woken.
+    private static async Task Relay(Task task) => await task.ConfigureAwait(false);
+}
