@@ -66,7 +66,9 @@ public sealed partial class KthreadContext
         var started = Stopwatch.GetTimestamp();
         if (condition())
         {
-            return (0, timeout ?? Timeout.InfiniteTimeSpan);
+            // As wait_event_timeout(): a condition that holds returns at least one tick left.
+            var all = timeout ?? Timeout.InfiniteTimeSpan;
+            return (0, all == TimeSpan.Zero ? TimeSpan.FromTicks(1) : all);
         }
 
         var waiter = new KthreadWaiter(this, exclusive);

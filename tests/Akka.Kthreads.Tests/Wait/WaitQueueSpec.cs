@@ -221,11 +221,13 @@ public sealed class WaitQueueSpec(ITestOutputHelper output) : SpecBase(output)
         var thread = await Kthreads.RunAsync(async current =>
         {
             probe.Tell(("short", await current.WaitEventTimeoutAsync(wq, () => false, TimeSpan.FromMilliseconds(50))));
+            probe.Tell(("true at once, no time given", await current.WaitEventTimeoutAsync(wq, () => true, TimeSpan.Zero) > TimeSpan.Zero));
             probe.Tell(("long", await current.WaitEventTimeoutAsync(wq, () => Volatile.Read(ref flag), TimeSpan.FromMinutes(5))));
             return 0;
         }, null, "timeout");
 
         Assert.Equal(("short", TimeSpan.Zero), await probe.ExpectMsgAsync<(string, TimeSpan)>());
+        Assert.Equal(("true at once, no time given", true), await probe.ExpectMsgAsync<(string, bool)>());
         await AwaitAssertAsync(() => Assert.Equal(1, wq.Count));
         Volatile.Write(ref flag, true);
         wq.WakeUp();
