@@ -3,17 +3,21 @@ using System.Diagnostics;
 namespace Akka.Kthreads.Cli.Demo;
 
 /// <summary>
-/// The demo's threads on one node: a running counter, a parked kworker/N per CPU, a oneshot zombie;
-/// made one kind at a time, and stopped together.
+/// The demo's threads on one node: a counter (an md_thread-style daemon), a parked kworker/N per
+/// CPU, a oneshot zombie; made one kind at a time, and stopped together.
 /// </summary>
 internal sealed class DemoThreads(Kthreads kthreads)
 {
     private static readonly TimeSpan ZombieDeadline = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
 
+    // Far above the counter's 50 ms timeout: only a lost or stuck wake-up gets here.
+    private static readonly TimeSpan HandledDeadline = TimeSpan.FromSeconds(10);
+
     private readonly List<Kthread> _kworkers = new();
 
-    public TickCounter Ticks { get; } = new();
+    /// <summary>The counter's data: its wait queue, THREAD_WAKEUP flag and counts.</summary>
+    public MdThread Daemon { get; } = new();
 
     public Kthread? Counter { get; private set; }
 
@@ -21,9 +25,35 @@ internal sealed class DemoThreads(Kthreads kthreads)
 
     public Kthread? Oneshot { get; private set; }
 
-    /// <summary>kthread_run("counter"): created and woken, it ticks every 50 ms.</summary>
+    /// <summary>kthread_run("counter"): created and woken, it sleeps on its wait queue; a tick every 50 ms with no request.</summary>
     public async Task<Kthread> RunCounterAsync(CancellationToken ct) =>
-        Counter = await kthreads.RunAsync(ThreadFunctions.CounterAsync, Ticks, "counter", ct).ConfigureAwait(false);
+        Counter = await kthreads.RunAsync(MdThread.ThreadFnAsync, Daemon, "counter", ct).ConfigureAwait(false);
+
+    /// <summary>md_wakeup_thread() on the counter from plain code, then waits until it handled the request.</summary>
+    /// <returns>How long from the wake-up until the request was handled.</returns>
+    public async Task<TimeSpan> WakeCounterAsync(CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        Daemon.Wakeup();
+        await WaitHandledAsync(ct).ConfigureAwait(false);
+        return clock.Elapsed;
+    }
+
+    /// <summary>Waits (Completion.WaitAsync) until the counter has handled one more request.</summary>
+    public async Task WaitHandledAsync(CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(HandledDeadline);
+        try
+        {
+            await Daemon.Handled.WaitAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new DemoFailedException(
+                $"the counter did not handle a request within {HandledDeadline.TotalSeconds:0}s of its wake-up ({Daemon.Requests} handled)");
+        }
+    }
 
     /// <summary>kthread_create_on_cpu("kworker/%u") on every possible CPU: parked, bound, never run yet.</summary>
     public async Task<IReadOnlyList<Kthread>> CreateKworkersAsync(CancellationToken ct)

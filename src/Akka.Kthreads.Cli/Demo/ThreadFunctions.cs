@@ -1,27 +1,13 @@
 namespace Akka.Kthreads.Cli.Demo;
 
-/// <summary>The demo's thread functions, written as kernel threads are: check the flags, sleep, return a code.</summary>
+/// <summary>
+/// The demo's thread functions, written as kernel threads are: check the flags, sleep, return a code.
+/// The counter's is <see cref="MdThread.ThreadFnAsync"/>.
+/// </summary>
 internal static class ThreadFunctions
 {
     /// <summary>The exit code of the one-shot thread, kept by its zombie until a Stop collects it.</summary>
     public const int OneshotExitCode = 42;
-
-    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
-
-    /// <summary>Counts a tick every 50 ms until stopped; parks when asked (kthread_parkme at the top of the loop).</summary>
-    public static async Task<int> CounterAsync(KthreadContext current)
-    {
-        var counter = (TickCounter)current.Data!;
-        while (!current.ShouldStop)
-        {
-            // Without this a park request would only cut the sleep short, never park the thread.
-            await current.ParkMeAsync().ConfigureAwait(false);
-            counter.Increment();
-            await current.ScheduleTimeoutAsync(Tick).ConfigureAwait(false);
-        }
-
-        return 0;
-    }
 
     /// <summary>A per-CPU worker: parked while asked, otherwise asleep until woken; 0 once stopped.</summary>
     public static async Task<int> KworkerAsync(KthreadContext current)

@@ -41,6 +41,7 @@ public sealed class KpsSpec(ITestOutputHelper log)
         Assert.StartsWith("d. UnparkAsync", unparked.Heading);
         Assert.Contains(Stat(unparked, "counter"), new[] { "R", "S" });
         Assert.Equal("Z", Stat(unparked, "oneshot"));
+        AssertCounterWakeUps(parked, unparked, output);
         AssertWorkerStep(tables[5], tables[6], output);
 
         Assert.Matches(new Regex(@"^\s*counter \(pid \d+\): 0$", RegexOptions.Multiline), output);
@@ -113,6 +114,31 @@ public sealed class KpsSpec(ITestOutputHelper log)
 
         Assert.NotEqual(0, code);
         Assert.NotEqual(string.Empty, error.Trim());
+    }
+
+    /// <summary>
+    /// Steps a and d: every wake-up sent from outside was handled, one sent while parked too (after
+    /// the unpark), and the stop line sums them up.
+    /// </summary>
+    private static void AssertCounterWakeUps(PsTable parked, PsTable unparked, string output)
+    {
+        var woken = Regex.Match(output,
+            @"^a\. Woken (\d+) times from outside \(Wakeup\(\): set THREAD_WAKEUP, then WakeUp\(\)\): (\d+) requests handled\.$",
+            RegexOptions.Multiline);
+        Assert.True(woken.Success, "step a should say how many wake-ups were sent and how many requests were handled");
+        var sent = int.Parse(woken.Groups[1].Value);
+        Assert.Equal(3, sent);
+        Assert.Equal(sent, int.Parse(woken.Groups[2].Value));
+        Assert.Matches(new Regex(@"^\s*Each awaited on a Completion before the next; the slowest was handled \d+\.\d ms after its Wakeup\(\)\.$",
+            RegexOptions.Multiline), output);
+
+        Assert.EndsWith($"parked in ParkMeAsync after {sent} requests.", parked.Heading);
+        var afterUnpark = Regex.Match(unparked.Heading, @"handles the Wakeup\(\) sent while it was parked \((\d+) requests handled\)\.$");
+        Assert.True(afterUnpark.Success, unparked.Heading);
+        Assert.Equal(sent + 1, int.Parse(afterUnpark.Groups[1].Value));
+
+        Assert.Matches(new Regex($@"^\s*\(counter handled {sent + 1} requests, and counted \d+ timeout ticks?: one per 50 ms with no request\.\)$",
+            RegexOptions.Multiline), output);
     }
 
     /// <summary>Step e: the kthread_worker is listed while it exists, its works ran (queued ones FIFO), and destroy removes it.</summary>
