@@ -33,6 +33,10 @@ internal static class Systems
         # next measurement does not count (or compete with) this system's teardown.
         akka.coordinated-shutdown.phases.actor-system-terminate.timeout = 300s
         kthreads.max-threads = 4194304
+        # A million-thread heap has long GC pauses on 2 cores: wait longer than the defaults.
+        kthreads.ask-timeout = 120s
+        kthreads.kthread.stop-timeout = 100s
+        kthreads.kthread.park-timeout = 100s
         """);
 
     public static readonly ThreadFn ReturnAtOnce = static _ => Task.FromResult(0);

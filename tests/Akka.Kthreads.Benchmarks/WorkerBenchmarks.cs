@@ -61,6 +61,21 @@ public class WorkerBenchmarks
         return _worker.FlushAsync();
     }
 
+    [Benchmark(Baseline = true), BenchmarkCategory("one work, then flush")]
+    public Task<int> One_Tell_then_Ask()
+    {
+        _counter.Tell(0);
+        return _counter.Ask<int>(Counter.Read.Instance, Timeout);
+    }
+
+    [Benchmark, BenchmarkCategory("one work, then flush")]
+    public Task QueueWork_then_FlushAsync()
+    {
+        // The worker is asleep: this is a wake-up, one work, the flush marker, and the hand-back.
+        _worker.QueueWork(_works[0]);
+        return _worker.FlushAsync();
+    }
+
     [Benchmark(Baseline = true), BenchmarkCategory("flush of an idle worker")]
     public Task<int> One_Ask() => _counter.Ask<int>(Counter.Read.Instance, Timeout);
 
