@@ -238,6 +238,38 @@ public sealed class WaitQueueSpec(ITestOutputHelper output) : SpecBase(output)
     }
 
     [Fact]
+    public async Task A_waiter_holds_no_cpu_so_another_kthread_bound_there_runs()
+    {
+        var wq = new WaitQueue();
+        var flag = false;
+        var probe = CreateTestProbe();
+        var waiter = await Kthreads.CreateAsync(async current =>
+        {
+            probe.Tell(("waited", await current.WaitEventAsync(wq, () => Volatile.Read(ref flag))));
+            return 0;
+        }, null, "waiter");
+        var other = await Kthreads.CreateAsync(_ =>
+        {
+            probe.Tell("other ran");
+            return Task.FromResult(0);
+        }, null, "other");
+        await waiter.BindAsync(3);
+        await other.BindAsync(3);
+
+        await waiter.WakeUpAsync();
+        await AwaitAssertAsync(() => Assert.Equal(1, wq.Count));
+        await other.WakeUpAsync();
+        await probe.ExpectMsgAsync("other ran"); // CPU 3 is free while the waiter sleeps
+
+        Volatile.Write(ref flag, true);
+        wq.WakeUp();
+        await probe.ExpectMsgAsync(("waited", 0));
+        await AwaitStateAsync(waiter, KthreadState.Zombie);
+        Assert.Equal(0, await waiter.StopAsync());
+        Assert.Equal(0, await other.StopAsync());
+    }
+
+    [Fact]
     public async Task Sleeping_waiters_hold_no_os_thread()
     {
         var wq = new WaitQueue();
