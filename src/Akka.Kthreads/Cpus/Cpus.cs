@@ -41,8 +41,6 @@ public sealed class Cpus
     /// <returns>Whether a thread may be bound to it.</returns>
     public bool IsPossible(int cpu) => cpu >= 0 && cpu < _runQueues.Length;
 
-    internal RunQueue RunQueueOf(int cpu) => _runQueues[cpu];
-
     /// <summary>
     /// The run queue a resuming kthread should wait in: its bound CPU, else the least loaded
     /// online CPU (ties broken round robin, so idle CPUs share new work).

@@ -38,7 +38,7 @@ internal sealed partial class KthreadActor
 
         _k.RequestStop();
         Timers.StartSingleTimer(StopTimer, StopTimedOut.Instance, _settings.StopTimeout);
-        if (_k.State == KthreadState.Sleeping && _sleeper is not null)
+        if (InSchedule)
         {
             WakeSleeper(true);
         }
@@ -76,7 +76,7 @@ internal sealed partial class KthreadActor
 
         _k.SetShouldPark(true);
         Timers.StartSingleTimer(ParkTimer, ParkTimedOut.Instance, _settings.ParkTimeout);
-        if (_k.State == KthreadState.Sleeping && _sleeper is not null)
+        if (InSchedule)
         {
             WakeSleeper(true);
         }

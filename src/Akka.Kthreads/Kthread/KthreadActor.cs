@@ -21,7 +21,6 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
     private bool _started;
     private TaskCompletionSource<bool>? _sleeper;
     private int _wokenGen;
-    private bool _offCpu;
 
     public KthreadActor(KthreadContext k, KthreadsSettings settings, Cpus cpus)
     {
@@ -105,7 +104,7 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
                 OnSleep(sleep);
                 break;
             case SleepTimedOut:
-                if (_k.State == KthreadState.Sleeping)
+                if (InSchedule)
                 {
                     WakeSleeper(false);
                 }
@@ -139,7 +138,7 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
             case KthreadState.New:
                 StartLoop();
                 return true;
-            case KthreadState.Sleeping when _sleeper is not null:
+            case KthreadState.Sleeping when InSchedule:
                 WakeSleeper(true);
                 return true;
             case KthreadState.Running when _k.TryConsumePrepared(out var gen):
@@ -151,17 +150,18 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
         }
     }
 
-    // Off the CPU for I/O: asleep for ps, but not in schedule(), so a WakeUp does not end it.
+    /// <summary>Asleep in schedule(); Sleeping without a sleeper is off the CPU for I/O, which a WakeUp does not end.</summary>
+    private bool InSchedule => _k.State == KthreadState.Sleeping && _sleeper is not null;
+
+    // Off the CPU for I/O: asleep for ps, but not in schedule().
     private void OnOffCpu(bool entering)
     {
         if (entering && _k.State == KthreadState.Running)
         {
-            _offCpu = true;
             Transition(KthreadState.Sleeping);
         }
-        else if (!entering && _offCpu)
+        else if (!entering && _k.State == KthreadState.Sleeping && _sleeper is null)
         {
-            _offCpu = false;
             Transition(KthreadState.Running);
         }
     }
@@ -229,7 +229,6 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
 
         if (_k.State == KthreadState.Sleeping)
         {
-            _offCpu = false;
             WakeSleeper(true);
         }
 
