@@ -70,13 +70,7 @@ public sealed partial class KthreadWorker
     {
         lock (_lock)
         {
-            _destroyed = true;
-            foreach (var armed in _armed)
-            {
-                DisarmLocked(armed);
-            }
-
-            _armed.Clear();
+            RefuseNewWorkLocked();
             var dropped = 0;
             while (RemoveHead() is { } left)
             {

@@ -1,3 +1,4 @@
+using Akka.Event;
 using Akka.Actor;
 using Akka.Kthreads.Internal;
 
@@ -90,6 +91,25 @@ public sealed partial class KthreadWorker
         }
 
         return false;
+    }
+
+    /// <summary>From now on queueing returns false; armed timers are disarmed, so their works never run.</summary>
+    private void RefuseNewWorkLocked()
+    {
+        _destroyed = true;
+        if (_armed.Count == 0)
+        {
+            return;
+        }
+
+        // kernel: kthread_destroy_worker() WARNs on a non-empty delayed_work_list.
+        _log.Warning("kthread_worker {0} destroyed with {1} delayed works armed: they will not run", _thread?.Comm, _armed.Count);
+        foreach (var armed in _armed)
+        {
+            DisarmLocked(armed);
+        }
+
+        _armed.Clear();
     }
 
     private static void DisarmLocked(KthreadDelayedWork work)

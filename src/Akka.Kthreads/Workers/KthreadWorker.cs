@@ -204,19 +204,7 @@ public sealed partial class KthreadWorker
                 return;
             }
 
-            _destroyed = true;
-            if (_armed.Count > 0)
-            {
-                // kernel: kthread_destroy_worker() WARNs on a non-empty delayed_work_list.
-                _log.Warning("kthread_worker {0} destroyed with {1} delayed works armed: they will not run", _thread?.Comm, _armed.Count);
-            }
-
-            foreach (var armed in _armed)
-            {
-                DisarmLocked(armed);
-            }
-
-            _armed.Clear();
+            RefuseNewWorkLocked();
             marker = new FlushMarker();
             InsertTail(marker);
         }
