@@ -16,6 +16,10 @@ namespace Akka.Kthreads;
 /// </remarks>
 public sealed class Kthreads : IExtension
 {
+    // Parsed once per process: the extension's fallback and every KthreadsSettings.Create read it.
+    private static readonly Lazy<Config> Reference =
+        new(() => ConfigurationFactory.FromResource<Kthreads>("Akka.Kthreads.kthreads.conf"));
+
     private readonly Lazy<IActorRef> _kthreadd;
     private readonly ExtendedActorSystem _system;
 
@@ -48,7 +52,7 @@ public sealed class Kthreads : IExtension
 
     /// <summary>The reference config (hocon/kthreads.conf), embedded in this assembly.</summary>
     /// <returns>The <c>kthreads { }</c> defaults.</returns>
-    public static Config DefaultConfig() => ConfigurationFactory.FromResource<Kthreads>("Akka.Kthreads.kthreads.conf");
+    public static Config DefaultConfig() => Reference.Value;
 
     /// <summary>kthread_create(): a thread in state New; its function runs on the first WakeUp.</summary>
     /// <param name="fn">The thread function.</param>

@@ -1,5 +1,5 @@
-using Akka.Event;
 using Akka.Actor;
+using Akka.Event;
 using Akka.Kthreads.Internal;
 
 namespace Akka.Kthreads;
