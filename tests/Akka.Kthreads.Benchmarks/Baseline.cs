@@ -39,6 +39,9 @@ internal static class Systems
         kthreads.kthread.park-timeout = 100s
         """);
 
+    /// <summary>How long a baseline Ask may take; generous, since a 100,000-row reply is measured too.</summary>
+    public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(60);
+
     public static readonly ThreadFn ReturnAtOnce = static _ => Task.FromResult(0);
 
     /// <summary>A thread that parks when asked and sleeps otherwise: the shape of a per-CPU thread.</summary>

@@ -11,7 +11,6 @@ namespace Akka.Kthreads.Benchmarks;
 public class LifecycleBenchmarks
 {
     private const int InFlight = 1_000;
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private ActorSystem _system = null!;
     private Kthreads _kthreads = null!;
 
@@ -29,8 +28,8 @@ public class LifecycleBenchmarks
     public async Task<object> ActorOf_Ask_Stop()
     {
         var actor = _system.ActorOf(Echo.Props);
-        await actor.Ask<int>(1, Timeout);
-        return await actor.Ask<Echo.Stop>(Echo.Stop.Instance, Timeout);
+        await actor.Ask<int>(1, Systems.AskTimeout);
+        return await actor.Ask<Echo.Stop>(Echo.Stop.Instance, Systems.AskTimeout);
     }
 
     [Benchmark, BenchmarkCategory("create+wake+stop")]

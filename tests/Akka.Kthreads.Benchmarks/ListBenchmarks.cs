@@ -10,7 +10,6 @@ namespace Akka.Kthreads.Benchmarks;
 [CategoriesColumn]
 public class ListBenchmarks
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private ActorSystem _system = null!;
     private Kthreads _kthreads = null!;
     private IActorRef _rows = null!;
@@ -38,7 +37,7 @@ public class ListBenchmarks
     public void Cleanup() => _system.Terminate().Wait();
 
     [Benchmark(Baseline = true), BenchmarkCategory("ps")]
-    public Task<KthreadInfo[]> Ask_for_an_array_of_rows() => _rows.Ask<KthreadInfo[]>("rows", Timeout);
+    public Task<KthreadInfo[]> Ask_for_an_array_of_rows() => _rows.Ask<KthreadInfo[]>("rows", Systems.AskTimeout);
 
     [Benchmark, BenchmarkCategory("ps")]
     public Task<IReadOnlyList<KthreadInfo>> ListAsync() => _kthreads.ListAsync();

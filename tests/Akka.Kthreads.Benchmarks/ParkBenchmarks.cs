@@ -10,7 +10,6 @@ namespace Akka.Kthreads.Benchmarks;
 [CategoriesColumn]
 public class ParkBenchmarks
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private ActorSystem _system = null!;
     private IActorRef _echo = null!;
     private Kthread _thread = null!;
@@ -33,8 +32,8 @@ public class ParkBenchmarks
     [Benchmark(Baseline = true), BenchmarkCategory("park+unpark")]
     public async Task<int> Two_Asks()
     {
-        await _echo.Ask<int>(1, Timeout);
-        return await _echo.Ask<int>(2, Timeout);
+        await _echo.Ask<int>(1, Systems.AskTimeout);
+        return await _echo.Ask<int>(2, Systems.AskTimeout);
     }
 
     [Benchmark, BenchmarkCategory("park+unpark")]

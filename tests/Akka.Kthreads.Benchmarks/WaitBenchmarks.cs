@@ -13,7 +13,6 @@ namespace Akka.Kthreads.Benchmarks;
 [CategoriesColumn]
 public class WaitBenchmarks
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly WaitQueue _wq = new();
     private readonly Completion _request = new();
     private ActorSystem _system = null!;
@@ -64,7 +63,7 @@ public class WaitBenchmarks
     }
 
     [Benchmark(Baseline = true), BenchmarkCategory("wake-up to condition seen")]
-    public Task<int> One_Ask() => _echo.Ask<int>(1, Timeout);
+    public Task<int> One_Ask() => _echo.Ask<int>(1, Systems.AskTimeout);
 
     [Benchmark, BenchmarkCategory("wake-up to condition seen")]
     public Task WaitQueue_WakeUp_until_seen()

@@ -11,7 +11,6 @@ namespace Akka.Kthreads.Benchmarks;
 public class WorkerBenchmarks
 {
     private const int Works = 10_000;
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private ActorSystem _system = null!;
     private IActorRef _counter = null!;
     private KthreadWorker _worker = null!;
@@ -47,7 +46,7 @@ public class WorkerBenchmarks
             _counter.Tell(i);
         }
 
-        return _counter.Ask<int>(Counter.Read.Instance, Timeout);
+        return _counter.Ask<int>(Counter.Read.Instance, Systems.AskTimeout);
     }
 
     [Benchmark(OperationsPerInvoke = Works), BenchmarkCategory("queue+run, per item")]
@@ -65,7 +64,7 @@ public class WorkerBenchmarks
     public Task<int> One_Tell_then_Ask()
     {
         _counter.Tell(0);
-        return _counter.Ask<int>(Counter.Read.Instance, Timeout);
+        return _counter.Ask<int>(Counter.Read.Instance, Systems.AskTimeout);
     }
 
     [Benchmark, BenchmarkCategory("one work, then flush")]
@@ -77,7 +76,7 @@ public class WorkerBenchmarks
     }
 
     [Benchmark(Baseline = true), BenchmarkCategory("flush of an idle worker")]
-    public Task<int> One_Ask() => _counter.Ask<int>(Counter.Read.Instance, Timeout);
+    public Task<int> One_Ask() => _counter.Ask<int>(Counter.Read.Instance, Systems.AskTimeout);
 
     [Benchmark, BenchmarkCategory("flush of an idle worker")]
     public Task FlushAsync_idle() => _worker.FlushAsync();
