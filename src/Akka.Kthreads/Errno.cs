@@ -6,6 +6,9 @@ namespace Akka.Kthreads;
 /// </summary>
 public static class Errno
 {
+    /// <summary>No such file or directory: stop_one_cpu on a CPU that is offline (its stopper is not running).</summary>
+    public const int ENOENT = 2;
+
     /// <summary>No such process: the thread is gone (reaped, or never existed).</summary>
     public const int ESRCH = 3;
 
@@ -27,11 +30,17 @@ public static class Errno
     /// <summary>Device or resource busy.</summary>
     public const int EBUSY = 16;
 
+    /// <summary>File exists: a per-CPU thread spec registered twice.</summary>
+    public const int EEXIST = 17;
+
     /// <summary>No such device.</summary>
     public const int ENODEV = 19;
 
     /// <summary>Invalid argument, or an operation not allowed in the thread's state (bind of a woken thread).</summary>
     public const int EINVAL = 22;
+
+    /// <summary>Resource deadlock would occur: a hotplug operation asked from inside a hotplug callback.</summary>
+    public const int EDEADLK = 35;
 
     /// <summary>Function not implemented: park of a thread that has exited.</summary>
     public const int ENOSYS = 38;

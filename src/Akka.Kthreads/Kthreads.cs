@@ -21,6 +21,8 @@ public sealed class Kthreads : IExtension
         new(() => ConfigurationFactory.FromResource<Kthreads>("Akka.Kthreads.kthreads.conf"));
 
     private readonly Lazy<IActorRef> _kthreadd;
+    private readonly Lazy<IActorRef> _hotplug;
+    private readonly Lazy<IReadOnlyList<IActorRef>> _cpuActors;
     private readonly ExtendedActorSystem _system;
 
     /// <summary>Made by <see cref="Get"/>; one per ActorSystem.</summary>
@@ -31,9 +33,17 @@ public sealed class Kthreads : IExtension
         _system = system;
         system.Settings.InjectTopLevelFallback(DefaultConfig());
         Settings = KthreadsSettings.Create(system);
-        Cpus = new Cpus(Settings.PossibleCpus);
+        var log = Akka.Event.Logging.GetLogger(system, "kthreads");
+        Cpus = new Cpus(Settings, log, () => _hotplug!.Value);
         _kthreadd = new Lazy<IActorRef>(() =>
             system.SystemActorOf(KthreaddActor.Props(Settings, Cpus), Settings.KthreaddName));
+        _cpuActors = new Lazy<IReadOnlyList<IActorRef>>(() => Cpus.Possible
+            .Select(cpu => system.SystemActorOf(CpuActor.Props(cpu), $"{Settings.KthreaddName}-cpu-{cpu}"))
+            .ToArray());
+        _hotplug = new Lazy<IActorRef>(() =>
+            system.SystemActorOf(HotplugActor.Props(this), $"{Settings.KthreaddName}-cpuhp"));
+        PerCpuThreads = new PerCpuThreads(Cpus);
+        StopMachine = new StopMachine(Cpus, Settings, system.Scheduler, log, () => _cpuActors.Value);
     }
 
     /// <summary>kthreadd (pid 2), the parent of every kthread: send it <see cref="KthreaddProtocol"/> messages by hand.</summary>
@@ -41,6 +51,15 @@ public sealed class Kthreads : IExtension
 
     /// <summary>The node's CPUs and their run queues.</summary>
     public Cpus Cpus { get; }
+
+    /// <summary>smpboot: per-CPU threads (ksoftirqd/N, migration/N, ...) that follow CPU hotplug.</summary>
+    public PerCpuThreads PerCpuThreads { get; }
+
+    /// <summary>stop_machine and stop_one_cpu: run a function while CPUs are held by their stoppers.</summary>
+    public StopMachine StopMachine { get; }
+
+    /// <summary>Each CPU's actor (its stopper), by CPU number: a stop_machine sends each one its work.</summary>
+    public IReadOnlyList<IActorRef> CpuActors => _cpuActors.Value;
 
     /// <summary>The <c>kthreads</c> config section as read at start.</summary>
     public KthreadsSettings Settings { get; }
@@ -132,7 +151,7 @@ public sealed class Kthreads : IExtension
     public async Task<IReadOnlyList<KthreadInfo>> ListAsync(CancellationToken ct = default) =>
         (await Kthreadd.AskAsync<KthreadList>(List.Instance, Settings.AskTimeout, ct).ConfigureAwait(false)).Threads;
 
-    private static void CheckNameFormat(string nameFormat, int cpu, string paramName)
+    internal static void CheckNameFormat(string nameFormat, int cpu, string paramName)
     {
         try
         {

@@ -15,6 +15,8 @@ namespace Akka.Kthreads;
 /// <param name="PossibleCpus">How many CPUs are possible: CPUs 0 .. PossibleCpus-1.</param>
 /// <param name="WorkerFlushTimeout">How long a worker flush, cancel or destroy waits for works before a TimeoutException.</param>
 /// <param name="ReapedHistory">How many reaped threads kthreadd remembers to answer late messages with their name and code.</param>
+/// <param name="StopMachineTimeout">How long stop_machine waits to hold every CPU before it gives up with -ETIMEDOUT.</param>
+/// <param name="HotplugCallbackTimeout">How long one hotplug startup or teardown callback may run before it counts as failed (-ETIMEDOUT).</param>
 public sealed record KthreadsSettings(
     string KthreaddName,
     TimeSpan AskTimeout,
@@ -24,7 +26,9 @@ public sealed record KthreadsSettings(
     TimeSpan ParkTimeout,
     int PossibleCpus,
     int ReapedHistory,
-    TimeSpan WorkerFlushTimeout)
+    TimeSpan WorkerFlushTimeout,
+    TimeSpan StopMachineTimeout,
+    TimeSpan HotplugCallbackTimeout)
 {
     /// <summary>Reads the settings of a running system, whose config already holds the reference defaults.</summary>
     /// <param name="system">The system whose <c>kthreads</c> section is read.</param>
@@ -61,7 +65,9 @@ public sealed record KthreadsSettings(
             ParkTimeout: Positive(config, "kthread.park-timeout"),
             PossibleCpus: possible == 0 ? Environment.ProcessorCount : possible,
             ReapedHistory: Read(config, "kthreadd.reaped-history", "a count, 0 for none", c => c.GetInt("kthreadd.reaped-history", 1024)),
-            WorkerFlushTimeout: Positive(config, "worker.flush-timeout"));
+            WorkerFlushTimeout: Positive(config, "worker.flush-timeout"),
+            StopMachineTimeout: Positive(config, "stop-machine.timeout"),
+            HotplugCallbackTimeout: Positive(config, "hotplug.callback-timeout"));
 
         if (string.IsNullOrWhiteSpace(settings.KthreaddName))
         {

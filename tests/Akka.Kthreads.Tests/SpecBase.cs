@@ -14,6 +14,8 @@ public abstract class SpecBase : Akka.TestKit.Xunit2.TestKit
           kthread.stop-timeout = 5s
           kthread.park-timeout = 5s
           worker.flush-timeout = 5s
+          stop-machine.timeout = 5s
+          hotplug.callback-timeout = 5s
           cpus.possible = 4
         }
         """).WithFallback(Kthreads.DefaultConfig());

@@ -1,23 +1,42 @@
+using Akka.Actor;
+using Akka.Event;
 using Akka.Kthreads.Internal;
 
 namespace Akka.Kthreads;
 
 /// <summary>
 /// The node's CPUs (cpu_possible_mask, cpu_online_mask), each with a run queue that runs at
-/// most one kthread at a time.
+/// most one kthread at a time, and CPU hotplug: up, down and the cpuhp states that run on each.
 /// </summary>
+/// <remarks>
+/// Hotplug operations, state changes, per-CPU thread registration and stop_machine are served
+/// one at a time (the kernel's cpu_hotplug_lock). A call from inside a kthread sleeps off its CPU
+/// while it waits, so the operation can take that CPU too.
+/// </remarks>
 public sealed class Cpus
 {
     private readonly RunQueue[] _runQueues;
+    private readonly KthreadsSettings _settings;
+    private readonly ILoggingAdapter _log;
+    private readonly Func<IActorRef> _hotplug;
+    private volatile int[] _online;
+    private volatile HotplugState[] _states = [Smpboot];
     private int _nextUnbound = -1;
 
-    internal Cpus(int possible)
+    /// <summary>cpuhp's built-in state for per-CPU threads: startups run first, teardowns last.</summary>
+    internal static readonly HotplugState Smpboot = new(0, "smpboot/threads:online");
+
+    internal Cpus(KthreadsSettings settings, ILoggingAdapter log, Func<IActorRef> hotplug)
     {
+        var possible = settings.PossibleCpus;
         if (possible <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(possible), possible, "at least one CPU must be possible");
+            throw new ArgumentOutOfRangeException(nameof(settings), possible, "at least one CPU must be possible");
         }
 
+        _settings = settings;
+        _log = log;
+        _hotplug = hotplug;
         _runQueues = new RunQueue[possible];
         var ids = new int[possible];
         for (var cpu = 0; cpu < possible; cpu++)
@@ -27,37 +46,99 @@ public sealed class Cpus
         }
 
         Possible = ids;
-        Online = ids;
+        _online = (int[])ids.Clone();
     }
 
     /// <summary>cpu_possible_mask: CPUs 0 .. n-1, fixed at start by <c>kthreads.cpus.possible</c>.</summary>
     public IReadOnlyList<int> Possible { get; }
 
-    /// <summary>cpu_online_mask: the CPUs that run kthreads now, in ascending order.</summary>
-    public IReadOnlyList<int> Online { get; }
+    /// <summary>cpu_online_mask: the CPUs that run kthreads now, in ascending order; hotplug changes it.</summary>
+    public IReadOnlyList<int> Online => _online;
+
+    /// <summary>The hotplug states installed now, in the order their startups run when a CPU comes up.</summary>
+    public IReadOnlyList<HotplugState> States => _states;
 
     /// <summary>True when <paramref name="cpu"/> is in <see cref="Possible"/>.</summary>
     /// <param name="cpu">A CPU number.</param>
     /// <returns>Whether a thread may be bound to it.</returns>
     public bool IsPossible(int cpu) => cpu >= 0 && cpu < _runQueues.Length;
 
-    /// <summary>
-    /// The run queue a resuming kthread should wait in: its bound CPU, else the least loaded
-    /// online CPU (ties broken round robin, so idle CPUs share new work).
-    /// </summary>
-    internal RunQueue Select(int? bound)
+    /// <summary>True when <paramref name="cpu"/> is in <see cref="Online"/>.</summary>
+    /// <param name="cpu">A CPU number.</param>
+    /// <returns>Whether kthreads may run on it now.</returns>
+    public bool IsOnline(int cpu) => IsPossible(cpu) && _runQueues[cpu].IsOnline;
+
+    /// <summary>cpu_up(): bring <paramref name="cpu"/> online and run every state's startup on it, in state order.</summary>
+    /// <param name="cpu">A CPU in Possible that is offline.</param>
+    /// <param name="ct">Gives up waiting; a bring-up that has not started yet never starts.</param>
+    /// <returns>0; -EINVAL if it is online already or not possible; a startup's error (the CPU is rolled back and stays down).</returns>
+    public Task<int> UpAsync(int cpu, CancellationToken ct = default) =>
+        IsPossible(cpu) ? HotplugAsync(new CpuUp(cpu), ct) : Task.FromResult(-Errno.EINVAL);
+
+    /// <summary>cpu_down(): run every state's teardown on <paramref name="cpu"/> in reverse order, park its per-CPU threads, take it offline.</summary>
+    /// <param name="cpu">A CPU in Possible that is online.</param>
+    /// <param name="ct">Gives up waiting; a take-down that has not started yet never starts.</param>
+    /// <returns>0; -EINVAL if it is offline already or not possible; -EBUSY for the last online CPU; a teardown's error (the CPU is rolled forward and stays up).</returns>
+    public Task<int> DownAsync(int cpu, CancellationToken ct = default) =>
+        IsPossible(cpu) ? HotplugAsync(new CpuDown(cpu), ct) : Task.FromResult(-Errno.EINVAL);
+
+    /// <summary>cpuhp_setup_state(): add a state; its startup runs now on every online CPU, later on each CPU that comes up.</summary>
+    /// <param name="name">The state's name, as "subsys/what:online".</param>
+    /// <param name="startup">Runs on a CPU coming up; 0 for success, else an error that rolls the CPU back.</param>
+    /// <param name="teardown">Runs on a CPU going down, in reverse state order; null for none.</param>
+    /// <param name="ct">Gives up waiting; a setup that has not started yet never starts.</param>
+    /// <returns>The state id (&gt;= 0); or the first startup error, after its teardown ran on the CPUs already done and the state was dropped.</returns>
+    /// <exception cref="ArgumentException">An empty name or a null startup.</exception>
+    public Task<int> SetupStateAsync(string name, Func<int, Task<int>> startup, Func<int, Task<int>>? teardown,
+        CancellationToken ct = default)
     {
-        if (bound is { } cpu)
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(startup);
+        return HotplugAsync(new SetupState(name, startup, teardown), ct);
+    }
+
+    /// <summary>cpuhp_remove_state(): run the state's teardown on every online CPU, then drop it.</summary>
+    /// <param name="state">An id from <see cref="SetupStateAsync"/>.</param>
+    /// <param name="ct">Gives up waiting; a removal that has not started yet never starts.</param>
+    /// <returns>0 (a failing teardown is logged and the state is dropped anyway, as in the kernel); -EINVAL for an unknown or built-in state.</returns>
+    public Task<int> RemoveStateAsync(int state, CancellationToken ct = default) =>
+        HotplugAsync(new RemoveState(state), ct);
+
+    /// <summary>The run queue of <paramref name="cpu"/>.</summary>
+    internal RunQueue Queue(int cpu) => _runQueues[cpu];
+
+    /// <summary>Publishes the online mask after a hotplug step (only the hotplug actor calls this).</summary>
+    internal void SetOnline(int cpu, bool online)
+    {
+        var next = online ? _online.Append(cpu).Distinct() : _online.Where(c => c != cpu);
+        _online = next.Order().ToArray();
+    }
+
+    internal void SetStates(IEnumerable<HotplugState> states) => _states = states.ToArray();
+
+    /// <summary>
+    /// The run queue a resuming kthread should wait in: its bound CPU while online, else the least
+    /// loaded online CPU (ties broken round robin, so idle CPUs share new work).
+    /// </summary>
+    internal RunQueue Select(KthreadContext k)
+    {
+        if (k.BoundCpu is { } cpu)
         {
-            return _runQueues[cpu];
+            var queue = _runQueues[cpu];
+            if (queue.IsOnline)
+            {
+                return queue;
+            }
+
+            FallBack(k, cpu);
         }
 
-        var online = Online;
-        var start = (int)((uint)Interlocked.Increment(ref _nextUnbound) % (uint)online.Count);
+        var online = _online;
+        var start = (int)((uint)Interlocked.Increment(ref _nextUnbound) % (uint)online.Length);
         var best = _runQueues[online[start]];
-        for (var i = 1; i < online.Count && best.Load > 0; i++)
+        for (var i = 1; i < online.Length && best.Load > 0; i++)
         {
-            var candidate = _runQueues[online[(start + i) % online.Count]];
+            var candidate = _runQueues[online[(start + i) % online.Length]];
             if (candidate.Load < best.Load)
             {
                 best = candidate;
@@ -67,6 +148,13 @@ public sealed class Cpus
         return best;
     }
 
+    /// <summary>An online CPU to show as the last one of a thread moved off <paramref name="from"/>.</summary>
+    internal int Fallback(int from)
+    {
+        var online = _online;
+        return online.FirstOrDefault(c => c > from, online[0]);
+    }
+
     /// <summary>Throws at the door when <paramref name="cpu"/> is not a possible CPU.</summary>
     internal void CheckPossible(int cpu, string paramName)
     {
@@ -74,6 +162,59 @@ public sealed class Cpus
         {
             throw new ArgumentOutOfRangeException(paramName, cpu,
                 $"cpu {cpu} is not possible: this node has CPUs 0..{_runQueues.Length - 1} (kthreads.cpus.possible)");
+        }
+    }
+
+    /// <summary>
+    /// kernel: select_fallback_rq() — a thread bound to an offline CPU runs elsewhere. A plain kthread
+    /// loses its binding for good; a per-CPU one keeps it (Unpark binds it home) and runs elsewhere this once.
+    /// </summary>
+    internal void FallBack(KthreadContext k, int cpu)
+    {
+        if (!k.PerCpu)
+        {
+            if (k.LoseAffinity(cpu))
+            {
+                _log.Info("process {0} ({1}) no longer affine to cpu{2}", k.Pid, k.Comm, cpu);
+            }
+        }
+        else if (!k.ShouldStop)
+        {
+            _log.Warning("per-CPU kthread {0} ({1}) runs while cpu{2} is offline: it runs on another CPU until unparked there", k.Pid, k.Comm, cpu);
+        }
+    }
+
+    /// <summary>Sends one request to the hotplug actor (cpu_hotplug_lock), sleeping off the caller's CPU meanwhile.</summary>
+    internal Task<int> HotplugAsync(HotplugRequest request, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        if (HotplugCallback.IsActive)
+        {
+            _log.Error("{0} asked from inside a hotplug callback would wait for itself: -EDEADLK", request.GetType().Name);
+            return Task.FromResult(-Errno.EDEADLK);
+        }
+
+        return KthreadContext.SleepingOffCpu(() => AskHotplugAsync(request, ct));
+    }
+
+    private async Task<int> AskHotplugAsync(HotplugRequest request, CancellationToken ct)
+    {
+        // The ask itself is never cancelled: a request that already started finishes; one that has
+        // not is skipped by the actor once abandoned.
+        var reply = _hotplug().Ask<HotplugResult>(request, _settings.AskTimeout);
+        try
+        {
+            return (await reply.WaitAsync(ct).ConfigureAwait(false)).Result;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            request.Ticket.TryAbandon();
+            throw;
+        }
+        catch (AskTimeoutException e)
+        {
+            request.Ticket.TryAbandon();
+            throw new TimeoutException($"{request.GetType().Name} got no reply within {_settings.AskTimeout} (kthreads.ask-timeout)", e);
         }
     }
 }

@@ -22,6 +22,9 @@ public sealed class Kthread
         _cpus = cpus;
     }
 
+    /// <summary>The thread's <c>current</c>, for the library's own callers (smpboot hands it to callbacks).</summary>
+    internal KthreadContext? Context { get; init; }
+
     /// <summary>The pid, unique and increasing within its node; never reused.</summary>
     public int Pid { get; }
 

@@ -87,10 +87,17 @@ public sealed partial class KthreadContext
 
     private async ValueTask AcquireCpuAsync()
     {
-        var queue = _cpus.Select(BoundCpu);
-        await queue.AcquireAsync(this).ConfigureAwait(false);
-        _held = queue;
-        _lastCpu = queue.Cpu;
+        while (true)
+        {
+            // An offline queue sends us back: choose again (hotplug moved the CPU away meanwhile).
+            var queue = _cpus.Select(this);
+            if (await queue.AcquireAsync(this).ConfigureAwait(false))
+            {
+                _held = queue;
+                Volatile.Write(ref _lastCpu, queue.Cpu);
+                return;
+            }
+        }
     }
 
     private void ReleaseCpu()

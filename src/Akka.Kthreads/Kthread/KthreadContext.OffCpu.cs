@@ -39,4 +39,11 @@ public sealed partial class KthreadContext
             return true;
         });
     }
+
+    /// <summary>
+    /// Runs a library wait (hotplug, stop_machine) so that a calling kthread sleeps off its CPU meanwhile,
+    /// as wait_for_completion() does: the operation may need that very CPU.
+    /// </summary>
+    internal static Task<T> SleepingOffCpu<T>(Func<Task<T>> wait) =>
+        Current is { HoldsCpu: true } k ? k.OffCpuAsync(_ => wait()) : wait();
 }

@@ -20,8 +20,8 @@ public sealed partial class KthreadContext
     private RunQueue? _held;
     private CancellationTokenSource? _stopCts;
     private volatile int _state;
-    private volatile int _boundCpu;
-    private volatile int _lastCpu = -1;
+    private int _boundCpu;
+    private int _lastCpu = -1;
     private volatile bool _shouldPark;
     private int _shouldStop;
     private int _exitCode;
@@ -50,7 +50,7 @@ public sealed partial class KthreadContext
     public object? Data { get; }
 
     /// <summary>The CPU the thread runs on now (smp_processor_id), else the one it is bound to or last ran on.</summary>
-    public int? Cpu => _held?.Cpu ?? BoundCpu ?? (_lastCpu >= 0 ? _lastCpu : null);
+    public int? Cpu => _held?.Cpu ?? BoundCpu ?? LastCpu;
 
     /// <summary>kthread_should_stop(): true once a Stop was requested; then return from the function.</summary>
     public bool ShouldStop => Volatile.Read(ref _shouldStop) != 0;
@@ -87,7 +87,15 @@ public sealed partial class KthreadContext
     /// <summary>The CPU a per-CPU thread belongs to; -1 otherwise.</summary>
     internal int HomeCpu { get; }
 
-    internal int? BoundCpu => _boundCpu >= 0 ? _boundCpu : null;
+    private int? LastCpu => Volatile.Read(ref _lastCpu) is var cpu and >= 0 ? cpu : null;
+
+    internal int? BoundCpu => Volatile.Read(ref _boundCpu) is var cpu and >= 0 ? cpu : null;
+
+    /// <summary>The handle kthreadd made with this context.</summary>
+    internal Kthread? Handle { get; set; }
+
+    /// <summary>True while this thread holds a CPU (between a resume and its next checkpoint).</summary>
+    internal bool HoldsCpu => _held is not null;
 
     internal KthreadState State
     {
@@ -105,13 +113,19 @@ public sealed partial class KthreadContext
     internal KthreadInfo Snapshot()
     {
         var state = State;
-        return new KthreadInfo(Pid, 2, Comm, state, BoundCpu ?? (_lastCpu >= 0 ? _lastCpu : null), PerCpu,
+        return new KthreadInfo(Pid, 2, Comm, state, BoundCpu ?? LastCpu, PerCpu,
             state is KthreadState.Zombie or KthreadState.Dead ? ExitCode : null, Node);
     }
 
     internal void Attach(IActorRef self) => _self = self;
 
-    internal void Bind(int cpu) => _boundCpu = cpu;
+    internal void Bind(int cpu) => Volatile.Write(ref _boundCpu, cpu);
+
+    /// <summary>select_fallback_rq() on a plain kthread: drop the binding to an offline CPU; true for the one caller that did.</summary>
+    internal bool LoseAffinity(int cpu) => Interlocked.CompareExchange(ref _boundCpu, -1, cpu) == cpu;
+
+    /// <summary>migrate_tasks() for a thread off the CPU: ps shows it on <paramref name="to"/> once <paramref name="from"/> is gone.</summary>
+    internal bool MoveOff(int from, int to) => _held is null && Interlocked.CompareExchange(ref _lastCpu, to, from) == from;
 
     internal void SetShouldPark(bool value) => _shouldPark = value;
 

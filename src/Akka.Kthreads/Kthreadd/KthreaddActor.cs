@@ -52,6 +52,12 @@ internal sealed class KthreaddActor : UntypedActor
             case List:
                 Sender.Tell(new KthreadList(ListThreads()));
                 break;
+            case PerCpuThreadsOn on:
+                Sender.Tell(new PerCpuThreadList(PerCpuOn(on.Cpu)));
+                break;
+            case MigrateFrom from:
+                Sender.Tell(new Migrated(MigrateThreads(from.Cpu)));
+                break;
             case Reaped reaped:
                 _threads.Remove(reaped.Pid);
                 _reaped.Add(reaped.Last);
@@ -104,7 +110,8 @@ internal sealed class KthreaddActor : UntypedActor
 
         var child = Context.ActorOf(KthreadActor.Props(k, _settings, _cpus), pid.ToString(CultureInfo.InvariantCulture));
         _threads.Add(pid, k);
-        var thread = new Kthread(pid, comm, child, _settings, _cpus);
+        var thread = new Kthread(pid, comm, child, _settings, _cpus) { Context = k };
+        k.Handle = thread;
         if (handshake is not null && !handshake.TryClaim(thread))
         {
             // Abandoned while we made it: reap before anyone sees it; the function never runs.
@@ -193,6 +200,37 @@ internal sealed class KthreaddActor : UntypedActor
         var sorted = rows.ToArray();
         Array.Sort(sorted, static (a, b) => a.Pid.CompareTo(b.Pid));
         return sorted;
+    }
+
+    private Kthread[] PerCpuOn(int cpu) =>
+        _threads.Values
+            .Where(k => k.PerCpu && k.HomeCpu == cpu && k.Handle is not null
+                && k.State is not (KthreadState.Parked or KthreadState.Zombie or KthreadState.Dead))
+            .Select(k => k.Handle!)
+            .ToArray();
+
+    private int MigrateThreads(int cpu)
+    {
+        var moved = 0;
+        foreach (var k in _threads.Values)
+        {
+            if (k.PerCpu || k.State is KthreadState.Dead)
+            {
+                continue;
+            }
+
+            if (k.BoundCpu == cpu)
+            {
+                _cpus.FallBack(k, cpu);
+            }
+
+            if (k.BoundCpu is null && k.MoveOff(cpu, _cpus.Fallback(cpu)))
+            {
+                moved++;
+            }
+        }
+
+        return moved;
     }
 
     private bool IsChild(IActorRef? recipient, out int pid)

@@ -31,6 +31,8 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
         ["cpus.possible"] = "2",
         ["kthreadd.reaped-history"] = "1024",
         ["worker.flush-timeout"] = "10s",
+        ["stop-machine.timeout"] = "10s",
+        ["hotplug.callback-timeout"] = "10s",
     };
 
     /// <summary>Every leaf key of the embedded reference config, as a full path ("kthreads.cpus.possible").</summary>
@@ -58,6 +60,8 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
         Assert.Equal(4194304, settings.MaxThreads);
         Assert.False(settings.StrictTransitions);
         Assert.Equal(TimeSpan.FromSeconds(20), settings.StopTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.StopMachineTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.HotplugCallbackTimeout);
         Assert.Equal(TimeSpan.FromSeconds(20), settings.ParkTimeout);
         Assert.Equal(Environment.ProcessorCount, settings.PossibleCpus);
         Assert.Equal(1024, settings.ReapedHistory);
@@ -127,6 +131,8 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
     [InlineData("kthreads.worker.flush-timeout = 0s", "kthreads.worker.flush-timeout")]
     [InlineData("kthreads.worker.flush-timeout = 30s", "kthreads.worker.flush-timeout")]
     [InlineData("kthreads.ask-timeout = 20s", "kthreads.ask-timeout")]
+    [InlineData("kthreads.stop-machine.timeout = 0s", "kthreads.stop-machine.timeout")]
+    [InlineData("kthreads.hotplug.callback-timeout = -1s", "kthreads.hotplug.callback-timeout")]
     [InlineData("kthreads.kthread.park-timeout = 40s", "kthreads.kthread.park-timeout")]
     [InlineData("kthreads.kthread.stop-timeout = 30s", "kthreads.kthread.stop-timeout")]
     [InlineData("kthreads.kthreadd-name = \"\"", "kthreads.kthreadd-name")]
@@ -157,6 +163,8 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
     [InlineData("kthread.stop-timeout")]
     [InlineData("kthread.park-timeout")]
     [InlineData("worker.flush-timeout")]
+    [InlineData("stop-machine.timeout")]
+    [InlineData("hotplug.callback-timeout")]
     public void A_missing_timeout_throws_a_ConfigurationException_naming_the_key(string key)
     {
         // The whole section by hand, without the key and without the reference fallback.

@@ -1,53 +1,120 @@
 namespace Akka.Kthreads.Internal;
 
 /// <summary>
-/// INTERNAL API. One CPU's run queue: at most one kthread holds the CPU; the others wait in FIFO order.
+/// INTERNAL API. One CPU's run queue: at most one kthread (or the CPU's stopper) holds the CPU;
+/// the others wait in FIFO order, the stopper ahead of them all.
 /// </summary>
 /// <remarks>
 /// A kthread acquires its CPU when it resumes and releases it at its next checkpoint (an await
 /// on <c>current</c>), so the queue is a fair async mutex whose owner is a kthread, not an OS thread.
 /// Waiters resume on the thread pool, never inline in the releaser (RunContinuationsAsynchronously).
+/// An offline queue grants nothing: its waiters are sent back to choose another CPU.
 /// </remarks>
 internal sealed class RunQueue
 {
     private readonly object _lock = new();
-    private readonly Queue<(object Owner, TaskCompletionSource Grant)> _waiting = new();
+    private readonly Queue<(object Owner, TaskCompletionSource<bool> Grant)> _waiting = new();
+    private (object Owner, TaskCompletionSource<bool> Grant)? _stopper;
     private object? _current;
     private int _load;
+    private volatile bool _online = true;
 
     public RunQueue(int cpu) => Cpu = cpu;
 
     /// <summary>The CPU number this queue belongs to.</summary>
     public int Cpu { get; }
 
+    /// <summary>False once the CPU went down: nothing is granted until it comes up again.</summary>
+    public bool IsOnline => _online;
+
     /// <summary>Running plus waiting kthreads, read without the lock for placement decisions.</summary>
     public int Load => Volatile.Read(ref _load);
 
-    /// <summary>True when another kthread waits for this CPU, so a checkpoint should give it up.</summary>
+    /// <summary>True when another kthread (or the stopper) waits for this CPU, so a checkpoint should give it up.</summary>
     public bool HasWaiters => Volatile.Read(ref _load) > 1;
 
-    /// <summary>Completes when <paramref name="owner"/> holds the CPU; synchronously when it is free.</summary>
-    public ValueTask AcquireAsync(object owner)
+    /// <summary>Who holds the CPU now: a kthread's context, a stopper's work, or null when idle.</summary>
+    public object? Holder => Volatile.Read(ref _current);
+
+    /// <summary>
+    /// Completes with true when <paramref name="owner"/> holds the CPU (synchronously when it is
+    /// free), or with false when the CPU is or goes offline first: then choose another one.
+    /// </summary>
+    public ValueTask<bool> AcquireAsync(object owner)
     {
         lock (_lock)
         {
+            if (!_online)
+            {
+                return new ValueTask<bool>(false);
+            }
+
             _load++;
             if (_current is null)
             {
                 _current = owner;
-                return default;
+                return new ValueTask<bool>(true);
             }
 
-            var grant = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var grant = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiting.Enqueue((owner, grant));
-            return new ValueTask(grant.Task);
+            return new ValueTask<bool>(grant.Task);
         }
     }
 
-    /// <summary>Gives the CPU up, handing it to the first waiter.</summary>
+    /// <summary>
+    /// The stopper's acquire (cpu_stopper, the highest priority): ahead of every waiting kthread,
+    /// granted when the holder reaches its next checkpoint. One stopper at a time per CPU.
+    /// </summary>
+    public Task<bool> AcquireAsStopperAsync(object stopper)
+    {
+        lock (_lock)
+        {
+            if (!_online)
+            {
+                return Task.FromResult(false);
+            }
+
+            if (_stopper is not null)
+            {
+                throw new InvalidOperationException($"cpu {Cpu}: a second stopper");
+            }
+
+            _load++;
+            if (_current is null)
+            {
+                _current = stopper;
+                return Task.FromResult(true);
+            }
+
+            var grant = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _stopper = (stopper, grant);
+            return grant.Task;
+        }
+    }
+
+    /// <summary>Withdraws a stopper that is still waiting (stop_machine gave up); false if it already holds the CPU.</summary>
+    public bool CancelStopper(object stopper)
+    {
+        TaskCompletionSource<bool>? grant = null;
+        lock (_lock)
+        {
+            if (_stopper is { } s && ReferenceEquals(s.Owner, stopper))
+            {
+                _stopper = null;
+                _load--;
+                grant = s.Grant;
+            }
+        }
+
+        grant?.SetResult(false);
+        return grant is not null;
+    }
+
+    /// <summary>Gives the CPU up, handing it to the stopper if one waits, else to the first waiter.</summary>
     public void Release(object owner)
     {
-        TaskCompletionSource? next = null;
+        TaskCompletionSource<bool>? next = null;
         lock (_lock)
         {
             if (!ReferenceEquals(_current, owner))
@@ -56,7 +123,13 @@ internal sealed class RunQueue
             }
 
             _load--;
-            if (_waiting.TryDequeue(out var waiter))
+            if (_stopper is { } stopper)
+            {
+                _stopper = null;
+                _current = stopper.Owner;
+                next = stopper.Grant;
+            }
+            else if (_waiting.TryDequeue(out var waiter))
             {
                 _current = waiter.Owner;
                 next = waiter.Grant;
@@ -67,6 +140,44 @@ internal sealed class RunQueue
             }
         }
 
-        next?.SetResult();
+        next?.SetResult(true);
+    }
+
+    /// <summary>
+    /// take_cpu_down's step, called by the stopper that holds the CPU: mark it offline and send
+    /// every waiting kthread back to choose an online CPU.
+    /// </summary>
+    public void GoOffline()
+    {
+        List<TaskCompletionSource<bool>> migrate;
+        lock (_lock)
+        {
+            if (_current is KthreadContext)
+            {
+                throw new InvalidOperationException($"cpu {Cpu}: taken down while a kthread holds it, not its stopper");
+            }
+
+            _online = false;
+            migrate = new List<TaskCompletionSource<bool>>(_waiting.Count);
+            while (_waiting.TryDequeue(out var waiter))
+            {
+                _load--;
+                migrate.Add(waiter.Grant);
+            }
+        }
+
+        foreach (var grant in migrate)
+        {
+            grant.SetResult(false);
+        }
+    }
+
+    /// <summary>The CPU came up: grant it again.</summary>
+    public void GoOnline()
+    {
+        lock (_lock)
+        {
+            _online = true;
+        }
     }
 }

@@ -1,0 +1,125 @@
+using Akka.Event;
+
+namespace Akka.Kthreads.Internal;
+
+// smpboot: per-CPU threads are the built-in hotplug state 0 — created and unparked as a CPU comes
+// up (before any dynamic state), parked as it goes down (after every dynamic state's teardown).
+internal sealed partial class HotplugActor
+{
+    private readonly List<PerCpuThread> _registered = [];
+
+    // kernel: smpboot_register_percpu_thread() — create on every online CPU, then unpark them all.
+    private async Task<int> RegisterAsync(PerCpuThread spec)
+    {
+        if (_registered.Contains(spec))
+        {
+            return -Errno.EEXIST;
+        }
+
+        var threads = new PerCpu?[_cpus.Possible.Count];
+        foreach (var cpu in _cpus.Online)
+        {
+            var result = await CreateAsync(spec, threads, cpu).ConfigureAwait(false);
+            if (result != 0)
+            {
+                await StopAllAsync(threads).ConfigureAwait(false);
+                return result;
+            }
+        }
+
+        _registered.Add(spec);
+        _kthreads.PerCpuThreads.Registered[spec] = threads;
+        if (!spec.SelfParking)
+        {
+            await Task.WhenAll(threads.OfType<PerCpu>().Select(td => td.Thread.UnparkAsync())).ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+
+    // kernel: smpboot_unregister_percpu_thread() — stop every thread; each runs Cleanup on its way out.
+    private async Task<int> UnregisterAsync(PerCpuThread spec)
+    {
+        if (!_registered.Remove(spec) || !_kthreads.PerCpuThreads.Registered.TryRemove(spec, out var threads))
+        {
+            return 0;
+        }
+
+        await StopAllAsync(threads).ConfigureAwait(false);
+        return 0;
+    }
+
+    // kernel: smpboot_create_threads() + smpboot_unpark_threads().
+    private async Task<int> SmpbootStartupAsync(int cpu)
+    {
+        foreach (var spec in _registered)
+        {
+            var threads = _kthreads.PerCpuThreads.Registered[spec];
+            var result = await CreateAsync(spec, threads, cpu).ConfigureAwait(false);
+            if (result != 0)
+            {
+                return result;
+            }
+
+            if (!spec.SelfParking)
+            {
+                await threads[cpu]!.Thread.UnparkAsync().ConfigureAwait(false);
+            }
+        }
+
+        return 0;
+    }
+
+    // kernel: smpboot_park_threads() — in reverse registration order; a thread that will not park only warns.
+    private async Task<int> SmpbootTeardownAsync(int cpu)
+    {
+        for (var i = _registered.Count - 1; i >= 0; i--)
+        {
+            var spec = _registered[i];
+            if (spec.SelfParking || _kthreads.PerCpuThreads.Registered[spec][cpu] is not { } td)
+            {
+                continue;
+            }
+
+            var result = await td.Thread.ParkAsync().ConfigureAwait(false);
+            if (result != 0)
+            {
+                _log.Warning("smpboot: {0} did not park for cpu {1} going down: {2}", td.Thread, cpu, result);
+            }
+        }
+
+        return 0;
+    }
+
+    // kernel: __smpboot_create_thread() — once per CPU; the thread and its state survive down and up.
+    private async Task<int> CreateAsync(PerCpuThread spec, PerCpu?[] threads, int cpu)
+    {
+        if (threads[cpu] is not null)
+        {
+            return 0;
+        }
+
+        try
+        {
+            var td = new PerCpu(cpu, spec.CreateState?.Invoke(cpu));
+            var thread = await _kthreads.CreateOnCpuAsync(SmpbootLoop.For(spec, _cpus), td, cpu, spec.Comm).ConfigureAwait(false);
+            td.Thread = thread;
+            td.Current = thread.Context!;
+            threads[cpu] = td;
+            return 0;
+        }
+        catch (KthreadCreateException e)
+        {
+            _log.Error("smpboot: cannot create {0} for cpu {1}: {2}", spec.Comm, cpu, e.Message);
+            return e.Errno;
+        }
+        catch (Exception e) when (e is not TimeoutException)
+        {
+            _log.Error(e, "smpboot: CreateState of {0} threw for cpu {1}", spec.Comm, cpu);
+            return -Errno.EFAULT;
+        }
+    }
+
+    private static async Task StopAllAsync(PerCpu?[] threads) =>
+        await Task.WhenAll(threads.OfType<PerCpu>().Select(td => td.Thread.StopAsync())).ConfigureAwait(false);
+}

@@ -1,0 +1,216 @@
+using Akka.Event;
+
+namespace Akka.Kthreads.Internal;
+
+/// <summary>
+/// INTERNAL API. kernel: struct multi_stop_data and multi_cpu_stop() — one stop_machine call. Each
+/// participating CPU's stopper takes its CPU ahead of every kthread, then all of them step through
+/// <see cref="MultiStopState"/> together: the last CPU to acknowledge a state moves everyone on.
+/// </summary>
+internal sealed class MultiStop
+{
+    private readonly object _lock = new();
+    private readonly Func<int, int> _fn;
+    private readonly int[] _cpus;
+    private readonly HashSet<int> _active;
+    private readonly int[] _results;
+    private readonly Cpus _machine;
+    private readonly ILoggingAdapter _log;
+    private readonly TaskCompletionSource[] _reached;
+    private readonly TaskCompletionSource<int> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private MultiStopState _state = MultiStopState.Prepare;
+    private int _acks;
+    private int _remaining;
+    private int? _abort;
+
+    /// <param name="fn">Runs on every active CPU during Run.</param>
+    /// <param name="cpus">The CPUs that take part: every online one for stop_machine, one for stop_one_cpu.</param>
+    /// <param name="active">The CPUs fn runs on, a subset of <paramref name="cpus"/>.</param>
+    /// <param name="machine">The CPUs whose run queues the stoppers take.</param>
+    /// <param name="log">Where a throwing fn is reported.</param>
+    public MultiStop(Func<int, int> fn, int[] cpus, IEnumerable<int> active, Cpus machine, ILoggingAdapter log)
+    {
+        _fn = fn;
+        _cpus = cpus;
+        _active = [.. active];
+        _results = new int[cpus.Length];
+        _machine = machine;
+        _log = log;
+        _acks = cpus.Length;
+        _remaining = cpus.Length;
+        _reached = new TaskCompletionSource[(int)MultiStopState.Exit + 1];
+        for (var i = 0; i < _reached.Length; i++)
+        {
+            _reached[i] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        // set_state(PREPARE) before the works are queued.
+        _reached[(int)MultiStopState.Prepare].SetResult();
+    }
+
+    /// <summary>The CPUs whose stoppers take part.</summary>
+    public IReadOnlyList<int> Cpus => _cpus;
+
+    /// <summary>The state the stoppers are in now.</summary>
+    public MultiStopState State
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _state;
+            }
+        }
+    }
+
+    /// <summary>The first non-zero result of fn in CPU order (0 if none), or the error that ended the call early.</summary>
+    public Task<int> Completion => _done.Task;
+
+    /// <summary>One CPU's stopper: take the CPU, walk the states in lockstep, give the CPU back.</summary>
+    public async Task ParticipateAsync(int cpu)
+    {
+        var queue = _machine.Queue(cpu);
+        var held = false;
+        try
+        {
+            if (IsAborted)
+            {
+                return;
+            }
+
+            held = await queue.AcquireAsStopperAsync(this).ConfigureAwait(false);
+            if (!held)
+            {
+                // The CPU went offline before its stopper ran (stop_one_cpu returns -ENOENT), or we gave up.
+                Abort(-Errno.ENOENT);
+                return;
+            }
+
+            for (var state = MultiStopState.Prepare; state <= MultiStopState.Exit; state++)
+            {
+                await _reached[(int)state].Task.ConfigureAwait(false);
+                if (IsAborted)
+                {
+                    return;
+                }
+
+                if (state == MultiStopState.Run && _active.Contains(cpu))
+                {
+                    RunFn(cpu);
+                }
+
+                Ack(state);
+            }
+        }
+        finally
+        {
+            if (held)
+            {
+                queue.Release(this);
+            }
+
+            if (Interlocked.Decrement(ref _remaining) == 0)
+            {
+                _done.TrySetResult(_abort ?? FirstNonZero());
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gives up while some CPU is still not held (stop-machine.timeout, or a CPU gone offline): fn
+    /// never runs, the CPUs held are released, the stoppers still waiting withdraw. False once every CPU is held.
+    /// </summary>
+    public bool Abort(int errno)
+    {
+        lock (_lock)
+        {
+            if (_state != MultiStopState.Prepare || _abort is not null)
+            {
+                return false;
+            }
+
+            _abort = errno;
+        }
+
+        foreach (var cpu in _cpus)
+        {
+            _machine.Queue(cpu).CancelStopper(this);
+        }
+
+        foreach (var reached in _reached)
+        {
+            reached.TrySetResult();
+        }
+
+        return true;
+    }
+
+    private bool IsAborted
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _abort is not null;
+            }
+        }
+    }
+
+    // kernel: ack_state() — the last CPU to acknowledge moves every CPU to the next state.
+    private void Ack(MultiStopState state)
+    {
+        TaskCompletionSource? next = null;
+        lock (_lock)
+        {
+            if (_state != state || _abort is not null)
+            {
+                return;
+            }
+
+            if (--_acks == 0)
+            {
+                _acks = _cpus.Length;
+                _state = state == MultiStopState.Exit ? MultiStopState.None : state + 1;
+                if (state != MultiStopState.Exit)
+                {
+                    next = _reached[(int)state + 1];
+                }
+            }
+        }
+
+        if (next is not null)
+        {
+            _log.Debug("stop_machine: cpus {0} reached {1}", string.Join(",", _cpus), state + 1);
+        }
+
+        next?.SetResult();
+    }
+
+    private void RunFn(int cpu)
+    {
+        var index = Array.IndexOf(_cpus, cpu);
+        try
+        {
+            _results[index] = _fn(cpu);
+        }
+        catch (Exception e)
+        {
+            // Every CPU is still released: the others go on to Exit as usual.
+            _log.Error(e, "stop_machine: fn threw {0} on cpu {1}; the call returns -EFAULT", e.GetType().Name, cpu);
+            _results[index] = -Errno.EFAULT;
+        }
+    }
+
+    private int FirstNonZero()
+    {
+        foreach (var result in _results)
+        {
+            if (result != 0)
+            {
+                return result;
+            }
+        }
+
+        return 0;
+    }
+}

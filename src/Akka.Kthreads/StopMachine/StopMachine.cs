@@ -1,0 +1,143 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Kthreads.Internal;
+
+namespace Akka.Kthreads;
+
+/// <summary>
+/// stop_machine: run a function while every online CPU is held by its stopper, so no kthread code
+/// runs anywhere (each kthread is at a checkpoint, not started, or exited).
+/// </summary>
+/// <remarks>
+/// fn is synchronous, as in the kernel: it runs with every CPU held and must not wait. Calls are
+/// served one at a time, and CPUs cannot come or go while one runs (hotplug waits for it).
+/// </remarks>
+public sealed class StopMachine
+{
+    private readonly Cpus _cpus;
+    private readonly KthreadsSettings _settings;
+    private readonly IScheduler _scheduler;
+    private readonly ILoggingAdapter _log;
+    private readonly Func<IReadOnlyList<IActorRef>> _cpuActors;
+    private volatile MultiStop? _current;
+
+    internal StopMachine(Cpus cpus, KthreadsSettings settings, IScheduler scheduler, ILoggingAdapter log,
+        Func<IReadOnlyList<IActorRef>> cpuActors)
+    {
+        _cpus = cpus;
+        _settings = settings;
+        _scheduler = scheduler;
+        _log = log;
+        _cpuActors = cpuActors;
+    }
+
+    /// <summary>Where the running stop_machine is in its lockstep; <see cref="MultiStopState.None"/> when none runs.</summary>
+    public MultiStopState State => _current?.State ?? MultiStopState.None;
+
+    /// <summary>stop_machine(): hold every online CPU, run <paramref name="fn"/> on <paramref name="cpus"/>, release them all.</summary>
+    /// <param name="fn">Gets the CPU it runs on; must not wait. Its first non-zero return (in CPU order) is the result.</param>
+    /// <param name="cpus">Where fn runs (offline ones are skipped); null: the first online CPU.</param>
+    /// <param name="ct">Gives up waiting; a call that has not started yet never starts.</param>
+    /// <returns>0 or fn's first non-zero return; -EFAULT if fn threw; -ETIMEDOUT if some CPU was not held within stop-machine.timeout (fn never ran).</returns>
+    /// <exception cref="ArgumentException">A null fn, an empty cpus, or a cpu outside Possible.</exception>
+    public Task<int> RunAsync(Func<int, int> fn, IReadOnlyCollection<int>? cpus = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        if (cpus is not null)
+        {
+            if (cpus.Count == 0)
+            {
+                throw new ArgumentException("stop_machine needs at least one cpu to run fn on (null: the first online one)", nameof(cpus));
+            }
+
+            foreach (var cpu in cpus)
+            {
+                _cpus.CheckPossible(cpu, nameof(cpus));
+            }
+        }
+
+        // stop_machine_cpuslocked(): a hotplug callback already holds the lock.
+        return HotplugCallback.IsActive
+            ? RunLockedAsync(fn, cpus)
+            : _cpus.HotplugAsync(new RunStopMachine(fn, cpus), ct);
+    }
+
+    /// <summary>stop_one_cpu(): hold <paramref name="cpu"/> alone (its kthread reaches a checkpoint first) and run <paramref name="fn"/> there.</summary>
+    /// <param name="cpu">An online CPU.</param>
+    /// <param name="fn">Gets the CPU; must not wait.</param>
+    /// <param name="ct">Gives up waiting while the CPU is not held yet; fn then never runs.</param>
+    /// <returns>fn's return; -ENOENT if the CPU is offline; -EFAULT if fn threw; -ETIMEDOUT if the CPU was not held within stop-machine.timeout.</returns>
+    /// <exception cref="ArgumentException">A null fn or a cpu outside Possible.</exception>
+    public Task<int> RunOnCpuAsync(int cpu, Func<int, int> fn, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        _cpus.CheckPossible(cpu, nameof(cpu));
+        ct.ThrowIfCancellationRequested();
+        return KthreadContext.SleepingOffCpu(() => RunOneAsync(cpu, fn, ct));
+    }
+
+    /// <summary>stop_machine with the hotplug lock held (by the hotplug actor, or a callback it runs).</summary>
+    internal async Task<int> RunLockedAsync(Func<int, int> fn, IReadOnlyCollection<int>? cpus)
+    {
+        var online = _cpus.Online.ToArray();
+        var active = cpus is null ? [online[0]] : cpus.Where(online.Contains).ToArray();
+        var machine = new MultiStop(fn, online, active, _cpus, _log);
+        _current = machine;
+        try
+        {
+            return await StartAsync(machine).ConfigureAwait(false);
+        }
+        finally
+        {
+            _current = null;
+        }
+    }
+
+    private async Task<int> RunOneAsync(int cpu, Func<int, int> fn, CancellationToken ct)
+    {
+        if (!_cpus.IsOnline(cpu))
+        {
+            return -Errno.ENOENT;
+        }
+
+        var one = new MultiStop(fn, [cpu], [cpu], _cpus, _log);
+        int result;
+        await using (ct.Register(static m => ((MultiStop)m!).Abort(-Errno.ECANCELED), one).ConfigureAwait(false))
+        {
+            result = await StartAsync(one).ConfigureAwait(false);
+        }
+
+        if (result == -Errno.ECANCELED && ct.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(ct);
+        }
+
+        return result;
+    }
+
+    // Queue the stopper work on every participating CPU; give up if they are not all held in time.
+    private async Task<int> StartAsync(MultiStop machine)
+    {
+        var actors = _cpuActors();
+        foreach (var cpu in machine.Cpus)
+        {
+            actors[cpu].Tell(machine);
+        }
+
+        var timeout = _scheduler.Advanced.ScheduleOnceCancelable(_settings.StopMachineTimeout, () =>
+        {
+            if (machine.Abort(-Errno.ETIMEDOUT))
+            {
+                _log.Error("stop_machine: not every CPU reached a checkpoint within {0} (kthreads.stop-machine.timeout); fn did not run", _settings.StopMachineTimeout);
+            }
+        });
+        try
+        {
+            return await machine.Completion.ConfigureAwait(false);
+        }
+        finally
+        {
+            timeout.Cancel();
+        }
+    }
+}

@@ -1,0 +1,294 @@
+using Akka.Actor;
+using Akka.Kthreads.Internal;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Akka.Kthreads.Tests.Hotplug;
+
+/// <summary>DESIGN §5 stop_machine: every CPU held in lockstep while fn runs; the result; errors; hotplug waits.</summary>
+public sealed class StopMachineSpec(ITestOutputHelper output) : SpecBase(output)
+{
+    private StopMachine Machine => Kthreads.StopMachine;
+
+    [Fact]
+    public async Task Fn_runs_once_on_the_first_online_cpu_by_default_and_its_return_is_the_result()
+    {
+        var ran = new List<int>();
+        Assert.Equal(0, await Kthreads.Cpus.DownAsync(0));
+
+        var result = await Machine.RunAsync(cpu =>
+        {
+            ran.Add(cpu);
+            return 7;
+        });
+
+        Assert.Equal(7, result);
+        Assert.Equal([1], ran);
+        Assert.Equal(MultiStopState.None, Machine.State);
+    }
+
+    [Fact]
+    public async Task Fn_runs_on_each_given_online_cpu_and_the_result_is_the_first_non_zero_in_cpu_order()
+    {
+        var ran = new System.Collections.Concurrent.ConcurrentBag<int>();
+        Assert.Equal(0, await Kthreads.Cpus.DownAsync(2));
+
+        var result = await Machine.RunAsync(cpu =>
+        {
+            ran.Add(cpu);
+            return cpu == 1 ? 0 : -cpu - 100;
+        }, [3, 2, 1, 0]);
+
+        Assert.Equal(-100, result); // cpu 0 is first; cpu 2 is offline and skipped
+        Assert.Equal([0, 1, 3], ran.Order());
+        Assert.Equal(0, await Machine.RunAsync(_ => 0, [0, 1, 3]));
+    }
+
+    [Fact]
+    public async Task While_fn_runs_every_online_cpu_is_held_by_its_stopper_in_the_Run_state()
+    {
+        var workers = await StartHammersAsync(8, new int[1]);
+        var seen = new List<string>();
+
+        await Machine.RunAsync(cpu =>
+        {
+            seen.Add(Machine.State.ToString());
+            foreach (var online in Kthreads.Cpus.Online)
+            {
+                var holder = Kthreads.Cpus.Queue(online).Holder;
+                seen.Add(holder is MultiStop ? "stopper" : holder?.GetType().Name ?? "idle");
+            }
+
+            return 0;
+        });
+
+        Assert.Equal(["Run", "stopper", "stopper", "stopper", "stopper"], seen);
+        await StopAllAsync(workers);
+    }
+
+    [Fact]
+    public async Task A_refcount_that_kthreads_move_between_checkpoints_cannot_move_while_fn_reads_it()
+    {
+        var refcount = new int[1];
+        var moved = 0;
+        var hammers = await StartHammersAsync(8, refcount);
+
+        for (var round = 0; round < 50; round++)
+        {
+            var result = await Machine.RunAsync(_ =>
+            {
+                var first = Volatile.Read(ref refcount[0]);
+                for (var i = 0; i < 2000; i++)
+                {
+                    if (Volatile.Read(ref refcount[0]) != first)
+                    {
+                        Interlocked.Increment(ref moved);
+                    }
+
+                    Thread.SpinWait(10);
+                }
+
+                return first;
+            });
+            Assert.InRange(result, 0, 8); // each hammer holds at most one reference at a checkpoint
+        }
+
+        Assert.Equal(0, moved);
+        await StopAllAsync(hammers);
+        Assert.Equal(0, refcount[0]);
+    }
+
+    [Fact]
+    public async Task A_throwing_fn_gives_EFAULT_and_every_cpu_is_released()
+    {
+        var counter = new int[1];
+        var hammers = await StartHammersAsync(4, counter);
+
+        Assert.Equal(-Errno.EFAULT, await Machine.RunAsync(_ => throw new InvalidOperationException("fn oops"), [0, 1, 2, 3]));
+
+        var after = Volatile.Read(ref counter[0]);
+        AwaitCondition(() => Volatile.Read(ref counter[0]) != after); // the kthreads run again
+        Assert.Equal(0, await Machine.RunAsync(_ => 0));
+        await StopAllAsync(hammers);
+    }
+
+    [Fact]
+    public async Task A_stop_machine_during_another_waits_its_turn()
+    {
+        var inside = 0;
+        var overlapped = 0;
+        // Each call runs fn on a different CPU, so two calls could only overlap if they held the machine at once.
+        var calls = Enumerable.Range(0, 20).Select(call => Task.Run(() => Machine.RunAsync(_ =>
+        {
+            if (Interlocked.Increment(ref inside) > 1)
+            {
+                Interlocked.Increment(ref overlapped);
+            }
+
+            Thread.SpinWait(1000);
+            Interlocked.Decrement(ref inside);
+            return 0;
+        }, [call % 4])));
+
+        Assert.All(await Task.WhenAll(calls), r => Assert.Equal(0, r));
+        Assert.Equal(0, overlapped);
+    }
+
+    [Fact]
+    public async Task Hotplug_waits_for_a_running_stop_machine()
+    {
+        var entered = new ManualResetEventSlim();
+        var gate = new ManualResetEventSlim();
+        var fnDone = false;
+        bool? teardownSawFnDone = null;
+        await Kthreads.Cpus.SetupStateAsync("test/after-fn", _ => Task.FromResult(0), _ =>
+        {
+            teardownSawFnDone = Volatile.Read(ref fnDone);
+            return Task.FromResult(0);
+        });
+
+        var machine = Task.Run(() => Machine.RunAsync(_ =>
+        {
+            entered.Set();
+            gate.Wait(TimeSpan.FromSeconds(10)); // test only: fn holds the machine until the Down is queued
+            Volatile.Write(ref fnDone, true);
+            return 0;
+        }));
+        Assert.True(entered.Wait(TimeSpan.FromSeconds(10)));
+        var down = Kthreads.Cpus.DownAsync(3);
+        Assert.False(down.IsCompleted);
+        gate.Set();
+
+        Assert.Equal(0, await machine);
+        Assert.Equal(0, await down);
+        Assert.True(teardownSawFnDone);
+    }
+
+    [Fact]
+    public async Task Concurrent_DownAsync_and_RunAsync_do_not_deadlock()
+    {
+        var hammers = await StartHammersAsync(6, new int[1]);
+        for (var round = 0; round < 20; round++)
+        {
+            var cpu = 1 + (round % 3);
+            var down = Task.Run(() => Kthreads.Cpus.DownAsync(cpu));
+            var machine = Task.Run(() => Machine.RunAsync(c => c == cpu ? -1 : 0, [0, cpu]));
+            var up = down.ContinueWith(_ => Kthreads.Cpus.UpAsync(cpu)).Unwrap();
+
+            Assert.Equal(0, await down);
+            Assert.Contains(await machine, new[] { 0, -1 });
+            Assert.Equal(0, await up);
+        }
+
+        Assert.Equal([0, 1, 2, 3], Kthreads.Cpus.Online);
+        await StopAllAsync(hammers);
+    }
+
+    [Fact]
+    public async Task A_kthread_may_call_stop_machine_from_its_own_function()
+    {
+        var probe = CreateTestProbe();
+        var caller = await Kthreads.RunAsync(async current =>
+        {
+            probe.Ref.Tell(await Machine.RunAsync(_ => 5, [current.Cpu!.Value]));
+            return 0;
+        }, null, "krmmod");
+
+        probe.ExpectMsg(5);
+        Assert.Equal(0, await caller.StopAsync());
+    }
+
+    [Fact]
+    public async Task RunOnCpu_holds_only_that_cpu_and_is_ENOENT_when_it_is_offline()
+    {
+        var holders = new List<string>();
+        var result = await Machine.RunOnCpuAsync(2, cpu =>
+        {
+            foreach (var online in Kthreads.Cpus.Online)
+            {
+                holders.Add(Kthreads.Cpus.Queue(online).Holder is MultiStop ? $"{online} held" : $"{online} free");
+            }
+
+            return cpu * 10;
+        });
+
+        Assert.Equal(20, result);
+        Assert.Equal(["0 free", "1 free", "2 held", "3 free"], holders);
+        Assert.Equal(0, await Kthreads.Cpus.DownAsync(2));
+        Assert.Equal(-Errno.ENOENT, await Machine.RunOnCpuAsync(2, _ => 1));
+    }
+
+    [Fact]
+    public async Task A_cpu_that_never_reaches_a_checkpoint_makes_stop_machine_give_up_with_ETIMEDOUT_and_fn_never_runs()
+    {
+        using var sys = CreateSystem("kthreads.stop-machine.timeout = 300ms");
+        var kthreads = Kthreads.Get(sys);
+        var release = new ManualResetEventSlim();
+        var hogging = new ManualResetEventSlim();
+        var hog = await kthreads.CreateAsync(current =>
+        {
+            hogging.Set();
+            release.Wait(TimeSpan.FromSeconds(20)); // test only: holds cpu 1 with no checkpoint
+            return Task.FromResult(0);
+        }, null, "hog");
+        await hog.BindAsync(1);
+        await hog.WakeUpAsync();
+        Assert.True(hogging.Wait(TimeSpan.FromSeconds(10)));
+        var ran = 0;
+
+        Assert.Equal(-Errno.ETIMEDOUT, await kthreads.StopMachine.RunAsync(_ => ++ran));
+        Assert.Equal(-Errno.ETIMEDOUT, await kthreads.StopMachine.RunOnCpuAsync(1, _ => ++ran));
+
+        Assert.Equal(0, ran);
+        Assert.Equal(2, await kthreads.StopMachine.RunOnCpuAsync(0, c => c + 2)); // the other CPUs were released
+        release.Set();
+        Assert.Equal(0, await hog.StopAsync());
+        Assert.Equal(1, await kthreads.StopMachine.RunAsync(_ => 1, [1]));
+    }
+
+    [Fact]
+    public async Task Argument_errors_throw_at_the_door()
+    {
+        await Assert.ThrowsAsync<ArgumentNullException>(() => Machine.RunAsync(null!));
+        await Assert.ThrowsAsync<ArgumentException>(() => Machine.RunAsync(_ => 0, []));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Machine.RunAsync(_ => 0, [0, 4]));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Machine.RunOnCpuAsync(-1, _ => 0));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => Machine.RunOnCpuAsync(0, null!));
+    }
+
+    // Kthreads that take a reference, hold it across a checkpoint, and drop it at the next one.
+    private async Task<List<Kthread>> StartHammersAsync(int count, int[] refcount)
+    {
+        var threads = new List<Kthread>();
+        for (var i = 0; i < count; i++)
+        {
+            threads.Add(await Kthreads.RunAsync(async current =>
+            {
+                while (!current.ShouldStop)
+                {
+                    Interlocked.Increment(ref refcount[0]);
+                    await current.YieldAsync();
+                    Interlocked.Decrement(ref refcount[0]);
+                    await current.YieldAsync();
+                    await Task.Yield(); // lets the OS thread go: 2 cores run every spec at once
+                }
+
+                return 0;
+            }, null, $"hammer{i}"));
+        }
+
+        return threads;
+    }
+
+    private static async Task StopAllAsync(IEnumerable<Kthread> threads)
+    {
+        foreach (var thread in threads)
+        {
+            Assert.Equal(0, await thread.StopAsync());
+        }
+    }
+
+    private Akka.Actor.ActorSystem CreateSystem(string hocon) =>
+        Akka.Actor.ActorSystem.Create("other-" + Guid.NewGuid().ToString("N")[..8],
+            Akka.Configuration.ConfigurationFactory.ParseString(hocon).WithFallback(SpecConfig));
+}
