@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Configuration;
 
 namespace Akka.Kthreads.Benchmarks;
 
@@ -23,10 +24,17 @@ internal sealed class Echo : UntypedActor
     }
 }
 
-/// <summary>Shared set-up: one ActorSystem with Kthreads on the machine's CPUs, quiet logs.</summary>
+/// <summary>Shared set-up: one ActorSystem with Kthreads on the machine's CPUs (or a given count), quiet logs.</summary>
 internal static class Systems
 {
-    public static ActorSystem Start(string name) => ActorSystem.Create(name, """
+    /// <summary>A system with <paramref name="cpus"/> possible CPUs, so CPU-wide figures do not depend on the machine's core count.</summary>
+    public static ActorSystem Start(string name, int cpus) =>
+        ActorSystem.Create(name, ConfigurationFactory.ParseString($"kthreads.cpus.possible = {cpus}").WithFallback(Config));
+
+    /// <summary>A system with one CPU per core of this machine (kthreads.cpus.possible = 0).</summary>
+    public static ActorSystem Start(string name) => ActorSystem.Create(name, Config);
+
+    private static readonly Config Config = ConfigurationFactory.ParseString("""
         akka.loglevel = WARNING
         akka.log-dead-letters = off
         # Stopping a million actors takes longer than the default 10 s; let it finish so the

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using Akka.Actor;
+
+namespace Akka.Kthreads.Benchmarks;
+
+/// <summary>
+/// stop_machine's call → fn running, which BenchmarkDotNet cannot take apart from call → return:
+/// a benchmark ends when its task does, and the next call waits for this one's EXIT anyway.
+/// </summary>
+/// <remarks>
+/// Stopwatch figures, one call at a time under <see cref="CheckpointLoad"/>, each beside one
+/// baseline (one Ask to every CPU actor; which goes first alternates) so both see the same noise;
+/// fn reads the clock itself. A random 0–9 ms pause before each pair spreads the calls over the
+/// load's 10 ms tick cycle: back to back, 200 calls would all fall in one quiet gap between ticks.
+/// </remarks>
+internal static class StopMachineFigures
+{
+    private const int Warmup = 20;
+    private const int Seed = 8; // fixed: every run pauses the same way
+
+    /// <summary>Times <paramref name="runs"/> calls (after a warm-up) and writes median and p95 beside the baseline's as a markdown table.</summary>
+    public static async Task RunAsync(int runs, TextWriter output)
+    {
+        var system = Systems.Start("stop-machine-figures", CheckpointLoad.Cpus);
+        var kthreads = Kthreads.Get(system);
+        var cpuActors = kthreads.CpuActors;
+        var load = await CheckpointLoad.StartAsync(system);
+        var toFn = new double[runs];
+        var toReturn = new double[runs];
+        var asks = new double[runs];
+        var pauses = new Random(Seed);
+        var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes();
+        var checkpointsBefore = CheckpointLoad.Checkpoints;
+        var wall = Stopwatch.StartNew();
+        try
+        {
+            for (var i = -Warmup; i < runs; i++)
+            {
+                await Task.Delay(pauses.Next(10));
+                // The pause may have let the pool's threads go idle: wake them before timing anything.
+                await AskEveryCpuAsync(cpuActors);
+                double ask, fn, ret;
+                if (i % 2 == 0)
+                {
+                    ask = await AskEveryCpuAsync(cpuActors);
+                    (fn, ret) = await StopMachineAsync(kthreads.StopMachine);
+                }
+                else
+                {
+                    (fn, ret) = await StopMachineAsync(kthreads.StopMachine);
+                    ask = await AskEveryCpuAsync(cpuActors);
+                }
+
+                if (i >= 0)
+                {
+                    asks[i] = ask;
+                    toFn[i] = fn;
+                    toReturn[i] = ret;
+                }
+            }
+
+            wall.Stop();
+            process.Refresh();
+            var busy = (process.TotalProcessorTime - cpuBefore).TotalSeconds / wall.Elapsed.TotalSeconds / Environment.ProcessorCount;
+            var allocated = (GC.GetTotalAllocatedBytes() - allocatedBefore) / wall.Elapsed.TotalSeconds;
+            var checkpoints = (CheckpointLoad.Checkpoints - checkpointsBefore) / wall.Elapsed.TotalSeconds;
+
+            output.WriteLine($"## stop_machine over {CheckpointLoad.Cpus} CPUs, {CheckpointLoad.Threads:N0} kthreads at checkpoints (each: sleep 1 ms, {CheckpointLoad.Burst} checkpoints), {runs} calls ({Environment.ProcessorCount} cores)");
+            output.WriteLine();
+            output.WriteLine("| figure | median | p95 | baseline median (one Ask to every CPU actor) | baseline p95 | ratio of medians |");
+            output.WriteLine("|---|---|---|---|---|---|");
+            Row(output, "call → fn running", toFn, asks);
+            Row(output, "call → return", toReturn, asks);
+            output.WriteLine($"| process busy while measuring | {busy:P0} of {Environment.ProcessorCount} cores, {checkpoints:N0} checkpoints/s, {allocated / 1e6:F1} MB/s allocated, {Process.GetCurrentProcess().Threads.Count} OS threads | | | | |");
+            output.WriteLine();
+        }
+        finally
+        {
+            await load.StopAsync();
+            await system.Terminate();
+        }
+    }
+
+    private static async Task<double> AskEveryCpuAsync(IReadOnlyList<IActorRef> cpuActors)
+    {
+        var start = Stopwatch.GetTimestamp();
+        await Task.WhenAll(cpuActors.Select(a => a.Ask<ActorIdentity>(new Identify(null), Systems.AskTimeout)));
+        return Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+    }
+
+    private static async Task<(double ToFn, double ToReturn)> StopMachineAsync(StopMachine stopMachine)
+    {
+        var ranAt = 0L;
+        var start = Stopwatch.GetTimestamp();
+        var result = await stopMachine.RunAsync(_ =>
+        {
+            ranAt = Stopwatch.GetTimestamp();
+            return 0;
+        });
+        var end = Stopwatch.GetTimestamp();
+        if (result != 0)
+        {
+            throw new InvalidOperationException($"stop_machine returned {result}");
+        }
+
+        return (Stopwatch.GetElapsedTime(start, ranAt).TotalMicroseconds, Stopwatch.GetElapsedTime(start, end).TotalMicroseconds);
+    }
+
+    private static void Row(TextWriter output, string figure, double[] measured, double[] baseline)
+    {
+        var median = Percentile(measured, 0.5);
+        var baseMedian = Percentile(baseline, 0.5);
+        output.WriteLine($"| {figure} | {Format(median)} | {Format(Percentile(measured, 0.95))} | {Format(baseMedian)} | {Format(Percentile(baseline, 0.95))} | {median / baseMedian:F2}x |");
+    }
+
+    // Nearest rank on a sorted copy.
+    private static double Percentile(double[] values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+
+    private static string Format(double micros) => micros >= 1_000 ? $"{micros / 1_000:F2} ms" : $"{micros:F1} µs";
+}
