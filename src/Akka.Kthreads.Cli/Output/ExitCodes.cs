@@ -13,14 +13,17 @@ internal static class ExitCodes
 
     private static string? Name(int errno) => errno switch
     {
+        Errno.ENOENT => nameof(Errno.ENOENT),
         Errno.ESRCH => nameof(Errno.ESRCH),
         Errno.EINTR => nameof(Errno.EINTR),
         Errno.EAGAIN => nameof(Errno.EAGAIN),
         Errno.ENOMEM => nameof(Errno.ENOMEM),
         Errno.EFAULT => nameof(Errno.EFAULT),
         Errno.EBUSY => nameof(Errno.EBUSY),
+        Errno.EEXIST => nameof(Errno.EEXIST),
         Errno.ENODEV => nameof(Errno.ENODEV),
         Errno.EINVAL => nameof(Errno.EINVAL),
+        Errno.EDEADLK => nameof(Errno.EDEADLK),
         Errno.ENOSYS => nameof(Errno.ENOSYS),
         Errno.ETIMEDOUT => nameof(Errno.ETIMEDOUT),
         Errno.ECANCELED => nameof(Errno.ECANCELED),
