@@ -58,6 +58,9 @@ public sealed class Kthreads : IExtension
     /// <summary>stop_machine and stop_one_cpu: run a function while CPUs are held by their stoppers.</summary>
     public StopMachine StopMachine { get; }
 
+    /// <summary>The hotplug actor (cpu_hotplug_lock): send it <see cref="CpuHotplugProtocol"/> messages by hand.</summary>
+    public IActorRef Hotplug => _hotplug.Value;
+
     /// <summary>Each CPU's actor (its stopper), by CPU number: a stop_machine sends each one its work.</summary>
     public IReadOnlyList<IActorRef> CpuActors => _cpuActors.Value;
 

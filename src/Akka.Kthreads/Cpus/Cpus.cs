@@ -73,14 +73,14 @@ public sealed class Cpus
     /// <param name="ct">Gives up waiting; a bring-up that has not started yet never starts.</param>
     /// <returns>0; -EINVAL if it is online already or not possible; a startup's error (the CPU is rolled back and stays down).</returns>
     public Task<int> UpAsync(int cpu, CancellationToken ct = default) =>
-        IsPossible(cpu) ? HotplugAsync(new CpuUp(cpu), ct) : Task.FromResult(-Errno.EINVAL);
+        IsPossible(cpu) ? HotplugAsync(new CpuHotplugProtocol.Up(cpu), ct) : Task.FromResult(-Errno.EINVAL);
 
     /// <summary>cpu_down(): run every state's teardown on <paramref name="cpu"/> in reverse order, park its per-CPU threads, take it offline.</summary>
     /// <param name="cpu">A CPU in Possible that is online.</param>
     /// <param name="ct">Gives up waiting; a take-down that has not started yet never starts.</param>
     /// <returns>0; -EINVAL if it is offline already or not possible; -EBUSY for the last online CPU; a teardown's error (the CPU is rolled forward and stays up).</returns>
     public Task<int> DownAsync(int cpu, CancellationToken ct = default) =>
-        IsPossible(cpu) ? HotplugAsync(new CpuDown(cpu), ct) : Task.FromResult(-Errno.EINVAL);
+        IsPossible(cpu) ? HotplugAsync(new CpuHotplugProtocol.Down(cpu), ct) : Task.FromResult(-Errno.EINVAL);
 
     /// <summary>cpuhp_setup_state(): add a state; its startup runs now on every online CPU, later on each CPU that comes up.</summary>
     /// <param name="name">The state's name, as "subsys/what:online".</param>
@@ -94,7 +94,7 @@ public sealed class Cpus
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(startup);
-        return HotplugAsync(new SetupState(name, startup, teardown), ct);
+        return HotplugAsync(new CpuHotplugProtocol.SetupState(name, startup, teardown), ct);
     }
 
     /// <summary>cpuhp_remove_state(): run the state's teardown on every online CPU, then drop it.</summary>
@@ -102,7 +102,7 @@ public sealed class Cpus
     /// <param name="ct">Gives up waiting; a removal that has not started yet never starts.</param>
     /// <returns>0 (a failing teardown is logged and the state is dropped anyway, as in the kernel); -EINVAL for an unknown or built-in state.</returns>
     public Task<int> RemoveStateAsync(int state, CancellationToken ct = default) =>
-        HotplugAsync(new RemoveState(state), ct);
+        HotplugAsync(new CpuHotplugProtocol.RemoveState(state), ct);
 
     /// <summary>The run queue of <paramref name="cpu"/>.</summary>
     internal RunQueue Queue(int cpu) => _runQueues[cpu];
@@ -185,7 +185,7 @@ public sealed class Cpus
     }
 
     /// <summary>Sends one request to the hotplug actor (cpu_hotplug_lock), sleeping off the caller's CPU meanwhile.</summary>
-    internal Task<int> HotplugAsync(HotplugRequest request, CancellationToken ct)
+    internal Task<int> HotplugAsync(CpuHotplugProtocol.Request request, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
         if (HotplugCallback.IsActive)
@@ -197,14 +197,14 @@ public sealed class Cpus
         return KthreadContext.SleepingOffCpu(() => AskHotplugAsync(request, ct));
     }
 
-    private async Task<int> AskHotplugAsync(HotplugRequest request, CancellationToken ct)
+    private async Task<int> AskHotplugAsync(CpuHotplugProtocol.Request request, CancellationToken ct)
     {
         // The ask itself is never cancelled: a request that already started finishes; one that has
         // not is skipped by the actor once abandoned.
-        var reply = _hotplug().Ask<HotplugResult>(request, _settings.AskTimeout);
+        var reply = _hotplug().Ask<CpuHotplugProtocol.Result>(request, _settings.AskTimeout);
         try
         {
-            return (await reply.WaitAsync(ct).ConfigureAwait(false)).Result;
+            return (await reply.WaitAsync(ct).ConfigureAwait(false)).Value;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -59,7 +59,7 @@ public sealed class StopMachine
         // stop_machine_cpuslocked(): a hotplug callback already holds the lock.
         return HotplugCallback.IsActive
             ? RunLockedAsync(fn, cpus)
-            : _cpus.HotplugAsync(new RunStopMachine(fn, cpus), ct);
+            : _cpus.HotplugAsync(new CpuHotplugProtocol.RunStopMachine(fn, cpus), ct);
     }
 
     /// <summary>stop_one_cpu(): hold <paramref name="cpu"/> alone (its kthread reaches a checkpoint first) and run <paramref name="fn"/> there.</summary>

@@ -28,7 +28,7 @@ public sealed class PerCpuThreads
         ArgumentNullException.ThrowIfNull(spec.ThreadFn, nameof(spec) + "." + nameof(spec.ThreadFn));
         ArgumentException.ThrowIfNullOrWhiteSpace(spec.Comm, nameof(spec) + "." + nameof(spec.Comm));
         Kthreads.CheckNameFormat(spec.Comm, 0, nameof(spec));
-        return _cpus.HotplugAsync(new RegisterPerCpu(spec), ct);
+        return _cpus.HotplugAsync(new CpuHotplugProtocol.RegisterPerCpuThread(spec), ct);
     }
 
     /// <summary>smpboot_unregister_percpu_thread(): stop every thread of <paramref name="spec"/> (each runs Cleanup).</summary>
@@ -38,7 +38,7 @@ public sealed class PerCpuThreads
     public Task UnregisterAsync(PerCpuThread spec, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return _cpus.HotplugAsync(new UnregisterPerCpu(spec), ct);
+        return _cpus.HotplugAsync(new CpuHotplugProtocol.UnregisterPerCpuThread(spec), ct);
     }
 
     /// <summary>The thread of <paramref name="spec"/> on <paramref name="cpu"/>, to wake it; null before one was made there.</summary>

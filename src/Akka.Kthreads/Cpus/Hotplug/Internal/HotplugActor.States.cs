@@ -6,7 +6,7 @@ namespace Akka.Kthreads.Internal;
 internal sealed partial class HotplugActor
 {
     // kernel: __cpuhp_setup_state() + cpuhp_rollback_install() — all online CPUs or none.
-    private async Task<int> SetupAsync(SetupState setup)
+    private async Task<int> SetupAsync(CpuHotplugProtocol.SetupState setup)
     {
         var state = new StateEntry(_nextState++, setup.Name, setup.Startup, setup.Teardown);
         var done = new List<int>();

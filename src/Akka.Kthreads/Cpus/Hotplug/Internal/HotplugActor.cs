@@ -30,12 +30,12 @@ internal sealed partial class HotplugActor : ReceiveActor
         _settings = kthreads.Settings;
         _states.Add(new StateEntry(SmpbootState, Cpus.Smpboot.Name, SmpbootStartupAsync, SmpbootTeardownAsync));
         PublishStates();
-        ReceiveAsync<HotplugRequest>(ServeAsync);
+        ReceiveAsync<CpuHotplugProtocol.Request>(ServeAsync);
     }
 
     public static Props Props(Kthreads kthreads) => Actor.Props.Create(() => new HotplugActor(kthreads));
 
-    private async Task ServeAsync(HotplugRequest request)
+    private async Task ServeAsync(CpuHotplugProtocol.Request request)
     {
         var sender = Sender;
         if (!request.Ticket.TryClaim())
@@ -44,18 +44,26 @@ internal sealed partial class HotplugActor : ReceiveActor
             return;
         }
 
+        if (Malformed(request) is { } reason)
+        {
+            // Sent by hand with a hole in it: refuse it, as the facades refuse it at the door.
+            _log.Warning("cpuhp: {0} refused: {1}", request.GetType().Name, reason);
+            sender.Tell(new CpuHotplugProtocol.Result(-Errno.EINVAL));
+            return;
+        }
+
         int result;
         try
         {
             result = request switch
             {
-                CpuUp up => await UpAsync(up.Cpu).ConfigureAwait(false),
-                CpuDown down => await DownAsync(down.Cpu).ConfigureAwait(false),
-                SetupState setup => await SetupAsync(setup).ConfigureAwait(false),
-                RemoveState remove => await RemoveAsync(remove.State).ConfigureAwait(false),
-                RegisterPerCpu register => await RegisterAsync(register.Spec).ConfigureAwait(false),
-                UnregisterPerCpu unregister => await UnregisterAsync(unregister.Spec).ConfigureAwait(false),
-                RunStopMachine stop => await _kthreads.StopMachine.RunLockedAsync(stop.Fn, stop.Cpus).ConfigureAwait(false),
+                CpuHotplugProtocol.Up up => await UpAsync(up.Cpu).ConfigureAwait(false),
+                CpuHotplugProtocol.Down down => await DownAsync(down.Cpu).ConfigureAwait(false),
+                CpuHotplugProtocol.SetupState setup => await SetupAsync(setup).ConfigureAwait(false),
+                CpuHotplugProtocol.RemoveState remove => await RemoveAsync(remove.State).ConfigureAwait(false),
+                CpuHotplugProtocol.RegisterPerCpuThread register => await RegisterAsync(register.Spec).ConfigureAwait(false),
+                CpuHotplugProtocol.UnregisterPerCpuThread unregister => await UnregisterAsync(unregister.Spec).ConfigureAwait(false),
+                CpuHotplugProtocol.RunStopMachine stop => await _kthreads.StopMachine.RunLockedAsync(stop.Fn, stop.Cpus).ConfigureAwait(false),
                 _ => -Errno.EINVAL,
             };
         }
@@ -66,8 +74,22 @@ internal sealed partial class HotplugActor : ReceiveActor
             result = -Errno.EFAULT;
         }
 
-        sender.Tell(new HotplugResult(result));
+        sender.Tell(new CpuHotplugProtocol.Result(result));
     }
+
+    private string? Malformed(CpuHotplugProtocol.Request request) => request switch
+    {
+        CpuHotplugProtocol.Up { Cpu: var cpu } when !_cpus.IsPossible(cpu) => $"cpu {cpu} is not possible",
+        CpuHotplugProtocol.Down { Cpu: var cpu } when !_cpus.IsPossible(cpu) => $"cpu {cpu} is not possible",
+        CpuHotplugProtocol.SetupState { Startup: null } => "no startup callback",
+        CpuHotplugProtocol.SetupState s when string.IsNullOrWhiteSpace(s.Name) => "empty state name",
+        CpuHotplugProtocol.RegisterPerCpuThread { Spec: null } => "no spec",
+        CpuHotplugProtocol.RegisterPerCpuThread { Spec: { ThreadFn: null } or { ThreadShouldRun: null } or { Comm: null } } => "a spec without its function, condition or name",
+        CpuHotplugProtocol.UnregisterPerCpuThread { Spec: null } => "no spec",
+        CpuHotplugProtocol.RunStopMachine { Fn: null } => "no fn",
+        CpuHotplugProtocol.RunStopMachine { Cpus: { } cpus } when cpus.Count == 0 || cpus.Any(c => !_cpus.IsPossible(c)) => "cpus empty or not possible",
+        _ => null,
+    };
 
     // kernel: _cpu_up() — online first (the AP marks itself online), then the states in order.
     private async Task<int> UpAsync(int cpu)

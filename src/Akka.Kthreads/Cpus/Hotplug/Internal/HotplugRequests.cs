@@ -1,36 +1,6 @@
 namespace Akka.Kthreads.Internal;
 
-// INTERNAL API. What the doors (Cpus, PerCpuThreads, StopMachine) ask of the hotplug actor.
-
-/// <summary>One request to the hotplug actor; its ticket lets a caller that gave up cancel it before it starts.</summary>
-internal abstract record HotplugRequest
-{
-    public RequestTicket Ticket { get; } = new();
-}
-
-/// <summary>cpu_up().</summary>
-internal sealed record CpuUp(int Cpu) : HotplugRequest;
-
-/// <summary>cpu_down().</summary>
-internal sealed record CpuDown(int Cpu) : HotplugRequest;
-
-/// <summary>cpuhp_setup_state().</summary>
-internal sealed record SetupState(string Name, Func<int, Task<int>> Startup, Func<int, Task<int>>? Teardown) : HotplugRequest;
-
-/// <summary>cpuhp_remove_state().</summary>
-internal sealed record RemoveState(int State) : HotplugRequest;
-
-/// <summary>smpboot_register_percpu_thread().</summary>
-internal sealed record RegisterPerCpu(PerCpuThread Spec) : HotplugRequest;
-
-/// <summary>smpboot_unregister_percpu_thread().</summary>
-internal sealed record UnregisterPerCpu(PerCpuThread Spec) : HotplugRequest;
-
-/// <summary>stop_machine(): takes the hotplug lock for reading, so CPUs cannot come or go meanwhile.</summary>
-internal sealed record RunStopMachine(Func<int, int> Fn, IReadOnlyCollection<int>? Cpus) : HotplugRequest;
-
-/// <summary>The reply to every <see cref="HotplugRequest"/>: 0, an id, or -errno.</summary>
-internal sealed record HotplugResult(int Result);
+// INTERNAL API. The hotplug requests' claim ticket and the mark of a hotplug callback's flow.
 
 /// <summary>Whoever moves first owns the request: the actor (it runs) or the caller (it never runs).</summary>
 internal sealed class RequestTicket
