@@ -7,8 +7,10 @@ namespace Akka.Kthreads.Internal;
 /// <remarks>
 /// A kthread acquires its CPU when it resumes and releases it at its next checkpoint (an await
 /// on <c>current</c>), so the queue is a fair async mutex whose owner is a kthread, not an OS thread.
-/// Waiters resume on the thread pool, never inline in the releaser (RunContinuationsAsynchronously).
-/// An offline queue grants nothing: its waiters are sent back to choose another CPU.
+/// Waiters resume on the thread pool's global queue, never inline in the releaser: kthreads handing
+/// a CPU back and forth must not starve the actors (whose mailboxes run from that same queue) by
+/// keeping each other in one pool thread's local queue. An offline queue grants nothing: its
+/// waiters are sent back to choose another CPU.
 /// </remarks>
 internal sealed class RunQueue
 {
@@ -56,7 +58,7 @@ internal sealed class RunQueue
                 return new ValueTask<bool>(true);
             }
 
-            var grant = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var grant = new TaskCompletionSource<bool>();
             _waiting.Enqueue((owner, grant));
             return new ValueTask<bool>(grant.Task);
         }
@@ -87,7 +89,7 @@ internal sealed class RunQueue
                 return Task.FromResult(true);
             }
 
-            var grant = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var grant = new TaskCompletionSource<bool>();
             _stopper = (stopper, grant);
             return grant.Task;
         }
@@ -107,7 +109,11 @@ internal sealed class RunQueue
             }
         }
 
-        grant?.SetResult(false);
+        if (grant is not null)
+        {
+            Complete(grant, false);
+        }
+
         return grant is not null;
     }
 
@@ -140,7 +146,10 @@ internal sealed class RunQueue
             }
         }
 
-        next?.SetResult(true);
+        if (next is not null)
+        {
+            Complete(next, true);
+        }
     }
 
     /// <summary>
@@ -168,7 +177,7 @@ internal sealed class RunQueue
 
         foreach (var grant in migrate)
         {
-            grant.SetResult(false);
+            Complete(grant, false);
         }
     }
 
@@ -180,4 +189,9 @@ internal sealed class RunQueue
             _online = true;
         }
     }
+
+    // The waiter's continuation runs inline in this work item: one hop, through the global queue.
+    private static void Complete(TaskCompletionSource<bool> grant, bool granted) =>
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static state => state.Grant.SetResult(state.Granted), (Grant: grant, Granted: granted), preferLocal: false);
 }
