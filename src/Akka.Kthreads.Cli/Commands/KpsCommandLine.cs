@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Akka.Kthreads.Cli.Commands;
 
-/// <summary>The kps command tree: the root (runs the demo), <c>demo</c> and <c>ps</c>.</summary>
+/// <summary>The kps command tree: the root (runs the demo), <c>demo</c>, <c>ps</c>, <c>hotplug</c> and <c>modules</c>.</summary>
 internal static class KpsCommandLine
 {
     public static RootCommand Build(KpsConsole console)
@@ -13,6 +13,8 @@ internal static class KpsCommandLine
         root.Options.Add(cpus);
         root.Subcommands.Add(DemoCommand.Create(console, cpus));
         root.Subcommands.Add(PsCommand.Create(console, cpus));
+        root.Subcommands.Add(HotplugCommand.Create(console, cpus));
+        root.Subcommands.Add(ModulesCommand.Create(console, cpus));
         root.SetAction((parse, ct) => DemoCommand.RunAsync(console, parse.GetValue(cpus), ct));
         return root;
     }
