@@ -13,7 +13,6 @@ namespace Akka.Kthreads.Tests.Cli;
 /// </summary>
 public sealed class HotplugCommandSpec(ITestOutputHelper log)
 {
-    private const string Header = "PID PPID CPU STAT COMMAND";
     private static readonly string[] Families = ["ksoftirqd", "migration"];
     private static readonly string[] StatesUp = ["smpboot/threads:online", "demo/first:online", "demo/second:online"];
 
@@ -23,29 +22,29 @@ public sealed class HotplugCommandSpec(ITestOutputHelper log)
     [InlineData("--cpus 3 hotplug", 3)]
     public async Task Hotplug_parks_the_per_cpu_threads_of_a_cpu_going_down_and_resumes_them_with_their_state(string commandLine, int cpus)
     {
-        var (code, output, error) = await RunAsync(commandLine);
+        var (code, output, error) = await KpsRun.RunAsync(log, commandLine);
 
         Assert.Equal(0, code);
         Assert.Equal(string.Empty, error);
         Assert.DoesNotContain('\u001b', output);
         var last = cpus - 1;
-        var tables = Tables(output);
+        var tables = KpsRun.Tables(output);
         Assert.Equal(["b.", "c.", "d.", "e.", "f."], tables.Select(t => t.Heading[..2]));
         var (running, firstDown, allDown, backUp, final) = (tables[0], tables[1], tables[2], tables[3], tables[4]);
 
         AssertPerCpu(running, Enumerable.Range(0, cpus), "S");
-        Assert.Equal([$"{last}", "S"], Row(running, "pinned")[2..4]);
+        Assert.Equal([$"{last}", "S"], KpsRun.Row(running, "pinned")[2..4]);
 
         AssertPerCpu(firstDown, [last], "P");
         AssertPerCpu(firstDown, Enumerable.Range(0, last), "S");
-        Assert.Equal(["0", "S"], Row(firstDown, "pinned")[2..4]);
+        Assert.Equal(["0", "S"], KpsRun.Row(firstDown, "pinned")[2..4]);
         Assert.Contains($"pinned lost CPU {last} (\"no longer affine\") and moved to CPU 0", firstDown.Heading);
 
         AssertPerCpu(allDown, Enumerable.Range(1, last), "P");
         AssertPerCpu(allDown, [0], "S");
 
         AssertPerCpu(backUp, Enumerable.Range(0, cpus), "S");
-        Assert.Equal("0", Row(backUp, "pinned")[2]);
+        Assert.Equal("0", KpsRun.Row(backUp, "pinned")[2]);
 
         Assert.Equal([["2", "0", "-", "S", "kthreadd"]], final.Rows);
         Assert.Equal(running.Rows.Select(r => r[0]), backUp.Rows.Select(r => r[0]));
@@ -55,7 +54,7 @@ public sealed class HotplugCommandSpec(ITestOutputHelper log)
     [Fact]
     public async Task Hotplug_shows_the_states_that_ran_startups_in_order_on_up_teardowns_in_reverse_on_down()
     {
-        var (code, output, _) = await RunAsync("hotplug --cpus 4");
+        var (code, output, _) = await KpsRun.RunAsync(log, "hotplug --cpus 4");
 
         Assert.Equal(0, code);
         Assert.Contains("SetupStateAsync(\"demo/first:online\") = 1: startup on cpu 0 = 0, cpu 1 = 0, cpu 2 = 0, cpu 3 = 0", output);
@@ -81,7 +80,7 @@ public sealed class HotplugCommandSpec(ITestOutputHelper log)
     [Fact]
     public async Task Hotplug_counters_go_on_across_down_and_up_and_work_raised_while_parked_waits()
     {
-        var (code, output, _) = await RunAsync("hotplug --cpus 4");
+        var (code, output, _) = await KpsRun.RunAsync(log, "hotplug --cpus 4");
 
         Assert.Equal(0, code);
         foreach (var family in Families)
@@ -103,13 +102,13 @@ public sealed class HotplugCommandSpec(ITestOutputHelper log)
     [Fact]
     public async Task Hotplug_with_one_cpu_cannot_take_the_last_cpu_down()
     {
-        var (code, output, error) = await RunAsync("hotplug --cpus 1");
+        var (code, output, error) = await KpsRun.RunAsync(log, "hotplug --cpus 1");
 
         Assert.Equal(0, code);
         Assert.Equal(string.Empty, error);
         Assert.Contains("d. DownAsync(0) = -16 (-EBUSY): the last online CPU cannot go down. Cpus.Online: 0", output);
         Assert.Empty(CpuLines(output, "down", "teardown", "CpuOffline"));
-        var tables = Tables(output);
+        var tables = KpsRun.Tables(output);
         Assert.Equal(["b.", "d.", "f."], tables.Select(t => t.Heading[..2]));
         Assert.All(tables.SkipLast(1), t => AssertPerCpu(t, [0], "S"));
         Assert.DoesNotContain(tables.SelectMany(t => t.Rows), r => r[4] == "pinned" || r[3] == "P");
@@ -124,7 +123,7 @@ public sealed class HotplugCommandSpec(ITestOutputHelper log)
 
         log.WriteLine(output.ToString());
         Assert.Equal(0, code);
-        Assert.Empty(Tables(output.ToString()));
+        Assert.Empty(KpsRun.Tables(output.ToString()));
         Assert.Contains("│", output.ToString());
         Assert.Contains("migration/1", output.ToString());
     }
@@ -134,7 +133,7 @@ public sealed class HotplugCommandSpec(ITestOutputHelper log)
     [InlineData("hotplug extra")]
     public async Task Hotplug_with_a_bad_argument_fails_with_a_message(string commandLine)
     {
-        var (code, _, error) = await RunAsync(commandLine);
+        var (code, _, error) = await KpsRun.RunAsync(log, commandLine);
 
         Assert.NotEqual(0, code);
         Assert.NotEqual(string.Empty, error.Trim());
@@ -177,7 +176,7 @@ public sealed class HotplugCommandSpec(ITestOutputHelper log)
         {
             foreach (var family in Families)
             {
-                Assert.Equal([$"{cpu}", stat], Row(table, $"{family}/{cpu}")[2..4]);
+                Assert.Equal([$"{cpu}", stat], KpsRun.Row(table, $"{family}/{cpu}")[2..4]);
             }
         }
     }
@@ -197,48 +196,4 @@ public sealed class HotplugCommandSpec(ITestOutputHelper log)
                 return (int.Parse(m.Groups[1].Value), states);
             })
             .ToList();
-
-    private async Task<(int Code, string Output, string Error)> RunAsync(string commandLine)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-
-        var code = await Program.RunAsync(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries), output, rich: false, error: error);
-
-        log.WriteLine($"kps {commandLine} -> {code}");
-        log.WriteLine(output.ToString());
-        log.WriteLine(error.ToString());
-        return (code, output.ToString(), error.ToString());
-    }
-
-    private static string[] Row(PsTable table, string command) => Assert.Single(table.Rows, r => r[4] == command);
-
-    /// <summary>Each plain table: the heading line above it, and its rows split into columns.</summary>
-    private static List<PsTable> Tables(string output)
-    {
-        var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
-        var tables = new List<PsTable>();
-        for (var i = 0; i < lines.Length; i++)
-        {
-            if (string.Join(' ', Columns(lines[i])) != Header)
-            {
-                continue;
-            }
-
-            var heading = i > 0 ? lines[i - 1].Trim() : string.Empty;
-            var rows = new List<string[]>();
-            for (i++; i < lines.Length && lines[i].Trim().Length > 0; i++)
-            {
-                rows.Add(Columns(lines[i]));
-            }
-
-            tables.Add(new PsTable(heading, rows));
-        }
-
-        return tables;
-    }
-
-    private static string[] Columns(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-
-    private sealed record PsTable(string Heading, List<string[]> Rows);
 }

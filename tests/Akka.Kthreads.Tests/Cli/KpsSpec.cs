@@ -11,7 +11,6 @@ namespace Akka.Kthreads.Tests.Cli;
 /// </summary>
 public sealed class KpsSpec(ITestOutputHelper log)
 {
-    private const string Header = "PID PPID CPU STAT COMMAND";
     private static readonly string[] KthreaddRow = ["2", "0", "-", "S", "kthreadd"];
 
     [Theory]
@@ -20,11 +19,11 @@ public sealed class KpsSpec(ITestOutputHelper log)
     [InlineData("demo --cpus 2")]
     public async Task Demo_shows_every_step_of_the_lifecycle_and_exits_0(string commandLine)
     {
-        var (code, output, error) = await RunAsync(commandLine);
+        var (code, output, error) = await KpsRun.RunAsync(log, commandLine);
 
         Assert.Equal(0, code);
         Assert.Equal(string.Empty, error);
-        var tables = Tables(output);
+        var tables = KpsRun.Tables(output);
         Assert.Equal(8, tables.Count);
         Assert.All(tables, t => Assert.Equal(KthreaddRow, t.Rows[0]));
 
@@ -33,7 +32,7 @@ public sealed class KpsSpec(ITestOutputHelper log)
         Assert.Contains(Stat(run, "counter"), new[] { "R", "S" });
         Assert.StartsWith("b. CreateOnCpuAsync", onCpu.Heading);
         Assert.Equal("P", Stat(onCpu, "kworker/0"));
-        Assert.Equal("0", Row(onCpu, "kworker/0")[2]);
+        Assert.Equal("0", KpsRun.Row(onCpu, "kworker/0")[2]);
         Assert.StartsWith("c. RunAsync", zombie.Heading);
         Assert.Equal("Z", Stat(zombie, "oneshot"));
         Assert.StartsWith("d. ParkAsync", parked.Heading);
@@ -56,13 +55,13 @@ public sealed class KpsSpec(ITestOutputHelper log)
     [Fact]
     public async Task Demo_makes_one_kworker_per_possible_cpu()
     {
-        var (code, output, _) = await RunAsync("--cpus 3");
+        var (code, output, _) = await KpsRun.RunAsync(log, "--cpus 3");
 
         Assert.Equal(0, code);
-        var onCpu = Tables(output)[1];
+        var onCpu = KpsRun.Tables(output)[1];
         for (var cpu = 0; cpu < 3; cpu++)
         {
-            var row = Row(onCpu, $"kworker/{cpu}");
+            var row = KpsRun.Row(onCpu, $"kworker/{cpu}");
             Assert.Equal([cpu.ToString(), "P"], row[2..4]);
         }
 
@@ -72,11 +71,11 @@ public sealed class KpsSpec(ITestOutputHelper log)
     [Fact]
     public async Task Ps_prints_one_table_of_the_demo_threads_and_exits_0()
     {
-        var (code, output, error) = await RunAsync("ps --cpus 2");
+        var (code, output, error) = await KpsRun.RunAsync(log, "ps --cpus 2");
 
         Assert.Equal(0, code);
         Assert.Equal(string.Empty, error);
-        var table = Assert.Single(Tables(output));
+        var table = Assert.Single(KpsRun.Tables(output));
         Assert.Equal(KthreaddRow, table.Rows[0]);
         Assert.Contains(Stat(table, "counter"), new[] { "R", "S" });
         Assert.Equal("P", Stat(table, "kworker/0"));
@@ -96,7 +95,7 @@ public sealed class KpsSpec(ITestOutputHelper log)
 
         log.WriteLine(output.ToString());
         Assert.Equal(0, code);
-        Assert.Empty(Tables(output.ToString()));
+        Assert.Empty(KpsRun.Tables(output.ToString()));
         Assert.Contains("COMMAND", output.ToString());
         Assert.Contains("kworker/0", output.ToString());
     }
@@ -110,7 +109,7 @@ public sealed class KpsSpec(ITestOutputHelper log)
     [InlineData("ps --cpus many")]
     public async Task An_unknown_command_or_option_fails_with_a_message(string commandLine)
     {
-        var (code, _, error) = await RunAsync(commandLine);
+        var (code, _, error) = await KpsRun.RunAsync(log, commandLine);
 
         Assert.NotEqual(0, code);
         Assert.NotEqual(string.Empty, error.Trim());
@@ -149,7 +148,7 @@ public sealed class KpsSpec(ITestOutputHelper log)
         Assert.Contains("QueueDelayedWork(delayed A, 100 ms), QueueDelayedWork(delayed B, 150 ms): true, true", output);
 
         Assert.StartsWith("e. While it exists", existing.Heading);
-        var worker = Row(existing, "helper/0");
+        var worker = KpsRun.Row(existing, "helper/0");
         Assert.Equal("0", worker[2]);
         Assert.Contains(worker[3], new[] { "R", "S" });
 
@@ -169,54 +168,5 @@ public sealed class KpsSpec(ITestOutputHelper log)
         Assert.Equal(existing.Rows.Count - 1, destroyed.Rows.Count);
     }
 
-    private async Task<(int Code, string Output, string Error)> RunAsync(string commandLine)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var args = commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-
-        var code = await Program.RunAsync(args, output, rich: false, error: error);
-
-        log.WriteLine($"kps {commandLine} -> {code}");
-        log.WriteLine(output.ToString());
-        log.WriteLine(error.ToString());
-        return (code, output.ToString(), error.ToString());
-    }
-
-    private static string Stat(PsTable table, string command) => Row(table, command)[3];
-
-    private static string[] Row(PsTable table, string command) =>
-        Assert.Single(table.Rows, r => r[4] == command);
-
-    /// <summary>Each plain table: the heading line above it, and its rows split into columns.</summary>
-    private static List<PsTable> Tables(string output)
-    {
-        var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
-        var tables = new List<PsTable>();
-        for (var i = 0; i < lines.Length; i++)
-        {
-            if (string.Join(' ', Columns(lines[i])) != Header)
-            {
-                continue;
-            }
-
-            var heading = i > 0 ? lines[i - 1].Trim() : string.Empty;
-            var rows = new List<string[]>();
-            for (i++; i < lines.Length && lines[i].Trim().Length > 0; i++)
-            {
-                var row = Columns(lines[i]);
-                Assert.Equal(5, row.Length);
-                rows.Add(row);
-            }
-
-            tables.Add(new PsTable(heading, rows));
-        }
-
-        Assert.All(tables, t => Assert.NotEmpty(t.Rows));
-        return tables;
-    }
-
-    private static string[] Columns(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-
-    private sealed record PsTable(string Heading, List<string[]> Rows);
+    private static string Stat(PsTable table, string command) => KpsRun.Row(table, command)[3];
 }
