@@ -203,7 +203,7 @@ public sealed class HotplugSpec(ITestOutputHelper output) : SpecBase(output)
         var spinners = new List<Kthread>();
         for (var i = 0; i < 6; i++)
         {
-            spinners.Add(await Kthreads.RunAsync(async current =>
+            var spinner = await Kthreads.CreateAsync(async current =>
             {
                 while (!current.ShouldStop && !Volatile.Read(ref stop))
                 {
@@ -213,7 +213,14 @@ public sealed class HotplugSpec(ITestOutputHelper output) : SpecBase(output)
                 }
 
                 return 0;
-            }, null, $"spin{i}"));
+            }, null, $"spin{i}");
+            if (i < 2)
+            {
+                await spinner.BindAsync(1); // these two must move when cpu 1 goes; the others go anywhere
+            }
+
+            await spinner.WakeUpAsync();
+            spinners.Add(spinner);
         }
 
         AwaitCondition(() => Volatile.Read(ref seen[1]) > 0);

@@ -101,13 +101,24 @@ public sealed class StopMachineSpec(ITestOutputHelper output) : SpecBase(output)
     [Fact]
     public async Task A_throwing_fn_gives_EFAULT_and_every_cpu_is_released()
     {
-        var counter = new int[1];
-        var hammers = await StartHammersAsync(4, counter);
+        var hammers = await StartHammersAsync(4, new int[1]);
 
         Assert.Equal(-Errno.EFAULT, await Machine.RunAsync(_ => throw new InvalidOperationException("fn oops"), [0, 1, 2, 3]));
 
-        var after = Volatile.Read(ref counter[0]);
-        AwaitCondition(() => Volatile.Read(ref counter[0]) != after); // the kthreads run again
+        // A kthread bound to each CPU gets to run there: no stopper kept one.
+        var probe = CreateTestProbe();
+        foreach (var cpu in Kthreads.Cpus.Possible)
+        {
+            var runner = await Kthreads.CreateAsync(current =>
+            {
+                probe.Ref.Tell(("ran on", current.Cpu));
+                return Task.FromResult(0);
+            }, null, $"after{cpu}");
+            await runner.BindAsync(cpu);
+            await runner.WakeUpAsync();
+            await probe.ExpectMsgAsync(("ran on", (int?)cpu));
+        }
+
         Assert.Equal(0, await Machine.RunAsync(_ => 0));
         await StopAllAsync(hammers);
     }
