@@ -149,7 +149,7 @@ public sealed class Cpus
     }
 
     /// <summary>An online CPU to show as the last one of a thread moved off <paramref name="from"/>.</summary>
-    internal int Fallback(int from)
+    internal int OnlineAfter(int from)
     {
         var online = _online;
         return online.FirstOrDefault(c => c > from, online[0]);

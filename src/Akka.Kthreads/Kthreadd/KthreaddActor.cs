@@ -224,7 +224,7 @@ internal sealed class KthreaddActor : UntypedActor
                 _cpus.FallBack(k, cpu);
             }
 
-            if (k.BoundCpu is null && k.MoveOff(cpu, _cpus.Fallback(cpu)))
+            if (k.BoundCpu is null && k.MoveOff(cpu, _cpus.OnlineAfter(cpu)))
             {
                 moved++;
             }
