@@ -91,9 +91,6 @@ public sealed partial class KthreadContext
 
     internal int? BoundCpu => Volatile.Read(ref _boundCpu) is var cpu and >= 0 ? cpu : null;
 
-    /// <summary>The handle kthreadd made with this context.</summary>
-    internal Kthread? Handle { get; set; }
-
     /// <summary>True while this thread holds a CPU (between a resume and its next checkpoint).</summary>
     internal bool HoldsCpu => _held is not null;
 

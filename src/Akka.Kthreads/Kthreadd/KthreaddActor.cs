@@ -111,7 +111,6 @@ internal sealed class KthreaddActor : UntypedActor
         var child = Context.ActorOf(KthreadActor.Props(k, _settings, _cpus), pid.ToString(CultureInfo.InvariantCulture));
         _threads.Add(pid, k);
         var thread = new Kthread(pid, comm, child, _settings, _cpus) { Context = k };
-        k.Handle = thread;
         if (handshake is not null && !handshake.TryClaim(thread))
         {
             // Abandoned while we made it: reap before anyone sees it; the function never runs.
@@ -202,11 +201,12 @@ internal sealed class KthreaddActor : UntypedActor
         return sorted;
     }
 
+    // Handles are plain references to the thread's actor, so a fresh one is as good as the creator's.
     private Kthread[] PerCpuOn(int cpu) =>
         _threads.Values
-            .Where(k => k.PerCpu && k.HomeCpu == cpu && k.Handle is not null
+            .Where(k => k.PerCpu && k.HomeCpu == cpu
                 && k.State is not (KthreadState.Parked or KthreadState.Zombie or KthreadState.Dead))
-            .Select(k => k.Handle!)
+            .Select(k => new Kthread(k.Pid, k.Comm, Context.Child(k.Pid.ToString(CultureInfo.InvariantCulture)), _settings, _cpus))
             .ToArray();
 
     private int MigrateThreads(int cpu)
