@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Akka.Kthreads.Internal;
 
 namespace Akka.Kthreads;
@@ -13,8 +12,11 @@ public sealed class PerCpuThreads
 
     internal PerCpuThreads(Cpus cpus) => _cpus = cpus;
 
-    /// <summary>The registered specs, each with its threads by CPU; written only by the hotplug actor.</summary>
-    internal ConcurrentDictionary<PerCpuThread, PerCpu?[]> Registered { get; } = new();
+    // Copy-on-write, in registration order (smpboot's hotplug_threads list): only the hotplug actor writes.
+    private volatile Registration[] _registered = [];
+
+    /// <summary>The registered specs with their threads by CPU, in registration order.</summary>
+    internal IReadOnlyList<Registration> Registered => _registered;
 
     /// <summary>smpboot_register_percpu_thread(): one thread per online CPU, each running smpboot's loop.</summary>
     /// <param name="spec">What each thread does; keep the instance to unregister it.</param>
@@ -46,5 +48,26 @@ public sealed class PerCpuThreads
     /// <param name="cpu">A CPU number.</param>
     /// <returns>Its <see cref="PerCpu"/> (state, thread), or null.</returns>
     public PerCpu? Get(PerCpuThread spec, int cpu) =>
-        Registered.TryGetValue(spec, out var threads) && cpu >= 0 && cpu < threads.Length ? threads[cpu] : null;
+        Find(spec) is { } registration && cpu >= 0 && cpu < registration.Threads.Length ? registration.Threads[cpu] : null;
+
+    /// <summary>The registration of <paramref name="spec"/>, or null.</summary>
+    internal Registration? Find(PerCpuThread spec) => Array.Find(_registered, r => ReferenceEquals(r.Spec, spec));
+
+    /// <summary>Appends a registration (the hotplug actor, after its threads were made).</summary>
+    internal void Add(Registration registration) => _registered = [.. _registered, registration];
+
+    /// <summary>Drops the registration of <paramref name="spec"/>; null if it was not registered.</summary>
+    internal Registration? Remove(PerCpuThread spec)
+    {
+        var registration = Find(spec);
+        if (registration is not null)
+        {
+            _registered = Array.FindAll(_registered, r => !ReferenceEquals(r, registration));
+        }
+
+        return registration;
+    }
+
+    /// <summary>One registered spec and its thread on each CPU (null until one was made there).</summary>
+    internal sealed record Registration(PerCpuThread Spec, PerCpu?[] Threads);
 }

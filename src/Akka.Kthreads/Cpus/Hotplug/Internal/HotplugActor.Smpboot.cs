@@ -6,12 +6,12 @@ namespace Akka.Kthreads.Internal;
 // up (before any dynamic state), parked as it goes down (after every dynamic state's teardown).
 internal sealed partial class HotplugActor
 {
-    private readonly List<PerCpuThread> _registered = [];
+    private PerCpuThreads Smpboot => _kthreads.PerCpuThreads;
 
     // kernel: smpboot_register_percpu_thread() — create on every online CPU, then unpark them all.
     private async Task<int> RegisterAsync(PerCpuThread spec)
     {
-        if (_registered.Contains(spec))
+        if (Smpboot.Find(spec) is not null)
         {
             return -Errno.EEXIST;
         }
@@ -27,8 +27,7 @@ internal sealed partial class HotplugActor
             }
         }
 
-        _registered.Add(spec);
-        _kthreads.PerCpuThreads.Registered[spec] = threads;
+        Smpboot.Add(new PerCpuThreads.Registration(spec, threads));
         if (!spec.SelfParking)
         {
             await Task.WhenAll(threads.OfType<PerCpu>().Select(td => td.Thread.UnparkAsync())).ConfigureAwait(false);
@@ -40,21 +39,19 @@ internal sealed partial class HotplugActor
     // kernel: smpboot_unregister_percpu_thread() — stop every thread; each runs Cleanup on its way out.
     private async Task<int> UnregisterAsync(PerCpuThread spec)
     {
-        if (!_registered.Remove(spec) || !_kthreads.PerCpuThreads.Registered.TryRemove(spec, out var threads))
+        if (Smpboot.Remove(spec) is { } registration)
         {
-            return 0;
+            await StopAllAsync(registration.Threads).ConfigureAwait(false);
         }
 
-        await StopAllAsync(threads).ConfigureAwait(false);
         return 0;
     }
 
     // kernel: smpboot_create_threads() + smpboot_unpark_threads().
     private async Task<int> SmpbootStartupAsync(int cpu)
     {
-        foreach (var spec in _registered)
+        foreach (var (spec, threads) in Smpboot.Registered)
         {
-            var threads = _kthreads.PerCpuThreads.Registered[spec];
             var result = await CreateAsync(spec, threads, cpu).ConfigureAwait(false);
             if (result != 0)
             {
@@ -73,10 +70,11 @@ internal sealed partial class HotplugActor
     // kernel: smpboot_park_threads() — in reverse registration order; a thread that will not park only warns.
     private async Task<int> SmpbootTeardownAsync(int cpu)
     {
-        for (var i = _registered.Count - 1; i >= 0; i--)
+        var registered = Smpboot.Registered;
+        for (var i = registered.Count - 1; i >= 0; i--)
         {
-            var spec = _registered[i];
-            if (spec.SelfParking || _kthreads.PerCpuThreads.Registered[spec][cpu] is not { } td)
+            var (spec, threads) = registered[i];
+            if (spec.SelfParking || threads[cpu] is not { } td)
             {
                 continue;
             }

@@ -36,7 +36,7 @@ internal sealed partial class HotplugActor
     private async Task<int> RemoveAsync(int id)
     {
         var state = _states.Find(s => s.Id == id);
-        if (state is null || id == SmpbootState)
+        if (state is null || id == Cpus.Smpboot.Id)
         {
             return -Errno.EINVAL;
         }

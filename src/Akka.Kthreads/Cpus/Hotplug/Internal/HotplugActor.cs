@@ -10,8 +10,6 @@ namespace Akka.Kthreads.Internal;
 /// </summary>
 internal sealed partial class HotplugActor : ReceiveActor
 {
-    private static readonly int SmpbootState = Cpus.Smpboot.Id;
-
     private readonly Kthreads _kthreads;
     private readonly Cpus _cpus;
     private readonly KthreadsSettings _settings;
@@ -21,14 +19,14 @@ internal sealed partial class HotplugActor : ReceiveActor
     private readonly EventStream _events = Context.System.EventStream;
     private readonly List<StateEntry> _states = [];
     private readonly Dictionary<int, List<Kthread>> _parkedByHotplug = new();
-    private int _nextState = SmpbootState + 1;
+    private int _nextState = Cpus.Smpboot.Id + 1;
 
     public HotplugActor(Kthreads kthreads)
     {
         _kthreads = kthreads;
         _cpus = kthreads.Cpus;
         _settings = kthreads.Settings;
-        _states.Add(new StateEntry(SmpbootState, Cpus.Smpboot.Name, SmpbootStartupAsync, SmpbootTeardownAsync));
+        _states.Add(new StateEntry(Cpus.Smpboot.Id, Cpus.Smpboot.Name, SmpbootStartupAsync, SmpbootTeardownAsync));
         PublishStates();
         ReceiveAsync<CpuHotplugProtocol.Request>(ServeAsync);
     }
