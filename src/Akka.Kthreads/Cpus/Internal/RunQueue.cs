@@ -42,13 +42,26 @@ internal sealed class RunQueue
     /// Completes with true when <paramref name="owner"/> holds the CPU (synchronously when it is
     /// free), or with false when the CPU is or goes offline first: then choose another one.
     /// </summary>
-    public ValueTask<bool> AcquireAsync(object owner)
+    public ValueTask<bool> AcquireAsync(object owner) => Acquire(owner, stopper: false);
+
+    /// <summary>
+    /// The stopper's acquire (cpu_stopper, the highest priority): ahead of every waiting kthread,
+    /// granted when the holder reaches its next checkpoint. One stopper at a time per CPU.
+    /// </summary>
+    public Task<bool> AcquireAsStopperAsync(object stopper) => Acquire(stopper, stopper: true).AsTask();
+
+    private ValueTask<bool> Acquire(object owner, bool stopper)
     {
         lock (_lock)
         {
             if (!_online)
             {
                 return new ValueTask<bool>(false);
+            }
+
+            if (stopper && _stopper is not null)
+            {
+                throw new InvalidOperationException($"cpu {Cpu}: a second stopper");
             }
 
             _load++;
@@ -59,39 +72,16 @@ internal sealed class RunQueue
             }
 
             var grant = new TaskCompletionSource<bool>();
-            _waiting.Enqueue((owner, grant));
+            if (stopper)
+            {
+                _stopper = (owner, grant);
+            }
+            else
+            {
+                _waiting.Enqueue((owner, grant));
+            }
+
             return new ValueTask<bool>(grant.Task);
-        }
-    }
-
-    /// <summary>
-    /// The stopper's acquire (cpu_stopper, the highest priority): ahead of every waiting kthread,
-    /// granted when the holder reaches its next checkpoint. One stopper at a time per CPU.
-    /// </summary>
-    public Task<bool> AcquireAsStopperAsync(object stopper)
-    {
-        lock (_lock)
-        {
-            if (!_online)
-            {
-                return Task.FromResult(false);
-            }
-
-            if (_stopper is not null)
-            {
-                throw new InvalidOperationException($"cpu {Cpu}: a second stopper");
-            }
-
-            _load++;
-            if (_current is null)
-            {
-                _current = stopper;
-                return Task.FromResult(true);
-            }
-
-            var grant = new TaskCompletionSource<bool>();
-            _stopper = (stopper, grant);
-            return grant.Task;
         }
     }
 
