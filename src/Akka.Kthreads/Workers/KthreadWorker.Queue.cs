@@ -132,7 +132,7 @@ public sealed partial class KthreadWorker
         if (_currentWork == work)
         {
             var marker = new FlushMarker();
-            InsertHead(marker);
+            InsertAfter(null, marker);
             return marker;
         }
 
@@ -154,17 +154,6 @@ public sealed partial class KthreadWorker
         }
 
         _tail = work;
-    }
-
-    private void InsertHead(KthreadWork work)
-    {
-        if (_head is null)
-        {
-            InsertTail(work);
-            return;
-        }
-
-        InsertAfter(null, work);
     }
 
     /// <summary>Links <paramref name="work"/> after <paramref name="after"/> (at the head when null).</summary>

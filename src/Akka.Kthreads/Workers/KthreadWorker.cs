@@ -230,7 +230,7 @@ public sealed partial class KthreadWorker
             // kernel: canceling++ blocks queueing while we wait for the running instance.
             work.Canceling++;
             marker = new FlushMarker();
-            InsertHead(marker);
+            InsertAfter(null, marker);
         }
 
         return WaitForCancelAsync(work, marker, wasPending, ct);
