@@ -1,6 +1,5 @@
 using Akka.Actor;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
 
 namespace Akka.Kthreads.Benchmarks;
 
@@ -15,9 +14,6 @@ namespace Akka.Kthreads.Benchmarks;
 /// Echo actors per direction, in sequence; the rest of the ratio is cpuhp's own work (state walk,
 /// the stop_machine of take_cpu_down, kthreadd's queries and the migration).
 /// </remarks>
-[MemoryDiagnoser]
-[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
-[CategoriesColumn]
 public class HotplugBenchmarks
 {
     private const string Category = "cpu down+up, 100 per-CPU threads per CPU";

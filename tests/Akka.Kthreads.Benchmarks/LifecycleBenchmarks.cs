@@ -1,13 +1,9 @@
 using Akka.Actor;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
 
 namespace Akka.Kthreads.Benchmarks;
 
 /// <summary>create + wake + stop of a thread whose function returns at once, vs ActorOf + Ask + stop.</summary>
-[MemoryDiagnoser]
-[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
-[CategoriesColumn]
 public class LifecycleBenchmarks
 {
     private const int InFlight = 1_000;

@@ -5,9 +5,7 @@ using BenchmarkDotNet.Configs;
 namespace Akka.Kthreads.Benchmarks;
 
 /// <summary>ps over many threads, vs one Ask whose reply is an array of as many rows.</summary>
-[MemoryDiagnoser]
-[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams)]
-[CategoriesColumn]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByParams)] // by category too, as every class (Program's config)
 public class ListBenchmarks
 {
     private ActorSystem _system = null!;

@@ -1,13 +1,9 @@
 using Akka.Actor;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
 
 namespace Akka.Kthreads.Benchmarks;
 
 /// <summary>park + unpark round trip of a running thread, vs two Ask round trips.</summary>
-[MemoryDiagnoser]
-[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
-[CategoriesColumn]
 public class ParkBenchmarks
 {
     private ActorSystem _system = null!;

@@ -1,6 +1,6 @@
-using System.Text.RegularExpressions;
-using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
 using Perfolizer.Horology;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
@@ -12,7 +12,7 @@ namespace Akka.Kthreads.Benchmarks;
 /// Runs every benchmark beside its raw-Akka baseline, then the scale figures.
 /// --quick: BenchmarkDotNet's short run (under 3 minutes on 2 cores); --million: also 1,000,000 parked kthreads;
 /// --scale-only / --no-scale: one half only. Other arguments go to BenchmarkDotNet (e.g. --filter);
-/// the stop_machine call → fn figures follow the benchmarks whenever the filter takes StopMachineBenchmarks.
+/// the stop_machine call → fn figures follow the benchmarks whenever StopMachineBenchmarks ran.
 /// </summary>
 public static class Program
 {
@@ -36,19 +36,17 @@ public static class Program
                     ? Job.ShortRun.WithWarmupCount(2).WithIterationTime(TimeInterval.FromMilliseconds(250))
                     : Job.Default)
                 .WithToolchain(InProcessEmitToolchain.Instance);
-            var config = DefaultConfig.Instance.AddJob(job).WithOptions(ConfigOptions.JoinSummary);
+            // Every class: its memory, grouped by category beside its baseline, with the category shown.
+            var config = DefaultConfig.Instance.AddJob(job)
+                .AddDiagnoser(MemoryDiagnoser.Default)
+                .AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory)
+                .AddColumn(CategoriesColumn.Default)
+                .WithOptions(ConfigOptions.JoinSummary);
             var switcher = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly);
-            if (rest.Length == 0)
-            {
-                switcher.RunAll(config);
-            }
-            else
-            {
-                switcher.Run(rest, config);
-            }
+            var summaries = rest.Length == 0 ? switcher.RunAll(config) : switcher.Run(rest, config);
 
             // What BenchmarkDotNet cannot take apart (call → fn running) goes with the stop_machine benchmarks.
-            if (Selects(rest, typeof(StopMachineBenchmarks)))
+            if (summaries.Any(s => s.BenchmarksCases.Any(c => c.Descriptor.Type == typeof(StopMachineBenchmarks))))
             {
                 await StopMachineFigures.RunAsync(StopMachineRuns, Console.Out);
             }
@@ -64,49 +62,5 @@ public static class Program
         }
 
         return 0;
-    }
-
-    // True when no --filter is given, or one of its globs matches a benchmark of the type, as BenchmarkDotNet
-    // matches them; false for --list, which runs nothing.
-    private static bool Selects(string[] args, Type type)
-    {
-        if (args.Contains("--list"))
-        {
-            return false;
-        }
-
-        var patterns = new List<string>();
-        var filtered = false;
-        var inFilter = false;
-        foreach (var arg in args)
-        {
-            if (arg is "--filter" or "-f" || arg.StartsWith("--filter=", StringComparison.Ordinal))
-            {
-                filtered = true;
-                inFilter = !arg.Contains('=');
-                if (!inFilter)
-                {
-                    patterns.Add(arg["--filter=".Length..]);
-                }
-            }
-            else if (arg.StartsWith('-'))
-            {
-                inFilter = false;
-            }
-            else if (inFilter)
-            {
-                patterns.Add(arg);
-            }
-        }
-
-        var names = type.GetMethods()
-            .Where(m => m.IsDefined(typeof(BenchmarkAttribute), inherit: false))
-            .Select(m => $"{type.FullName}.{m.Name}")
-            .ToArray();
-        return !filtered || patterns.Any(p =>
-        {
-            var glob = new Regex("^" + Regex.Escape(p).Replace(@"\*", ".*").Replace(@"\?", ".") + "$", RegexOptions.IgnoreCase);
-            return names.Any(glob.IsMatch);
-        });
     }
 }

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
 
 namespace Akka.Kthreads.Benchmarks;
 
@@ -12,9 +11,6 @@ namespace Akka.Kthreads.Benchmarks;
 /// Allocated counts the whole process (GC.GetTotalAllocatedBytes), so with 1,000 kthreads running
 /// both rows include what they allocate meanwhile; the Running=0 rows show the operations' own.
 /// </remarks>
-[MemoryDiagnoser]
-[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
-[CategoriesColumn]
 public class StopMachineBenchmarks
 {
     private const string Category = "stop_machine over 4 CPUs";

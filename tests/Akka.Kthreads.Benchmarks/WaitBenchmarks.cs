@@ -1,6 +1,5 @@
 using Akka.Actor;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
 
 namespace Akka.Kthreads.Benchmarks;
 
@@ -8,9 +7,6 @@ namespace Akka.Kthreads.Benchmarks;
 /// Sleeping on a condition: a wake-up of a thread in WaitEventAsync until it has seen the condition,
 /// vs one Ask; Completion.Complete until the waiter runs, vs one TaskCompletionSource hand-off.
 /// </summary>
-[MemoryDiagnoser]
-[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
-[CategoriesColumn]
 public class WaitBenchmarks
 {
     private readonly WaitQueue _wq = new();

@@ -1,13 +1,9 @@
 using Akka.Actor;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
 
 namespace Akka.Kthreads.Benchmarks;
 
 /// <summary>kthread_worker: queue + run of small works vs raw Tell to one actor; flush of an idle worker vs one Ask.</summary>
-[MemoryDiagnoser]
-[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
-[CategoriesColumn]
 public class WorkerBenchmarks
 {
     private const int Works = 10_000;
