@@ -43,6 +43,8 @@ public sealed class Kthreads : IExtension
         _hotplug = new Lazy<IActorRef>(() =>
             system.SystemActorOf(HotplugActor.Props(this), $"{Settings.KthreaddName}-cpuhp"));
         PerCpuThreads = new PerCpuThreads(Cpus);
+        // The CPUs' OS threads live as long as the system: after termination nothing runs kthreads.
+        system.RegisterOnTermination(Cpus.ShutDown);
         StopMachine = new StopMachine(Cpus, Settings, system.Scheduler, log, () => _cpuActors.Value);
     }
 

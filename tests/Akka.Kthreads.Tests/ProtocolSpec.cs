@@ -45,6 +45,13 @@ public sealed class ProtocolSpec(ITestOutputHelper output) : SpecBase(output)
         await probe.ExpectMsgAsync(new ParkResult(0));
         probe.Send(k, Unpark.Instance);
         await probe.ExpectMsgAsync(Unparked.Instance);
+        // The park came before the function was entered: once unparked it runs, then sleeps (a Stop
+        // before that point would rightly give -EINTR with the function never run).
+        await AwaitAssertAsync(async () =>
+        {
+            probe.Send(k, GetInfo.Instance);
+            Assert.Equal(KthreadState.Sleeping, (await probe.ExpectMsgAsync<KthreadInfo>()).State);
+        });
 
         probe.Send(Kthreads.Kthreadd, List.Instance);
         var row = Assert.Single((await probe.ExpectMsgAsync<KthreadList>()).Threads);

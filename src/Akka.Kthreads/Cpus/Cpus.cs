@@ -41,7 +41,7 @@ public sealed class Cpus
         var ids = new int[possible];
         for (var cpu = 0; cpu < possible; cpu++)
         {
-            _runQueues[cpu] = new RunQueue(cpu);
+            _runQueues[cpu] = new RunQueue(cpu, OnCpuThreadFault);
             ids[cpu] = cpu;
         }
 
@@ -106,6 +106,15 @@ public sealed class Cpus
 
     /// <summary>The run queue of <paramref name="cpu"/>.</summary>
     internal RunQueue Queue(int cpu) => _runQueues[cpu];
+
+    /// <summary>The system terminates: every CPU's thread ends once it has run what it holds.</summary>
+    internal void ShutDown()
+    {
+        foreach (var queue in _runQueues)
+        {
+            queue.ShutDown();
+        }
+    }
 
     /// <summary>Publishes the online mask after a hotplug step (only the hotplug actor calls this).</summary>
     internal void SetOnline(int cpu, bool online)
@@ -183,6 +192,9 @@ public sealed class Cpus
             _log.Warning("per-CPU kthread {0} ({1}) runs while cpu{2} is offline: it runs on another CPU until unparked there", k.Pid, k.Comm, cpu);
         }
     }
+
+    private void OnCpuThreadFault(Exception e) =>
+        _log.Error(e, "a CPU thread caught {0} outside any kthread; the CPU goes on", e.GetType().Name);
 
     /// <summary>Sends one request to the hotplug actor (cpu_hotplug_lock), sleeping off the caller's CPU meanwhile.</summary>
     internal Task<int> HotplugAsync(CpuHotplugProtocol.Request request, CancellationToken ct)

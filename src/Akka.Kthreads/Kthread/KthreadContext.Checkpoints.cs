@@ -93,8 +93,11 @@ public sealed partial class KthreadContext
             var queue = _cpus.Select(this);
             if (await queue.AcquireAsync(this).ConfigureAwait(false))
             {
-                _held = queue;
+                Volatile.Write(ref _held, queue);
                 Volatile.Write(ref _lastCpu, queue.Cpu);
+                // The grant ran on the CPU's thread before we awaited it, so we went on where we
+                // were: go over to the CPU's thread now (it is ours and otherwise idle).
+                await new ResumeOnCpu(Task.CompletedTask, queue);
                 return;
             }
         }
@@ -105,7 +108,7 @@ public sealed partial class KthreadContext
         var held = _held;
         if (held is not null)
         {
-            _held = null;
+            Volatile.Write(ref _held, null);
             held.Release(this);
         }
     }

@@ -10,7 +10,10 @@ public sealed partial class KthreadContext
     /// <typeparam name="T">The result of the I/O.</typeparam>
     /// <param name="io">The awaits to run; its token is <see cref="StopToken"/>, cancelled when a stop is requested.</param>
     /// <returns>What <paramref name="io"/> returned, once the thread holds its CPU again.</returns>
-    /// <remarks>A WakeUp does not end it (it is not in ScheduleAsync); a stop request cancels its token.</remarks>
+    /// <remarks>
+    /// A WakeUp does not end it (it is not in ScheduleAsync); a stop request cancels its token. <paramref name="io"/>
+    /// runs on the .NET thread pool, off every CPU's thread, and the function resumes through its CPU's run queue.
+    /// </remarks>
     public async Task<T> OffCpuAsync<T>(Func<CancellationToken, Task<T>> io)
     {
         ArgumentNullException.ThrowIfNull(io);
@@ -18,7 +21,8 @@ public sealed partial class KthreadContext
         _self.Tell(OffCpu.Enter);
         try
         {
-            return await io(StopToken).ConfigureAwait(false);
+            var token = StopToken;
+            return await Task.Run(() => io(token), CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {

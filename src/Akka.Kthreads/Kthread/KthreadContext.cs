@@ -18,6 +18,7 @@ public sealed partial class KthreadContext
     private readonly Cpus _cpus;
     private IActorRef _self = ActorRefs.Nobody;
     private RunQueue? _held;
+    private KthreadScheduler? _scheduler;
     private CancellationTokenSource? _stopCts;
     private volatile int _state;
     private int _boundCpu;
@@ -138,6 +139,20 @@ public sealed partial class KthreadContext
     }
 
     /// <summary>
+    /// The thread that runs this kthread's continuations: its CPU's while it holds one, else the one
+    /// of the CPU it last ran on; null when that CPU has no thread (then the pool runs them).
+    /// </summary>
+    internal CpuThread? CpuThreadForContinuations()
+    {
+        if (Volatile.Read(ref _held) is { } held)
+        {
+            return held.OsThread;
+        }
+
+        return LastCpu is { } last ? _cpus.Queue(last).OsThread : null;
+    }
+
+    /// <summary>
     /// Starts the kernel's kthread() loop in a clean environment: no creator's AsyncLocals (the
     /// execution context does not flow), invariant culture, no SynchronizationContext.
     /// </summary>
@@ -170,7 +185,7 @@ public sealed partial class KthreadContext
 
                 try
                 {
-                    ret = await _fn(this).ConfigureAwait(false);
+                    ret = await CallThreadFn().ConfigureAwait(false);
                 }
                 catch (Exception e)
                 {
@@ -193,5 +208,39 @@ public sealed partial class KthreadContext
         }
 
         _self.Tell(new Exited(ret, oops));
+    }
+
+    // threadfn(data) under the kthread's own TaskScheduler: every continuation of the function's
+    // awaits comes back to the CPU it holds, never to the pool.
+    private Task<int> CallThreadFn()
+    {
+        var call = new Task<Task<int>>(static k => ((KthreadContext)k!)._fn((KthreadContext)k!), this);
+        StartOnScheduler(call);
+        return call.IsCompletedSuccessfully ? call.Result : call.Unwrap();
+    }
+
+    /// <summary>
+    /// Calls user code from a library loop (a worker's work, a per-CPU thread's callbacks) under the
+    /// kthread's TaskScheduler, so that its own awaits come back to the CPU like threadfn's do.
+    /// </summary>
+    internal Task CallUserAsync(Func<object?, Task> fn, object? state)
+    {
+        var call = new Task<Task>(fn, state);
+        StartOnScheduler(call);
+        return call.IsCompletedSuccessfully ? call.Result : call.Unwrap();
+    }
+
+    // Inline when already on the held CPU's thread (the usual case), else queued to it.
+    private void StartOnScheduler(Task call)
+    {
+        var scheduler = _scheduler ??= new KthreadScheduler(this);
+        if (Volatile.Read(ref _held)?.RunsHere == true)
+        {
+            call.RunSynchronously(scheduler);
+        }
+        else
+        {
+            call.Start(scheduler);
+        }
     }
 }

@@ -49,7 +49,8 @@ public sealed partial class KthreadWorker
     {
         try
         {
-            await work.RunAsync().ConfigureAwait(false);
+            // The work's own awaits come back to this CPU's thread, as the worker's do.
+            await current.CallUserAsync(static w => ((KthreadWork)w!).RunAsync(), work).ConfigureAwait(false);
         }
         catch (Exception e)
         {

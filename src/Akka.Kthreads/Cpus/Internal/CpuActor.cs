@@ -44,7 +44,9 @@ internal sealed class CpuActor : UntypedActor
 
         _busy = true;
         var self = Self;
-        // The stopper's walk never throws (fn's exceptions are caught inside it).
+        // Only the stopper's acquire runs here (so the holder's next checkpoint sees it waiting);
+        // every later step runs on the CPU's own thread. The walk never throws (fn's exceptions are
+        // caught inside it).
         work.ParticipateAsync(_cpu).ContinueWith(
             static (_, s) => ((IActorRef)s!).Tell(StopperDone.Instance), self,
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

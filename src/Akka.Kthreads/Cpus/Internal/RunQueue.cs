@@ -6,22 +6,29 @@ namespace Akka.Kthreads.Internal;
 /// </summary>
 /// <remarks>
 /// A kthread acquires its CPU when it resumes and releases it at its next checkpoint (an await
-/// on <c>current</c>), so the queue is a fair async mutex whose owner is a kthread, not an OS thread.
-/// Waiters resume on the thread pool's global queue, never inline in the releaser: kthreads handing
-/// a CPU back and forth must not starve the actors (whose mailboxes run from that same queue) by
-/// keeping each other in one pool thread's local queue. An offline queue grants nothing: its
-/// waiters are sent back to choose another CPU.
+/// on <c>current</c>), so the queue is a fair async mutex whose owner is a kthread. A grant always
+/// resumes its waiter on the CPU's own OS thread (<see cref="CpuThread"/>): a holder's code runs
+/// there and nowhere else, so kthreads never take the pool threads Akka's actors run on. The
+/// thread is started when the CPU is first used and ends when the CPU goes offline or the system
+/// terminates. An offline queue grants nothing: its waiters are sent back to choose another CPU.
 /// </remarks>
 internal sealed class RunQueue
 {
     private readonly object _lock = new();
-    private readonly Queue<(object Owner, TaskCompletionSource<bool> Grant)> _waiting = new();
-    private (object Owner, TaskCompletionSource<bool> Grant)? _stopper;
+    private readonly Queue<(object Owner, Grant Grant)> _waiting = new();
+    private readonly Action<Exception> _onFault;
+    private (object Owner, Grant Grant)? _stopper;
     private object? _current;
+    private CpuThread? _thread;
     private int _load;
     private volatile bool _online = true;
+    private bool _shutDown;
 
-    public RunQueue(int cpu) => Cpu = cpu;
+    public RunQueue(int cpu, Action<Exception> onFault)
+    {
+        Cpu = cpu;
+        _onFault = onFault;
+    }
 
     /// <summary>The CPU number this queue belongs to.</summary>
     public int Cpu { get; }
@@ -38,9 +45,16 @@ internal sealed class RunQueue
     /// <summary>Who holds the CPU now: a kthread's context, a stopper's work, or null when idle.</summary>
     public object? Holder => Volatile.Read(ref _current);
 
+    /// <summary>The CPU's OS thread while it runs, else null (offline, never used, or the system terminated).</summary>
+    public CpuThread? OsThread => Volatile.Read(ref _thread);
+
+    /// <summary>True when the caller runs on this CPU's own thread.</summary>
+    public bool RunsHere => CpuThread.Current is { } here && ReferenceEquals(here, Volatile.Read(ref _thread));
+
     /// <summary>
-    /// Completes with true when <paramref name="owner"/> holds the CPU (synchronously when it is
-    /// free), or with false when the CPU is or goes offline first: then choose another one.
+    /// Completes with true when <paramref name="owner"/> holds the CPU, on the CPU's thread (synchronously
+    /// when it is free and the caller is that thread), or with false when the CPU is or goes offline
+    /// first: then choose another one.
     /// </summary>
     public ValueTask<bool> AcquireAsync(object owner) => Acquire(owner, stopper: false);
 
@@ -52,6 +66,7 @@ internal sealed class RunQueue
 
     private ValueTask<bool> Acquire(object owner, bool stopper)
     {
+        Grant hop;
         lock (_lock)
         {
             if (!_online)
@@ -68,27 +83,62 @@ internal sealed class RunQueue
             if (_current is null)
             {
                 _current = owner;
-                return new ValueTask<bool>(true);
-            }
+                if (RunsHere)
+                {
+                    // Already on this CPU's thread (a kthread giving its CPU back and taking it again).
+                    return new ValueTask<bool>(true);
+                }
 
-            var grant = new TaskCompletionSource<bool>();
-            if (stopper)
-            {
-                _stopper = (owner, grant);
+                hop = new Grant();
             }
             else
             {
-                _waiting.Enqueue((owner, grant));
-            }
+                var grant = new Grant();
+                if (stopper)
+                {
+                    _stopper = (owner, grant);
+                }
+                else
+                {
+                    _waiting.Enqueue((owner, grant));
+                }
 
-            return new ValueTask<bool>(grant.Task);
+                return new ValueTask<bool>(grant.Task);
+            }
         }
+
+        // Free, but the caller is elsewhere: the owner goes on once this CPU's thread runs it.
+        Post(hop);
+        return new ValueTask<bool>(hop.Task);
+    }
+
+    /// <summary>Runs <paramref name="run"/> on this CPU's thread (the stopper's steps), or on the pool when the CPU has none.</summary>
+    public void Run(Action<object?> run, object? state)
+    {
+        if (ThreadToRunOn() is not { } thread || !thread.TryPost(run, state))
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(run, state, preferLocal: false);
+        }
+    }
+
+    /// <summary>The system terminates: the CPU's thread ends and no new one is started.</summary>
+    public void ShutDown()
+    {
+        CpuThread? thread;
+        lock (_lock)
+        {
+            _shutDown = true;
+            thread = _thread;
+            _thread = null;
+        }
+
+        thread?.Close();
     }
 
     /// <summary>Withdraws a stopper that is still waiting (stop_machine gave up); false if it already holds the CPU.</summary>
     public bool CancelStopper(object stopper)
     {
-        TaskCompletionSource<bool>? grant = null;
+        Grant? grant = null;
         lock (_lock)
         {
             if (_stopper is { } s && ReferenceEquals(s.Owner, stopper))
@@ -101,7 +151,7 @@ internal sealed class RunQueue
 
         if (grant is not null)
         {
-            Complete(grant, false);
+            Refuse(grant);
         }
 
         return grant is not null;
@@ -110,7 +160,7 @@ internal sealed class RunQueue
     /// <summary>Gives the CPU up, handing it to the stopper if one waits, else to the first waiter.</summary>
     public void Release(object owner)
     {
-        TaskCompletionSource<bool>? next = null;
+        Grant? next = null;
         lock (_lock)
         {
             if (!ReferenceEquals(_current, owner))
@@ -138,7 +188,7 @@ internal sealed class RunQueue
 
         if (next is not null)
         {
-            Complete(next, true);
+            Post(next);
         }
     }
 
@@ -148,7 +198,8 @@ internal sealed class RunQueue
     /// </summary>
     public void GoOffline()
     {
-        List<TaskCompletionSource<bool>> migrate;
+        List<Grant> migrate;
+        CpuThread? thread;
         lock (_lock)
         {
             if (_current is KthreadContext)
@@ -157,21 +208,26 @@ internal sealed class RunQueue
             }
 
             _online = false;
-            migrate = new List<TaskCompletionSource<bool>>(_waiting.Count);
+            migrate = new List<Grant>(_waiting.Count);
             while (_waiting.TryDequeue(out var waiter))
             {
                 _load--;
                 migrate.Add(waiter.Grant);
             }
+
+            // The CPU's thread runs what it has (the stopper's last steps) and exits.
+            thread = _thread;
+            _thread = null;
         }
 
+        thread?.Close();
         foreach (var grant in migrate)
         {
-            Complete(grant, false);
+            Refuse(grant);
         }
     }
 
-    /// <summary>The CPU came up: grant it again.</summary>
+    /// <summary>The CPU came up: grant it again; its thread starts with the first grant.</summary>
     public void GoOnline()
     {
         lock (_lock)
@@ -180,8 +236,42 @@ internal sealed class RunQueue
         }
     }
 
-    // The waiter's continuation runs inline in this work item: one hop, through the global queue.
-    private static void Complete(TaskCompletionSource<bool> grant, bool granted) =>
-        ThreadPool.UnsafeQueueUserWorkItem(
-            static state => state.Grant.SetResult(state.Granted), (Grant: grant, Granted: granted), preferLocal: false);
+    private CpuThread? ThreadToRunOn()
+    {
+        var thread = Volatile.Read(ref _thread);
+        if (thread is not null)
+        {
+            return thread;
+        }
+
+        lock (_lock)
+        {
+            if (_thread is null && _online && !_shutDown)
+            {
+                _thread = new CpuThread(Cpu, _onFault);
+            }
+
+            return _thread;
+        }
+    }
+
+    // The waiter's continuation runs inline on the CPU's thread; with no thread (the system is
+    // terminating) it runs on the pool so that every waiter still ends.
+    private void Post(Grant grant)
+    {
+        if (ThreadToRunOn() is not { } thread || !thread.TryPost(grant))
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static g => g.Execute(), grant, preferLocal: false);
+        }
+    }
+
+    // Not granted (offline, or the stopper withdrew): the waiter chooses again, off any CPU.
+    private static void Refuse(Grant grant) =>
+        ThreadPool.UnsafeQueueUserWorkItem(static g => g.SetResult(false), grant, preferLocal: false);
+
+    /// <summary>A waiter's ticket; completing it on the CPU's thread runs the waiter's continuation there.</summary>
+    private sealed class Grant : TaskCompletionSource<bool>, ICpuWork
+    {
+        public void Execute() => TrySetResult(true);
+    }
 }

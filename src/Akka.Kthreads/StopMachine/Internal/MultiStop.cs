@@ -21,6 +21,7 @@ internal sealed class MultiStop
     private MultiStopState _state = MultiStopState.Prepare;
     private int _acks;
     private int _remaining;
+    private int _started;
     private int? _abort;
 
     /// <param name="fn">Runs on every active CPU during Run.</param>
@@ -41,7 +42,9 @@ internal sealed class MultiStop
         _reached = new TaskCompletionSource[(int)MultiStopState.Exit + 1];
         for (var i = 0; i < _reached.Length; i++)
         {
-            _reached[i] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            // Continuations run inline in the last acker, and each only posts its stopper's next step
+            // to that stopper's own CPU thread.
+            _reached[i] = new TaskCompletionSource();
         }
 
         // set_state(PREPARE) before the works are queued.
@@ -66,18 +69,28 @@ internal sealed class MultiStop
     /// <summary>The first non-zero result of fn in CPU order (0 if none), or the error that ended the call early.</summary>
     public Task<int> Completion => _done.Task;
 
-    /// <summary>One CPU's stopper: take the CPU, walk the states in lockstep, give the CPU back.</summary>
+    /// <summary>One CPU's stopper: take the CPU, walk the states in lockstep on its thread, give the CPU back.</summary>
+    /// <remarks>
+    /// Called off the CPU, so that the holder's next checkpoint sees the stopper waiting; from the
+    /// grant on, every step runs on the CPU's own thread (on the pool once the CPU went down).
+    /// </remarks>
     public async Task ParticipateAsync(int cpu)
     {
         var queue = _machine.Queue(cpu);
-        var held = false;
-        try
+        lock (_lock)
         {
-            if (IsAborted)
+            if (_abort is not null)
             {
+                // Given up before this stopper started (its CPU was busy with an earlier one): Abort counted it as done.
                 return;
             }
 
+            _started++;
+        }
+
+        var held = false;
+        try
+        {
             held = await queue.AcquireAsStopperAsync(this).ConfigureAwait(false);
             if (!held)
             {
@@ -88,7 +101,7 @@ internal sealed class MultiStop
 
             for (var state = MultiStopState.Prepare; state <= MultiStopState.Exit; state++)
             {
-                await _reached[(int)state].Task.ConfigureAwait(false);
+                await new ResumeOnCpu(_reached[(int)state].Task, queue);
                 if (IsAborted)
                 {
                     return;
@@ -109,10 +122,7 @@ internal sealed class MultiStop
                 queue.Release(this);
             }
 
-            if (Interlocked.Decrement(ref _remaining) == 0)
-            {
-                _done.TrySetResult(_abort ?? FirstNonZero());
-            }
+            Finish();
         }
     }
 
@@ -122,6 +132,7 @@ internal sealed class MultiStop
     /// </summary>
     public bool Abort(int errno)
     {
+        int unstarted;
         lock (_lock)
         {
             if (_state != MultiStopState.Prepare || _abort is not null)
@@ -130,6 +141,13 @@ internal sealed class MultiStop
             }
 
             _abort = errno;
+            unstarted = _cpus.Length - _started;
+        }
+
+        // A stopper that never started never will: the call must not wait for its CPU's thread.
+        for (var i = 0; i < unstarted; i++)
+        {
+            Finish();
         }
 
         foreach (var cpu in _cpus)
@@ -143,6 +161,14 @@ internal sealed class MultiStop
         }
 
         return true;
+    }
+
+    private void Finish()
+    {
+        if (Interlocked.Decrement(ref _remaining) == 0)
+        {
+            _done.TrySetResult(_abort ?? FirstNonZero());
+        }
     }
 
     private bool IsAborted

@@ -1,6 +1,7 @@
 namespace Akka.Kthreads.Internal;
 
 /// <summary>INTERNAL API. kernel: smpboot_thread_fn() — the loop every per-CPU thread runs.</summary>
+/// <remarks>The spec's callbacks are called under the kthread's TaskScheduler, so their awaits stay on the CPU's thread.</remarks>
 internal static class SmpbootLoop
 {
     public static ThreadFn For(PerCpuThread spec, Cpus cpus) => current => RunAsync(spec, cpus, current);
@@ -16,7 +17,8 @@ internal static class SmpbootLoop
                 current.SetRunning();
                 if (spec.Cleanup is { } cleanup && td.Status != SmpbootStatus.None)
                 {
-                    await cleanup(td, cpus.IsOnline(td.Cpu)).ConfigureAwait(false);
+                    var online = cpus.IsOnline(td.Cpu);
+                    await current.CallUserAsync(_ => cleanup(td, online), null).ConfigureAwait(false);
                 }
 
                 return 0;
@@ -27,7 +29,7 @@ internal static class SmpbootLoop
                 current.SetRunning();
                 if (spec.Park is { } park && td.Status == SmpbootStatus.Active)
                 {
-                    await park(td).ConfigureAwait(false);
+                    await current.CallUserAsync(_ => park(td), null).ConfigureAwait(false);
                 }
 
                 td.Status = SmpbootStatus.Parked;
@@ -41,7 +43,7 @@ internal static class SmpbootLoop
                     current.SetRunning();
                     if (spec.Setup is { } setup)
                     {
-                        await setup(td).ConfigureAwait(false);
+                        await current.CallUserAsync(_ => setup(td), null).ConfigureAwait(false);
                     }
 
                     td.Status = SmpbootStatus.Active;
@@ -50,7 +52,7 @@ internal static class SmpbootLoop
                     current.SetRunning();
                     if (spec.Unpark is { } unpark)
                     {
-                        await unpark(td).ConfigureAwait(false);
+                        await current.CallUserAsync(_ => unpark(td), null).ConfigureAwait(false);
                     }
 
                     td.Status = SmpbootStatus.Active;
@@ -64,7 +66,7 @@ internal static class SmpbootLoop
             else
             {
                 current.SetRunning();
-                await spec.ThreadFn(td).ConfigureAwait(false);
+                await current.CallUserAsync(_ => spec.ThreadFn(td), null).ConfigureAwait(false);
             }
         }
     }

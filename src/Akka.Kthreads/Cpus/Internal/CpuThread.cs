@@ -1,0 +1,181 @@
+using System.Globalization;
+
+namespace Akka.Kthreads.Internal;
+
+/// <summary>
+/// INTERNAL API. The OS thread of one online CPU ("cpu/N"): it runs whatever holds that CPU — a
+/// kthread from a resume to its next checkpoint, or the CPU's stopper — and nothing else.
+/// </summary>
+/// <remarks>
+/// Kthread code never runs on the .NET thread pool, which Akka's dispatchers share: a kthread that
+/// computes between checkpoints holds this thread, never a pool thread, so the actors (kthreadd,
+/// the user's own, the cluster's heartbeats) go on at any load. Work is run in arrival order; a
+/// thread with nothing to run spins a moment (a CPU handed back and forth often comes back at once),
+/// then sleeps. <see cref="Close"/> lets it finish what it has and exit: hotplug took the CPU down.
+/// </remarks>
+internal sealed class CpuThread
+{
+    // Spins before sleeping: long enough to catch a quick hand-back, short enough not to steal a core.
+    private const int SpinsBeforeSleep = 20;
+
+    [ThreadStatic]
+    private static CpuThread? _current;
+
+    private readonly object _lock = new();
+    private readonly Queue<Work> _work = new();
+    private readonly Action<Exception> _onFault;
+    private volatile int _queued;
+    private bool _sleeping;
+    private bool _closing;
+    private bool _exited;
+
+    public CpuThread(int cpu, Action<Exception> onFault)
+    {
+        Cpu = cpu;
+        _onFault = onFault;
+        var thread = new Thread(Loop)
+        {
+            Name = $"cpu/{cpu}",
+            // A kthread that never reaches a checkpoint must not keep the process alive.
+            IsBackground = true,
+        };
+        thread.Start();
+    }
+
+    /// <summary>The CPU this thread serves.</summary>
+    public int Cpu { get; }
+
+    /// <summary>The CPU thread the caller runs on, or null on any other thread.</summary>
+    public static CpuThread? Current => _current;
+
+    /// <summary>True once the thread has run its last work and ended (after <see cref="Close"/>).</summary>
+    public bool HasExited
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _exited;
+            }
+        }
+    }
+
+    /// <summary>True on this CPU's own thread.</summary>
+    public bool IsCurrent => ReferenceEquals(_current, this);
+
+    /// <summary>Queues <paramref name="run"/>(<paramref name="state"/>) for this thread; false once it has exited.</summary>
+    public bool TryPost(Action<object?> run, object? state) => TryPost(new Work(run, state, null));
+
+    /// <summary>Queues a grant: the waiter's continuation then runs on this thread; false once it has exited.</summary>
+    public bool TryPost(ICpuWork work) => TryPost(new Work(null, work, null));
+
+    /// <summary>Queues a task of <paramref name="scheduler"/> for this thread; false once it has exited.</summary>
+    public bool TryPost(KthreadScheduler scheduler, Task task) => TryPost(new Work(null, task, scheduler));
+
+    /// <summary>The CPU went down: run what is queued, then exit. Later posts fail and go elsewhere.</summary>
+    public void Close()
+    {
+        lock (_lock)
+        {
+            _closing = true;
+            if (_sleeping)
+            {
+                Monitor.Pulse(_lock);
+            }
+        }
+    }
+
+    private bool TryPost(Work work)
+    {
+        lock (_lock)
+        {
+            if (_exited)
+            {
+                return false;
+            }
+
+            _work.Enqueue(work);
+            _queued = _work.Count;
+            if (_sleeping)
+            {
+                Monitor.Pulse(_lock);
+            }
+        }
+
+        return true;
+    }
+
+    private void Loop()
+    {
+        _current = this;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
+        while (Next() is { } work)
+        {
+            try
+            {
+                work.Execute();
+            }
+            catch (Exception e)
+            {
+                // Kthread code catches its own (an oops); this is a library bug, and the CPU must go on.
+                _onFault(e);
+            }
+        }
+    }
+
+    private Work? Next()
+    {
+        var spinner = default(SpinWait);
+        for (var i = 0; i < SpinsBeforeSleep && _queued == 0; i++)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+
+        lock (_lock)
+        {
+            while (_work.Count == 0)
+            {
+                if (_closing)
+                {
+                    _exited = true;
+                    return null;
+                }
+
+                _sleeping = true;
+                Monitor.Wait(_lock);
+                _sleeping = false;
+            }
+
+            var work = _work.Dequeue();
+            _queued = _work.Count;
+            return work;
+        }
+    }
+
+    private readonly record struct Work(Action<object?>? Run, object? State, KthreadScheduler? Scheduler)
+    {
+        public void Execute()
+        {
+            if (Run is not null)
+            {
+                Run(State);
+            }
+            else if (Scheduler is not null)
+            {
+                Scheduler.Execute((Task)State!);
+            }
+            else
+            {
+                ((ICpuWork)State!).Execute();
+            }
+        }
+    }
+}
+
+/// <summary>INTERNAL API. Something a CPU thread runs without an extra allocation: a run-queue grant.</summary>
+internal interface ICpuWork
+{
+    /// <summary>Runs on the CPU's thread.</summary>
+    void Execute();
+}

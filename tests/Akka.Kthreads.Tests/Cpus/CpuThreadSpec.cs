@@ -1,0 +1,249 @@
+using Akka.Actor;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Akka.Kthreads.Tests;
+
+/// <summary>A CPU is an OS thread: kthread code runs on its CPU's thread, never on the pool Akka's actors share.</summary>
+public sealed class CpuThreadSpec(ITestOutputHelper output) : SpecBase(output)
+{
+    private sealed record Seen(string Where, string? ThreadName, bool PoolThread, int? Cpu, string Stack);
+
+    private static Seen Here(string where, KthreadContext current) =>
+        new(where, Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread, current.Cpu, Environment.StackTrace);
+
+    private static void AssertOnItsCpu(Seen seen)
+    {
+        Assert.False(seen.PoolThread, $"{seen.Where}: ran on a pool thread {seen.Stack}");
+        Assert.Equal($"cpu/{seen.Cpu}", seen.ThreadName);
+    }
+
+    [Fact]
+    public async Task The_function_and_every_continuation_run_on_the_thread_of_the_cpu_it_holds()
+    {
+        var probe = CreateTestProbe();
+        var outside = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = await Kthreads.RunAsync(async current =>
+        {
+            probe.Tell(Here("entry", current));
+            await current.YieldAsync();
+            probe.Tell(Here("after YieldAsync", current));
+            await current.ScheduleAsync();
+            probe.Tell(Here("after ScheduleAsync", current));
+            // Not a checkpoint: the thread keeps its CPU, and its code still comes back to that CPU's thread.
+            await outside.Task;
+            probe.Tell(Here("after a plain await", current));
+            await Task.Yield();
+            probe.Tell(Here("after Task.Yield", current));
+            await current.ScheduleTimeoutAsync(TimeSpan.FromMilliseconds(1)).ConfigureAwait(false);
+            probe.Tell(Here("after ConfigureAwait(false) on a checkpoint", current));
+            while (!current.ShouldStop)
+            {
+                if (current.ShouldPark)
+                {
+                    await current.ParkMeAsync();
+                    probe.Tell(Here("after ParkMeAsync", current));
+                }
+                else
+                {
+                    await current.ScheduleAsync();
+                }
+            }
+
+            return 0;
+        }, null, "where");
+
+        AssertOnItsCpu(await probe.ExpectMsgAsync<Seen>(s => s.Where == "entry"));
+        AssertOnItsCpu(await probe.ExpectMsgAsync<Seen>(s => s.Where == "after YieldAsync"));
+        await AwaitStateAsync(thread, KthreadState.Sleeping);
+        Assert.True(await thread.WakeUpAsync());
+        AssertOnItsCpu(await probe.ExpectMsgAsync<Seen>(s => s.Where == "after ScheduleAsync"));
+        outside.SetResult();
+        AssertOnItsCpu(await probe.ExpectMsgAsync<Seen>(s => s.Where == "after a plain await"));
+        AssertOnItsCpu(await probe.ExpectMsgAsync<Seen>(s => s.Where == "after Task.Yield"));
+        AssertOnItsCpu(await probe.ExpectMsgAsync<Seen>(s => s.Where == "after ConfigureAwait(false) on a checkpoint"));
+        Assert.Equal(0, await thread.ParkAsync());
+        await thread.UnparkAsync();
+        AssertOnItsCpu(await probe.ExpectMsgAsync<Seen>(s => s.Where == "after ParkMeAsync"));
+        Assert.Equal(0, await thread.StopAsync());
+    }
+
+    [Fact]
+    public async Task A_bound_thread_runs_on_the_thread_named_after_its_cpu()
+    {
+        var probe = CreateTestProbe();
+        var thread = await Kthreads.CreateAsync(current =>
+        {
+            probe.Tell(Here("bound", current));
+            return Task.FromResult(0);
+        }, null, "bound3");
+        Assert.Equal(0, await thread.BindAsync(3));
+        await thread.WakeUpAsync();
+
+        var seen = await probe.ExpectMsgAsync<Seen>();
+        Assert.Equal("cpu/3", seen.ThreadName);
+        Assert.Equal(3, seen.Cpu);
+        Assert.False(seen.PoolThread);
+        Assert.Equal(0, await thread.StopAsync());
+    }
+
+    [Fact]
+    public async Task OffCpuAsync_runs_its_io_on_the_pool_and_the_function_comes_back_on_a_cpu_thread()
+    {
+        var probe = CreateTestProbe();
+        var thread = await Kthreads.RunAsync(async current =>
+        {
+            var io = await current.OffCpuAsync(_ => Task.FromResult(Here("io", current)));
+            probe.Tell(io);
+            probe.Tell(Here("after OffCpuAsync", current));
+            return 0;
+        }, null, "offcpu");
+
+        var io = await probe.ExpectMsgAsync<Seen>();
+        Assert.True(io.PoolThread, "the I/O ran on a CPU's thread");
+        AssertOnItsCpu(await probe.ExpectMsgAsync<Seen>());
+        await AwaitStateAsync(thread, KthreadState.Zombie);
+        Assert.Equal(0, await thread.StopAsync());
+    }
+
+    [Fact]
+    public async Task A_worker_runs_its_works_on_its_cpus_thread()
+    {
+        var probe = CreateTestProbe();
+        var worker = await Kthreads.CreateWorkerAsync("kworker/{0}", 2);
+        worker.QueueWork(new KthreadWork(async work =>
+        {
+            probe.Tell(Here("work", KthreadContext.Current!));
+            await Task.Yield();
+            probe.Tell(Here("work after an await", KthreadContext.Current!));
+        }));
+
+        var first = await probe.ExpectMsgAsync<Seen>();
+        Assert.Equal("cpu/2", first.ThreadName);
+        Assert.Equal("cpu/2", (await probe.ExpectMsgAsync<Seen>()).ThreadName);
+        await worker.DestroyAsync();
+    }
+
+    [Fact]
+    public async Task A_per_cpu_thread_runs_its_callbacks_and_their_continuations_on_its_cpus_thread()
+    {
+        var probe = CreateTestProbe();
+        var spec = new PerCpuThread("where/{0}", td => td.State is 1, async td =>
+        {
+            td.State = 2;
+            await Task.Yield();
+            probe.Tell(("fn", td.Cpu, Thread.CurrentThread.Name));
+        })
+        {
+            Setup = async td =>
+            {
+                await Task.Yield();
+                probe.Tell(("setup", td.Cpu, Thread.CurrentThread.Name));
+            },
+        };
+        Assert.Equal(0, await Kthreads.PerCpuThreads.RegisterAsync(spec));
+        foreach (var seen in probe.ReceiveN(4).Cast<(string, int, string?)>())
+        {
+            Assert.Equal(("setup", seen.Item2, $"cpu/{seen.Item2}"), seen);
+        }
+
+        var td1 = Kthreads.PerCpuThreads.Get(spec, 1)!;
+        td1.State = 1;
+        await td1.Thread.WakeUpAsync();
+        Assert.Equal(("fn", 1, "cpu/1"), await probe.ExpectMsgAsync<(string, int, string?)>());
+        await Kthreads.PerCpuThreads.UnregisterAsync(spec);
+    }
+
+    [Fact]
+    public async Task Stop_machine_runs_fn_on_the_thread_of_each_cpu_it_runs_on()
+    {
+        var names = new string?[4];
+        var result = await Kthreads.StopMachine.RunAsync(cpu =>
+        {
+            names[cpu] = Thread.CurrentThread.Name;
+            return 0;
+        }, [0, 1, 2, 3]);
+
+        Assert.Equal(0, result);
+        Assert.Equal(new[] { "cpu/0", "cpu/1", "cpu/2", "cpu/3" }, names.Select(n => n ?? "(none)"));
+    }
+
+    [Fact]
+    public async Task A_cpu_that_goes_down_ends_its_thread_and_one_that_comes_up_gets_a_new_one()
+    {
+        // Use every CPU once, so each has its thread.
+        Assert.Equal(0, await Kthreads.StopMachine.RunAsync(_ => 0, [0, 1, 2, 3]));
+        var before = Kthreads.Cpus.Queue(2).OsThread;
+        Assert.NotNull(before);
+
+        Assert.Equal(0, await Kthreads.Cpus.DownAsync(2));
+        Assert.Null(Kthreads.Cpus.Queue(2).OsThread);
+        Assert.Equal(0, await Kthreads.Cpus.UpAsync(2));
+
+        var probe = CreateTestProbe();
+        var thread = await Kthreads.CreateAsync(current =>
+        {
+            probe.Tell(Here("after up", current));
+            return Task.FromResult(0);
+        }, null, "onup");
+        Assert.Equal(0, await thread.BindAsync(2));
+        await thread.WakeUpAsync();
+        Assert.Equal("cpu/2", (await probe.ExpectMsgAsync<Seen>()).ThreadName);
+        Assert.NotSame(before, Kthreads.Cpus.Queue(2).OsThread);
+        Assert.Equal(0, await thread.StopAsync());
+    }
+
+    [Fact]
+    public async Task Sleeping_and_parked_kthreads_hold_no_os_thread()
+    {
+        // 2,000 kthreads that ran, then sleep or park: the CPUs still have one thread each, no more.
+        var threads = new List<Kthread>();
+        for (var i = 0; i < 2_000; i++)
+        {
+            threads.Add(await Kthreads.RunAsync(async current =>
+            {
+                while (!current.ShouldStop)
+                {
+                    if (current.ShouldPark)
+                    {
+                        await current.ParkMeAsync();
+                    }
+                    else
+                    {
+                        await current.ScheduleAsync();
+                    }
+                }
+
+                return 0;
+            }, null, $"idle{i}"));
+        }
+
+        foreach (var thread in threads.Where((_, i) => i % 2 == 0))
+        {
+            Assert.Equal(0, await thread.ParkAsync());
+        }
+
+        await AwaitAssertAsync(async () =>
+            Assert.All(await Kthreads.ListAsync(), info => Assert.True(info.State is KthreadState.Sleeping or KthreadState.Parked)));
+        var cpuThreads = Kthreads.Cpus.Possible.Count(cpu => Kthreads.Cpus.Queue(cpu).OsThread is not null);
+        Assert.InRange(cpuThreads, 1, Kthreads.Cpus.Online.Count);
+
+        foreach (var thread in threads)
+        {
+            Assert.Equal(0, await thread.StopAsync());
+        }
+    }
+
+    [Fact]
+    public async Task The_cpu_threads_end_when_the_system_terminates()
+    {
+        Assert.Equal(0, await Kthreads.StopMachine.RunAsync(_ => 0, [0, 1, 2, 3]));
+        var osThreads = Kthreads.Cpus.Possible.Select(cpu => Kthreads.Cpus.Queue(cpu).OsThread).ToArray();
+        Assert.All(osThreads, Assert.NotNull);
+
+        await Sys.Terminate();
+
+        await AwaitAssertAsync(() => Assert.All(Kthreads.Cpus.Possible, cpu => Assert.Null(Kthreads.Cpus.Queue(cpu).OsThread)));
+        await AwaitAssertAsync(() => Assert.All(osThreads, t => Assert.True(t!.HasExited)));
+    }
+}
