@@ -148,7 +148,7 @@ public sealed class StopMachineSpec(ITestOutputHelper output) : SpecBase(output)
     [Fact]
     public async Task Hotplug_waits_for_a_running_stop_machine()
     {
-        var entered = new ManualResetEventSlim();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var gate = new ManualResetEventSlim();
         var fnDone = false;
         bool? teardownSawFnDone = null;
@@ -160,12 +160,12 @@ public sealed class StopMachineSpec(ITestOutputHelper output) : SpecBase(output)
 
         var machine = Task.Run(() => Machine.RunAsync(_ =>
         {
-            entered.Set();
+            entered.SetResult();
             gate.Wait(TimeSpan.FromSeconds(10)); // test only: fn holds the machine until the Down is queued
             Volatile.Write(ref fnDone, true);
             return 0;
         }));
-        Assert.True(entered.Wait(TimeSpan.FromSeconds(10)));
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
         var down = Kthreads.Cpus.DownAsync(3);
         Assert.False(down.IsCompleted);
         gate.Set();
@@ -235,16 +235,16 @@ public sealed class StopMachineSpec(ITestOutputHelper output) : SpecBase(output)
         using var sys = CreateSystem("kthreads.stop-machine.timeout = 300ms");
         var kthreads = Kthreads.Get(sys);
         var release = new ManualResetEventSlim();
-        var hogging = new ManualResetEventSlim();
+        var hogging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var hog = await kthreads.CreateAsync(current =>
         {
-            hogging.Set();
+            hogging.SetResult();
             release.Wait(TimeSpan.FromSeconds(20)); // test only: holds cpu 1 with no checkpoint
             return Task.FromResult(0);
         }, null, "hog");
         await hog.BindAsync(1);
         await hog.WakeUpAsync();
-        Assert.True(hogging.Wait(TimeSpan.FromSeconds(10)));
+        await hogging.Task.WaitAsync(TimeSpan.FromSeconds(10));
         var ran = 0;
 
         Assert.Equal(-Errno.ETIMEDOUT, await kthreads.StopMachine.RunAsync(_ => ++ran));
