@@ -11,8 +11,9 @@ namespace Akka.Kthreads.Benchmarks;
 /// <summary>
 /// Runs every benchmark beside its raw-Akka baseline, then the scale figures.
 /// --quick: BenchmarkDotNet's short run (under 3 minutes on 2 cores); --million: also 1,000,000 parked kthreads;
-/// --scale-only / --no-scale: one half only. Other arguments go to BenchmarkDotNet (e.g. --filter);
-/// the stop_machine call → fn figures follow the benchmarks whenever StopMachineBenchmarks ran.
+/// --scale-only / --no-scale: one half only; --busy-cpus-only: only the Ask latency with every CPU busy.
+/// Other arguments go to BenchmarkDotNet (e.g. --filter); the stop_machine call → fn figures follow
+/// the benchmarks whenever StopMachineBenchmarks ran, the busy-CPU figures whenever every benchmark ran.
 /// </summary>
 public static class Program
 {
@@ -26,7 +27,13 @@ public static class Program
         var million = args.Contains("--million");
         var scaleOnly = args.Contains("--scale-only");
         var noScale = args.Contains("--no-scale");
-        var rest = args.Where(a => a is not ("--quick" or "--million" or "--scale-only" or "--no-scale")).ToArray();
+        var busyOnly = args.Contains("--busy-cpus-only");
+        var rest = args.Where(a => a is not ("--quick" or "--million" or "--scale-only" or "--no-scale" or "--busy-cpus-only")).ToArray();
+        if (busyOnly)
+        {
+            await BusyCpusFigures.RunAsync(Console.Out);
+            return 0;
+        }
 
         if (!scaleOnly)
         {
@@ -49,6 +56,11 @@ public static class Program
             if (summaries.Any(s => s.BenchmarksCases.Any(c => c.Descriptor.Type == typeof(StopMachineBenchmarks))))
             {
                 await StopMachineFigures.RunAsync(StopMachineRuns, Console.Out);
+            }
+
+            if (rest.Length == 0)
+            {
+                await BusyCpusFigures.RunAsync(Console.Out);
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using static Akka.Kthreads.Benchmarks.Latency;
 using Akka.Actor;
 
 namespace Akka.Kthreads.Benchmarks;
@@ -114,13 +115,4 @@ internal static class StopMachineFigures
         var baseMedian = Percentile(baseline, 0.5);
         output.WriteLine($"| {figure} | {Format(median)} | {Format(Percentile(measured, 0.95))} | {Format(baseMedian)} | {Format(Percentile(baseline, 0.95))} | {median / baseMedian:F2}x |");
     }
-
-    // Nearest rank on a sorted copy.
-    private static double Percentile(double[] values, double p)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
-    }
-
-    private static string Format(double micros) => micros >= 1_000 ? $"{micros / 1_000:F2} ms" : $"{micros:F1} µs";
 }

@@ -126,8 +126,9 @@ public sealed class Cpus
     internal void SetStates(IEnumerable<HotplugState> states) => _states = states.ToArray();
 
     /// <summary>
-    /// The run queue a resuming kthread should wait in: its bound CPU while online, else the least
-    /// loaded online CPU (ties broken round robin, so idle CPUs share new work).
+    /// The run queue a resuming kthread should wait in: its bound CPU while online, else the CPU it
+    /// last ran on if that is idle, else the least loaded online CPU (ties broken round robin, so
+    /// idle CPUs share new work).
     /// </summary>
     internal RunQueue Select(KthreadContext k)
     {
@@ -140,6 +141,13 @@ public sealed class Cpus
             }
 
             FallBack(k, cpu);
+        }
+
+        // kernel: select_task_rq_fair() prefers prev_cpu when it is idle: the thread resumes on the
+        // CPU thread that just ran it, which is still awake, instead of waking another.
+        if (k.LastRanOn is { } prev && _runQueues[prev] is { IsOnline: true, Load: 0 } idle)
+        {
+            return idle;
         }
 
         var online = _online;

@@ -63,7 +63,9 @@ public sealed partial class KthreadContext
             return false;
         }
 
-        var wake = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Completed by the actor; the continuation only queues for a CPU (AcquireCpuAsync posts the
+        // grant to that CPU's thread), so it runs inline there instead of taking a pool hop first.
+        var wake = new TaskCompletionSource<bool>();
         var prepared = TakePreparedGen();
         ReleaseCpu();
         _self.Tell(new Sleep(wake, timeout, prepared));
@@ -77,7 +79,7 @@ public sealed partial class KthreadContext
     {
         while (ShouldPark)
         {
-            var unpark = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var unpark = new TaskCompletionSource(); // as the wake above: inline in the actor, it only queues
             ReleaseCpu();
             _self.Tell(new Parking(unpark));
             await unpark.Task.ConfigureAwait(false);

@@ -88,6 +88,9 @@ public sealed partial class KthreadContext
     /// <summary>The CPU a per-CPU thread belongs to; -1 otherwise.</summary>
     internal int HomeCpu { get; }
 
+    /// <summary>The CPU this thread last held, if any (prev_cpu).</summary>
+    internal int? LastRanOn => LastCpu;
+
     private int? LastCpu => Volatile.Read(ref _lastCpu) is var cpu and >= 0 ? cpu : null;
 
     internal int? BoundCpu => Volatile.Read(ref _boundCpu) is var cpu and >= 0 ? cpu : null;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace Akka.Kthreads.Internal;
@@ -15,8 +16,9 @@ namespace Akka.Kthreads.Internal;
 /// </remarks>
 internal sealed class CpuThread
 {
-    // Spins before sleeping: long enough to catch a quick hand-back, short enough not to steal a core.
-    private const int SpinsBeforeSleep = 20;
+    // How long an idle thread spins before it sleeps: long enough to catch a quick hand-back,
+    // short enough not to steal a core from the actors.
+    private static readonly long SpinTicks = Stopwatch.Frequency / 20_000; // 50 µs
 
     [ThreadStatic]
     private static CpuThread? _current;
@@ -126,10 +128,14 @@ internal sealed class CpuThread
 
     private Work? Next()
     {
-        var spinner = default(SpinWait);
-        for (var i = 0; i < SpinsBeforeSleep && _queued == 0; i++)
+        // Stay runnable a moment first, giving the core away at every turn: a CPU handed back and
+        // forth (a park, a wake-up, a stopper's steps) is usually needed again within microseconds,
+        // and waking a sleeping thread costs more than that. A busy-wait without yielding would
+        // take a core from the actors on a small machine; sched_yield leaves it to them.
+        var until = Stopwatch.GetTimestamp() + SpinTicks;
+        while (_queued == 0 && Stopwatch.GetTimestamp() < until)
         {
-            spinner.SpinOnce(sleep1Threshold: -1);
+            Thread.Yield();
         }
 
         lock (_lock)
