@@ -44,6 +44,7 @@ public sealed partial class KthreadContext
     {
         ReleaseCpu();
         await AcquireCpuAsync().ConfigureAwait(false);
+        await OnHeldCpu();
     }
 
     private async Task<bool> SleepAsync(TimeSpan? timeout)
@@ -53,6 +54,7 @@ public sealed partial class KthreadContext
             // A pending request is a wake-up that already happened.
             SetRunning();
             await YieldAsync().ConfigureAwait(false);
+            await OnHeldCpu();
             return true;
         }
 
@@ -60,6 +62,7 @@ public sealed partial class KthreadContext
         {
             SetRunning();
             await YieldAsync().ConfigureAwait(false);
+            await OnHeldCpu();
             return false;
         }
 
@@ -71,6 +74,7 @@ public sealed partial class KthreadContext
         _self.Tell(new Sleep(wake, timeout, prepared));
         var woken = await wake.Task.ConfigureAwait(false);
         await AcquireCpuAsync().ConfigureAwait(false);
+        await OnHeldCpu();
         return woken;
     }
 
@@ -85,6 +89,8 @@ public sealed partial class KthreadContext
             await unpark.Task.ConfigureAwait(false);
             await AcquireCpuAsync().ConfigureAwait(false);
         }
+
+        await OnHeldCpu();
     }
 
     private async ValueTask AcquireCpuAsync()
@@ -97,13 +103,18 @@ public sealed partial class KthreadContext
             {
                 Volatile.Write(ref _held, queue);
                 Volatile.Write(ref _lastCpu, queue.Cpu);
-                // The grant ran on the CPU's thread before we awaited it, so we went on where we
-                // were: go over to the CPU's thread now (it is ours and otherwise idle).
-                await new ResumeOnCpu(Task.CompletedTask, queue);
                 return;
             }
         }
     }
+
+    /// <summary>
+    /// The last step of every checkpoint: go on on the thread of the CPU this kthread holds (at once
+    /// when already there). A grant usually resumes its waiter there, but not when it ran before the
+    /// waiter awaited it; and a hop made inside an awaited call does not carry over to a caller that
+    /// found the call already complete. So each checkpoint makes sure on its way out.
+    /// </summary>
+    private ResumeOnCpu OnHeldCpu() => new(Task.CompletedTask, Volatile.Read(ref _held));
 
     private void ReleaseCpu()
     {

@@ -28,6 +28,7 @@ public sealed partial class KthreadContext
         {
             _self.Tell(OffCpu.Leave);
             await AcquireCpuAsync().ConfigureAwait(false);
+            await OnHeldCpu();
         }
     }
 

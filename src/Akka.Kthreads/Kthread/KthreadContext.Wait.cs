@@ -11,8 +11,12 @@ public sealed partial class KthreadContext
     /// <param name="condition">Checked after the thread is on the queue, so no wake-up between check and sleep is lost.</param>
     /// <returns>0 once the condition holds; -EINTR when a stop or park request ended the wait.</returns>
     /// <remarks>The kernel would sleep on through kthread_stop unless the condition tests kthread_should_stop; here a stop or park ends the wait.</remarks>
-    public async Task<int> WaitEventAsync(WaitQueue wq, Func<bool> condition) =>
-        (await WaitEventCoreAsync(wq, condition, exclusive: false, timeout: null).ConfigureAwait(false)).Result;
+    public async Task<int> WaitEventAsync(WaitQueue wq, Func<bool> condition)
+    {
+        var (result, _) = await WaitEventCoreAsync(wq, condition, exclusive: false, timeout: null).ConfigureAwait(false);
+        await OnHeldCpu();
+        return result;
+    }
 
     /// <summary>wait_event_interruptible_timeout(): as <see cref="WaitEventAsync"/>, giving up after <paramref name="timeout"/>.</summary>
     /// <param name="wq">The queue.</param>
@@ -24,6 +28,7 @@ public sealed partial class KthreadContext
     {
         CheckTimeout(timeout);
         var (result, left) = await WaitEventCoreAsync(wq, condition, exclusive: false, timeout).ConfigureAwait(false);
+        await OnHeldCpu();
         return result == 0 ? left : TimeSpan.Zero;
     }
 
@@ -31,8 +36,12 @@ public sealed partial class KthreadContext
     /// <param name="wq">The queue.</param>
     /// <param name="condition">The condition.</param>
     /// <returns>0 once the condition holds; -EINTR when a stop or park request ended the wait.</returns>
-    public async Task<int> WaitEventExclusiveAsync(WaitQueue wq, Func<bool> condition) =>
-        (await WaitEventCoreAsync(wq, condition, exclusive: true, timeout: null).ConfigureAwait(false)).Result;
+    public async Task<int> WaitEventExclusiveAsync(WaitQueue wq, Func<bool> condition)
+    {
+        var (result, _) = await WaitEventCoreAsync(wq, condition, exclusive: true, timeout: null).ConfigureAwait(false);
+        await OnHeldCpu();
+        return result;
+    }
 
     /// <summary>wait_for_completion_interruptible(): sleep until <paramref name="done"/> lets this wait through (taking one count).</summary>
     /// <param name="done">The completion.</param>
@@ -40,7 +49,9 @@ public sealed partial class KthreadContext
     public async Task<int> WaitForCompletionAsync(Completion done)
     {
         ArgumentNullException.ThrowIfNull(done);
-        return (await WaitEventCoreAsync(done.Queue, done.TryWait, exclusive: true, timeout: null).ConfigureAwait(false)).Result;
+        var (result, _) = await WaitEventCoreAsync(done.Queue, done.TryWait, exclusive: true, timeout: null).ConfigureAwait(false);
+        await OnHeldCpu();
+        return result;
     }
 
     /// <summary>wait_for_completion_interruptible_timeout(): as <see cref="WaitForCompletionAsync"/>, for at most <paramref name="timeout"/>.</summary>
@@ -53,6 +64,7 @@ public sealed partial class KthreadContext
         ArgumentNullException.ThrowIfNull(done);
         CheckTimeout(timeout);
         var (result, _) = await WaitEventCoreAsync(done.Queue, done.TryWait, exclusive: true, timeout).ConfigureAwait(false);
+        await OnHeldCpu();
         return result == 0;
     }
 

@@ -156,23 +156,20 @@ public sealed partial class KthreadContext
     }
 
     /// <summary>
-    /// Starts the kernel's kthread() loop in a clean environment: no creator's AsyncLocals (the
-    /// execution context does not flow), invariant culture, no SynchronizationContext.
+    /// Starts the kernel's kthread() loop in a clean environment: no creator's AsyncLocals (messages
+    /// carry no execution context to the actor that calls this), invariant culture, no
+    /// SynchronizationContext. Only the queueing for a CPU runs here; the function runs on the CPU's thread.
     /// </summary>
-    internal void Start() => ThreadPool.UnsafeQueueUserWorkItem(static k => k.Enter(), this, preferLocal: false);
-
-    private void Enter()
-    {
-        EnterAsCurrent();
-        SynchronizationContext.SetSynchronizationContext(null);
-        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
-        _ = RunAsync();
-    }
+    internal void Start() => _ = RunAsync();
 
     // kernel: kthread() — run threadfn until it returns without a park request, parking between calls.
     private async Task RunAsync()
     {
+        // Set inside this async method, so the caller's own context is restored when it returns.
+        EnterAsCurrent();
+        SynchronizationContext.SetSynchronizationContext(null);
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
         var ret = -Errno.EINTR;
         Exception? oops = null;
         await AcquireCpuAsync().ConfigureAwait(false);

@@ -69,10 +69,13 @@ internal sealed class MultiStop
     /// <summary>The first non-zero result of fn in CPU order (0 if none), or the error that ended the call early.</summary>
     public Task<int> Completion => _done.Task;
 
-    /// <summary>One CPU's stopper: take the CPU, walk the states in lockstep on its thread, give the CPU back.</summary>
+    /// <summary>One CPU's stopper: take the CPU, hold it through the states in lockstep, give it back.</summary>
     /// <remarks>
-    /// Called off the CPU, so that the holder's next checkpoint sees the stopper waiting; from the
-    /// grant on, every step runs on the CPU's own thread (on the pool once the CPU went down).
+    /// Called off the CPU, so that the holder's next checkpoint sees the stopper waiting. Every CPU
+    /// acknowledges PREPARE once held; from there the CPUs that run fn step through DISABLE_IRQ, RUN
+    /// and EXIT on their own threads, while the others only hold their run queues until EXIT is
+    /// reached: nothing can run on them either way, and on a machine with fewer cores than CPUs a
+    /// lockstep of idle threads would cost a thread hand-off per CPU and state.
     /// </remarks>
     public async Task ParticipateAsync(int cpu)
     {
@@ -99,7 +102,21 @@ internal sealed class MultiStop
                 return;
             }
 
-            for (var state = MultiStopState.Prepare; state <= MultiStopState.Exit; state++)
+            if (IsAborted)
+            {
+                return;
+            }
+
+            var active = _active.Contains(cpu);
+            Ack(MultiStopState.Prepare);
+            if (!active)
+            {
+                // Held until fn is done everywhere; released from whichever thread got there.
+                await _reached[(int)MultiStopState.Exit].Task.ConfigureAwait(false);
+                return;
+            }
+
+            for (var state = MultiStopState.DisableIrq; state <= MultiStopState.Exit; state++)
             {
                 await new ResumeOnCpu(_reached[(int)state].Task, queue);
                 if (IsAborted)
@@ -107,7 +124,7 @@ internal sealed class MultiStop
                     return;
                 }
 
-                if (state == MultiStopState.Run && _active.Contains(cpu))
+                if (state == MultiStopState.Run)
                 {
                     RunFn(cpu);
                 }
@@ -182,34 +199,35 @@ internal sealed class MultiStop
         }
     }
 
-    // kernel: ack_state() — the last CPU to acknowledge moves every CPU to the next state.
+    // kernel: ack_state() — the last CPU to acknowledge moves every CPU to the next state. PREPARE
+    // counts every CPU; the later states count the CPUs that run fn (with none, they pass at once).
     private void Ack(MultiStopState state)
     {
-        TaskCompletionSource? next = null;
+        var reached = new List<MultiStopState>(3);
         lock (_lock)
         {
-            if (_state != state || _abort is not null)
+            if (_state != state || _abort is not null || --_acks > 0)
             {
                 return;
             }
 
-            if (--_acks == 0)
+            do
             {
-                _acks = _cpus.Length;
-                _state = state == MultiStopState.Exit ? MultiStopState.None : state + 1;
-                if (state != MultiStopState.Exit)
+                _state = _state == MultiStopState.Exit ? MultiStopState.None : _state + 1;
+                _acks = _active.Count;
+                if (_state != MultiStopState.None)
                 {
-                    next = _reached[(int)state + 1];
+                    reached.Add(_state);
                 }
             }
+            while (_acks == 0 && _state != MultiStopState.None);
         }
 
-        if (next is not null)
+        foreach (var next in reached)
         {
-            _log.Debug("stop_machine: cpus {0} reached {1}", string.Join(",", _cpus), state + 1);
+            _log.Debug("stop_machine: cpus {0} reached {1}", string.Join(",", _cpus), next);
+            _reached[(int)next].SetResult();
         }
-
-        next?.SetResult();
     }
 
     private void RunFn(int cpu)
