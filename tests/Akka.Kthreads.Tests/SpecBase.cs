@@ -40,6 +40,18 @@ public abstract class SpecBase : Akka.TestKit.Xunit2.TestKit
         return code;
     };
 
+    /// <summary>The next <paramref name="count"/> messages of <paramref name="probe"/>, without blocking a pool thread as ReceiveN does.</summary>
+    protected static async Task<List<object>> ReceiveAsync(Akka.TestKit.TestProbe probe, int count)
+    {
+        var received = new List<object>(count);
+        for (var i = 0; i < count; i++)
+        {
+            received.Add(await probe.ExpectMsgAsync<object>());
+        }
+
+        return received;
+    }
+
     protected Task AwaitStateAsync(Kthread thread, KthreadState state) =>
         AwaitAssertAsync(async () => Xunit.Assert.Equal(state, (await thread.InfoAsync()).State));
 }

@@ -142,7 +142,7 @@ public sealed class CpuThreadSpec(ITestOutputHelper output) : SpecBase(output)
             },
         };
         Assert.Equal(0, await Kthreads.PerCpuThreads.RegisterAsync(spec));
-        foreach (var seen in probe.ReceiveN(4).Cast<(string, int, string?)>())
+        foreach (var seen in (await ReceiveAsync(probe, 4)).Cast<(string, int, string?)>())
         {
             Assert.Equal(("setup", seen.Item2, $"cpu/{seen.Item2}"), seen);
         }

@@ -58,10 +58,10 @@ public sealed class HotplugSpec(ITestOutputHelper output) : SpecBase(output)
         Assert.Equal(0, await Cpus.UpAsync(3));
         Assert.Equal(["first up 3", "second up 3"], Locked(ran));
         // The built-in smpboot state first, then the dynamic ones; CpuOnline after all of them.
-        Assert.Equal(0, events.ExpectMsg<HotplugStep>().State);
-        Assert.Equal(first, events.ExpectMsg<HotplugStep>(s => s.Cpu == 3 && s.Startup && s.Result == 0).State);
-        Assert.Equal(second, events.ExpectMsg<HotplugStep>().State);
-        events.ExpectMsg(new CpuOnline(3));
+        Assert.Equal(0, (await events.ExpectMsgAsync<HotplugStep>()).State);
+        Assert.Equal(first, (await events.ExpectMsgAsync<HotplugStep>(s => s.Cpu == 3 && s.Startup && s.Result == 0)).State);
+        Assert.Equal(second, (await events.ExpectMsgAsync<HotplugStep>()).State);
+        await events.ExpectMsgAsync(new CpuOnline(3));
     }
 
     [Fact]
@@ -75,10 +75,10 @@ public sealed class HotplugSpec(ITestOutputHelper output) : SpecBase(output)
         Assert.Equal(0, await Cpus.DownAsync(2));
 
         Assert.Equal(["b down 2", "a down 2"], Locked(ran));
-        Assert.False(events.ExpectMsg<HotplugStep>().Startup);
-        Assert.Equal("test/a:online", events.ExpectMsg<HotplugStep>().Name);
-        Assert.Equal(0, events.ExpectMsg<HotplugStep>().State); // smpboot parks last
-        events.ExpectMsg(new CpuOffline(2));
+        Assert.False((await events.ExpectMsgAsync<HotplugStep>()).Startup);
+        Assert.Equal("test/a:online", (await events.ExpectMsgAsync<HotplugStep>()).Name);
+        Assert.Equal(0, (await events.ExpectMsgAsync<HotplugStep>()).State); // smpboot parks last
+        await events.ExpectMsgAsync(new CpuOffline(2));
         Assert.Equal([0, 1, 3], Cpus.Online);
     }
 
@@ -103,7 +103,7 @@ public sealed class HotplugSpec(ITestOutputHelper output) : SpecBase(output)
 
         Assert.Equal(["1 up 1", "2 up 1", "2 down 1", "1 down 1"], Locked(ran));
         Assert.Equal([0, 2, 3], Cpus.Online);
-        events.FishForMessage<HotplugStep>(s => s is { Name: "test/3", Startup: true, Result: -Errno.ENOMEM });
+        await events.FishForMessageAsync<HotplugStep>(s => s is { Name: "test/3", Startup: true, Result: -Errno.ENOMEM });
         Assert.DoesNotContain(events.ReceiveWhile<object>(TimeSpan.FromMilliseconds(100), o => o), o => o is CpuOnline);
     }
 
@@ -181,7 +181,7 @@ public sealed class HotplugSpec(ITestOutputHelper output) : SpecBase(output)
         var thread = await Kthreads.CreateAsync(SleepUntilStopped(probe), null, "bound");
         await thread.BindAsync(2);
         await thread.WakeUpAsync();
-        probe.ExpectMsg(("started", thread.Pid));
+        await probe.ExpectMsgAsync(("started", thread.Pid));
         await AwaitStateAsync(thread, KthreadState.Sleeping);
         Assert.Equal(2, (await thread.InfoAsync()).Cpu);
 
@@ -223,11 +223,11 @@ public sealed class HotplugSpec(ITestOutputHelper output) : SpecBase(output)
             spinners.Add(spinner);
         }
 
-        AwaitCondition(() => Volatile.Read(ref seen[1]) > 0);
+        await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref seen[1]) > 0));
         Assert.Equal(0, await Cpus.DownAsync(1));
         var frozen = Volatile.Read(ref seen[1]);
         var others = seen.Sum();
-        AwaitCondition(() => seen.Sum() > others + 1000); // the spinners go on elsewhere
+        await AwaitConditionAsync(() => Task.FromResult(seen.Sum() > others + 1000)); // the spinners go on elsewhere
 
         Assert.Equal(frozen, Volatile.Read(ref seen[1]));
         Volatile.Write(ref stop, true);
@@ -253,14 +253,14 @@ public sealed class HotplugSpec(ITestOutputHelper output) : SpecBase(output)
             return 0;
         }, null, 3, "percpu/{0}");
         await thread.UnparkAsync();
-        probe.ExpectMsg(("on", (int?)3));
+        await probe.ExpectMsgAsync(("on", (int?)3));
 
         Assert.Equal(0, await Cpus.DownAsync(3));
         Assert.Equal(KthreadState.Parked, (await thread.InfoAsync()).State);
         Assert.Equal(3, (await thread.InfoAsync()).Cpu);
 
         Assert.Equal(0, await Cpus.UpAsync(3));
-        probe.ExpectMsg(("on", (int?)3));
+        await probe.ExpectMsgAsync(("on", (int?)3));
         Assert.Equal(0, await thread.StopAsync());
     }
 
@@ -292,7 +292,7 @@ public sealed class HotplugSpec(ITestOutputHelper output) : SpecBase(output)
         await thread.WakeUpAsync();
 
         // The caller sleeps off cpu 1 while it is taken down, then runs on another CPU.
-        var (_, result, cpu) = probe.ExpectMsg<(string, int, int?)>();
+        var (_, result, cpu) = await probe.ExpectMsgAsync<(string, int, int?)>();
         Assert.Equal(0, result);
         Assert.NotEqual(1, cpu);
         Assert.Equal(0, await thread.StopAsync());

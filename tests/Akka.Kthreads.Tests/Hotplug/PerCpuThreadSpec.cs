@@ -31,15 +31,15 @@ public sealed class PerCpuThreadSpec(ITestOutputHelper output) : SpecBase(output
         var probe = CreateTestProbe();
         var spec = Counting(probe);
         await Kthreads.PerCpuThreads.RegisterAsync(spec);
-        var setups = probe.ReceiveN(4).Cast<(string, int, int?)>().ToList();
+        var setups = (await ReceiveAsync(probe, 4)).Cast<(string, int, int?)>().ToList();
         Assert.All(setups, s => Assert.Equal(("setup", s.Item2, (int?)s.Item2), s));
 
         var td = Kthreads.PerCpuThreads.Get(spec, 1)!;
         ((Counter)td.State!).Pending = 2;
         await td.Thread.WakeUpAsync();
 
-        probe.ExpectMsg(("run", 1, (int?)1));
-        probe.ExpectMsg(("run", 1, (int?)1));
+        await probe.ExpectMsgAsync(("run", 1, (int?)1));
+        await probe.ExpectMsgAsync(("run", 1, (int?)1));
         await AwaitStateAsync(td.Thread, KthreadState.Sleeping);
         Assert.Equal(2, ((Counter)td.State!).Done);
         await Kthreads.PerCpuThreads.UnregisterAsync(spec);
@@ -51,25 +51,25 @@ public sealed class PerCpuThreadSpec(ITestOutputHelper output) : SpecBase(output
         var probe = CreateTestProbe();
         var spec = Counting(probe);
         await Kthreads.PerCpuThreads.RegisterAsync(spec);
-        probe.ReceiveN(4);
+        await ReceiveAsync(probe, 4);
         var td = Kthreads.PerCpuThreads.Get(spec, 3)!;
         var state = (Counter)td.State!;
         state.Pending = 1;
         await td.Thread.WakeUpAsync();
-        probe.ExpectMsg(("run", 3, (int?)3));
+        await probe.ExpectMsgAsync(("run", 3, (int?)3));
 
         Assert.Equal(0, await Kthreads.Cpus.DownAsync(3));
-        probe.ExpectMsg(("park", 3, (int?)3));
+        await probe.ExpectMsgAsync(("park", 3, (int?)3));
         var row = (await Kthreads.ListAsync()).Single(r => r.Pid == td.Thread.Pid);
         Assert.Equal((KthreadState.Parked, (int?)3), (row.State, row.Cpu));
 
         Assert.Equal(0, await Kthreads.Cpus.UpAsync(3));
-        probe.ExpectMsg(("unpark", 3, (int?)3));
+        await probe.ExpectMsgAsync(("unpark", 3, (int?)3));
         Assert.Same(td, Kthreads.PerCpuThreads.Get(spec, 3));
         Assert.Same(state, td.State);
         state.Pending = 1;
         await td.Thread.WakeUpAsync();
-        probe.ExpectMsg(("run", 3, (int?)3));
+        await probe.ExpectMsgAsync(("run", 3, (int?)3));
         Assert.Equal(2, state.Done); // counted on across down and up
         await Kthreads.PerCpuThreads.UnregisterAsync(spec);
     }
@@ -81,11 +81,11 @@ public sealed class PerCpuThreadSpec(ITestOutputHelper output) : SpecBase(output
         var spec = Counting(probe);
         Assert.Equal(0, await Kthreads.Cpus.DownAsync(1));
         await Kthreads.PerCpuThreads.RegisterAsync(spec);
-        probe.ReceiveN(3);
+        await ReceiveAsync(probe, 3);
 
         Assert.Equal(0, await Kthreads.Cpus.UpAsync(1));
 
-        probe.ExpectMsg(("setup", 1, (int?)1));
+        await probe.ExpectMsgAsync(("setup", 1, (int?)1));
         var td = Kthreads.PerCpuThreads.Get(spec, 1)!;
         Assert.Equal("ksoftirqd/1", td.Thread.Comm);
         Assert.Equal(1, ((Counter)td.State!).Cpu);
@@ -98,14 +98,14 @@ public sealed class PerCpuThreadSpec(ITestOutputHelper output) : SpecBase(output
         var probe = CreateTestProbe();
         var spec = Counting(probe);
         await Kthreads.PerCpuThreads.RegisterAsync(spec);
-        probe.ReceiveN(4);
+        await ReceiveAsync(probe, 4);
         Assert.Equal(0, await Kthreads.Cpus.DownAsync(0));
-        probe.ExpectMsg(("park", 0, (int?)0));
+        await probe.ExpectMsgAsync(("park", 0, (int?)0));
         var pids = Enumerable.Range(0, 4).Select(c => Kthreads.PerCpuThreads.Get(spec, c)!.Thread.Pid).ToList();
 
         await Kthreads.PerCpuThreads.UnregisterAsync(spec);
 
-        var cleanups = probe.ReceiveN(4).Cast<(string, int, bool)>().OrderBy(c => c.Item2).ToList();
+        var cleanups = (await ReceiveAsync(probe, 4)).Cast<(string, int, bool)>().OrderBy(c => c.Item2).ToList();
         Assert.Equal([("cleanup", 0, false), ("cleanup", 1, true), ("cleanup", 2, true), ("cleanup", 3, true)], cleanups);
         Assert.DoesNotContain(await Kthreads.ListAsync(), r => pids.Contains(r.Pid));
         Assert.Null(Kthreads.PerCpuThreads.Get(spec, 1));
@@ -121,12 +121,12 @@ public sealed class PerCpuThreadSpec(ITestOutputHelper output) : SpecBase(output
         Assert.Equal(KthreadState.Parked, (await td.Thread.InfoAsync()).State); // created parked, not unparked
 
         await td.Thread.UnparkAsync();
-        probe.ExpectMsg(("setup", 2, (int?)2));
+        await probe.ExpectMsgAsync(("setup", 2, (int?)2));
         await AwaitStateAsync(td.Thread, KthreadState.Sleeping);
         await Kthreads.Cpus.SetupStateAsync("test/noop", _ => Task.FromResult(0), null);
 
         Assert.Equal(0, await Kthreads.Cpus.DownAsync(1));
-        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // nobody asked it to park
+        await probe.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100)); // nobody asked it to park
         await Kthreads.PerCpuThreads.UnregisterAsync(spec);
     }
 

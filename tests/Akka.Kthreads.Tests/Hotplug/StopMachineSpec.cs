@@ -205,7 +205,7 @@ public sealed class StopMachineSpec(ITestOutputHelper output) : SpecBase(output)
             return 0;
         }, null, "krmmod");
 
-        probe.ExpectMsg(5);
+        await probe.ExpectMsgAsync(5);
         Assert.Equal(0, await caller.StopAsync());
     }
 

@@ -101,8 +101,20 @@ public sealed class WaitQueueSpec(ITestOutputHelper output) : SpecBase(output)
         var probe = CreateTestProbe();
         bool Take()
         {
-            var seen = Volatile.Read(ref tokens);
-            return seen > 0 && Interlocked.CompareExchange(ref tokens, seen - 1, seen) == seen;
+            // Retry a lost race: two woken waiters on two CPUs may both see the count at once.
+            while (true)
+            {
+                var seen = Volatile.Read(ref tokens);
+                if (seen <= 0)
+                {
+                    return false;
+                }
+
+                if (Interlocked.CompareExchange(ref tokens, seen - 1, seen) == seen)
+                {
+                    return true;
+                }
+            }
         }
 
         var threads = new List<Kthread>();
