@@ -33,7 +33,6 @@ internal sealed class CpuThread
 
     public CpuThread(int cpu, Action<Exception> onFault)
     {
-        Cpu = cpu;
         _onFault = onFault;
         var thread = new Thread(Loop)
         {
@@ -43,9 +42,6 @@ internal sealed class CpuThread
         };
         thread.Start();
     }
-
-    /// <summary>The CPU this thread serves.</summary>
-    public int Cpu { get; }
 
     /// <summary>The CPU thread the caller runs on, or null on any other thread.</summary>
     public static CpuThread? Current => _current;
@@ -67,9 +63,6 @@ internal sealed class CpuThread
 
     /// <summary>Queues <paramref name="run"/>(<paramref name="state"/>) for this thread; false once it has exited.</summary>
     public bool TryPost(Action<object?> run, object? state) => TryPost(new Work(run, state, null));
-
-    /// <summary>Queues a grant: the waiter's continuation then runs on this thread; false once it has exited.</summary>
-    public bool TryPost(ICpuWork work) => TryPost(new Work(null, work, null));
 
     /// <summary>Queues a task of <paramref name="scheduler"/> for this thread; false once it has exited.</summary>
     public bool TryPost(KthreadScheduler scheduler, Task task) => TryPost(new Work(null, task, scheduler));
@@ -159,29 +152,19 @@ internal sealed class CpuThread
         }
     }
 
+    // An action with its state, or a task of a kthread's scheduler (which alone may run it).
     private readonly record struct Work(Action<object?>? Run, object? State, KthreadScheduler? Scheduler)
     {
         public void Execute()
         {
-            if (Run is not null)
-            {
-                Run(State);
-            }
-            else if (Scheduler is not null)
+            if (Scheduler is not null)
             {
                 Scheduler.Execute((Task)State!);
             }
             else
             {
-                ((ICpuWork)State!).Execute();
+                Run!(State);
             }
         }
     }
-}
-
-/// <summary>INTERNAL API. Something a CPU thread runs without an extra allocation: a run-queue grant.</summary>
-internal interface ICpuWork
-{
-    /// <summary>Runs on the CPU's thread.</summary>
-    void Execute();
 }

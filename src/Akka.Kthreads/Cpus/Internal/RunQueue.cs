@@ -108,11 +108,11 @@ internal sealed class RunQueue
         }
 
         // Free, but the caller is elsewhere: the owner goes on once this CPU's thread runs it.
-        Post(hop);
+        Grant.Post(this, hop);
         return new ValueTask<bool>(hop.Task);
     }
 
-    /// <summary>Runs <paramref name="run"/> on this CPU's thread (the stopper's steps), or on the pool when the CPU has none.</summary>
+    /// <summary>Runs <paramref name="run"/> on this CPU's thread (grants, the stopper's steps), or on the pool when the CPU has none.</summary>
     public void Run(Action<object?> run, object? state)
     {
         if (ThreadToRunOn() is not { } thread || !thread.TryPost(run, state))
@@ -188,7 +188,7 @@ internal sealed class RunQueue
 
         if (next is not null)
         {
-            Post(next);
+            Grant.Post(this, next);
         }
     }
 
@@ -255,23 +255,14 @@ internal sealed class RunQueue
         }
     }
 
-    // The waiter's continuation runs inline on the CPU's thread; with no thread (the system is
-    // terminating) it runs on the pool so that every waiter still ends.
-    private void Post(Grant grant)
-    {
-        if (ThreadToRunOn() is not { } thread || !thread.TryPost(grant))
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(static g => g.Execute(), grant, preferLocal: false);
-        }
-    }
-
     // Not granted (offline, or the stopper withdrew): the waiter chooses again, off any CPU.
     private static void Refuse(Grant grant) =>
         ThreadPool.UnsafeQueueUserWorkItem(static g => g.SetResult(false), grant, preferLocal: false);
 
     /// <summary>A waiter's ticket; completing it on the CPU's thread runs the waiter's continuation there.</summary>
-    private sealed class Grant : TaskCompletionSource<bool>, ICpuWork
+    private sealed class Grant : TaskCompletionSource<bool>
     {
-        public void Execute() => TrySetResult(true);
+        // With no thread (the system is terminating) the grant runs on the pool, so every waiter still ends.
+        public static void Post(RunQueue queue, Grant grant) => queue.Run(static g => ((Grant)g!).TrySetResult(true), grant);
     }
 }
