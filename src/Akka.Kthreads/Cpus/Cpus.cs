@@ -145,7 +145,7 @@ public sealed class Cpus
 
         // kernel: select_task_rq_fair() prefers prev_cpu when it is idle: the thread resumes on the
         // CPU thread that just ran it, which is still awake, instead of waking another.
-        if (k.LastRanOn is { } prev && _runQueues[prev] is { IsOnline: true, Load: 0 } idle)
+        if (k.LastCpu is { } prev && _runQueues[prev] is { IsOnline: true, Load: 0 } idle)
         {
             return idle;
         }

@@ -89,9 +89,7 @@ public sealed partial class KthreadContext
     internal int HomeCpu { get; }
 
     /// <summary>The CPU this thread last held, if any (prev_cpu).</summary>
-    internal int? LastRanOn => LastCpu;
-
-    private int? LastCpu => Volatile.Read(ref _lastCpu) is var cpu and >= 0 ? cpu : null;
+    internal int? LastCpu => Volatile.Read(ref _lastCpu) is var cpu and >= 0 ? cpu : null;
 
     internal int? BoundCpu => Volatile.Read(ref _boundCpu) is var cpu and >= 0 ? cpu : null;
 
