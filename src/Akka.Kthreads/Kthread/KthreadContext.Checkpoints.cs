@@ -49,31 +49,27 @@ public sealed partial class KthreadContext
 
     private async Task<bool> SleepAsync(TimeSpan? timeout)
     {
-        if (ShouldStop || ShouldPark)
+        bool woken;
+        var requested = ShouldStop || ShouldPark;
+        if (requested || timeout == TimeSpan.Zero)
         {
-            // A pending request is a wake-up that already happened.
+            // A pending request is a wake-up that already happened; a zero timeout has run out.
+            woken = requested;
             SetRunning();
             await YieldAsync().ConfigureAwait(false);
-            await OnHeldCpu();
-            return true;
         }
-
-        if (timeout == TimeSpan.Zero)
+        else
         {
-            SetRunning();
-            await YieldAsync().ConfigureAwait(false);
-            await OnHeldCpu();
-            return false;
+            // Completed by the actor; the continuation only queues for a CPU (AcquireCpuAsync posts the
+            // grant to that CPU's thread), so it runs inline there instead of taking a pool hop first.
+            var wake = new TaskCompletionSource<bool>();
+            var prepared = TakePreparedGen();
+            ReleaseCpu();
+            _self.Tell(new Sleep(wake, timeout, prepared));
+            woken = await wake.Task.ConfigureAwait(false);
+            await AcquireCpuAsync().ConfigureAwait(false);
         }
 
-        // Completed by the actor; the continuation only queues for a CPU (AcquireCpuAsync posts the
-        // grant to that CPU's thread), so it runs inline there instead of taking a pool hop first.
-        var wake = new TaskCompletionSource<bool>();
-        var prepared = TakePreparedGen();
-        ReleaseCpu();
-        _self.Tell(new Sleep(wake, timeout, prepared));
-        var woken = await wake.Task.ConfigureAwait(false);
-        await AcquireCpuAsync().ConfigureAwait(false);
         await OnHeldCpu();
         return woken;
     }
