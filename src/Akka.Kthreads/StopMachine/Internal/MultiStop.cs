@@ -46,9 +46,6 @@ internal sealed class MultiStop
             // to that stopper's own CPU thread.
             _reached[i] = new TaskCompletionSource();
         }
-
-        // set_state(PREPARE) before the works are queued.
-        _reached[(int)MultiStopState.Prepare].SetResult();
     }
 
     /// <summary>The CPUs whose stoppers take part.</summary>
@@ -203,7 +200,7 @@ internal sealed class MultiStop
     // counts every CPU; the later states count the CPUs that run fn (with none, they pass at once).
     private void Ack(MultiStopState state)
     {
-        var reached = new List<MultiStopState>(3);
+        MultiStopState last;
         lock (_lock)
         {
             if (_state != state || _abort is not null || --_acks > 0)
@@ -215,15 +212,14 @@ internal sealed class MultiStop
             {
                 _state = _state == MultiStopState.Exit ? MultiStopState.None : _state + 1;
                 _acks = _active.Count;
-                if (_state != MultiStopState.None)
-                {
-                    reached.Add(_state);
-                }
             }
             while (_acks == 0 && _state != MultiStopState.None);
+
+            last = _state == MultiStopState.None ? MultiStopState.Exit : _state;
         }
 
-        foreach (var next in reached)
+        // Every state passed on the way, in order (more than one only when no CPU runs fn).
+        for (var next = state + 1; next <= last; next++)
         {
             _log.Debug("stop_machine: cpus {0} reached {1}", string.Join(",", _cpus), next);
             _reached[(int)next].SetResult();
