@@ -18,6 +18,20 @@ public sealed class CpuThreadSpec(ITestOutputHelper output) : SpecBase(output)
         Assert.Equal($"cpu/{seen.Cpu}", seen.ThreadName);
     }
 
+    // A thread bound to cpu that reports where its function ran, then returns.
+    private async Task<(Kthread Thread, Seen Seen)> RunBoundAsync(int cpu, string name)
+    {
+        var probe = CreateTestProbe();
+        var thread = await Kthreads.CreateAsync(current =>
+        {
+            probe.Tell(Here(name, current));
+            return Task.FromResult(0);
+        }, null, name);
+        Assert.Equal(0, await thread.BindAsync(cpu));
+        await thread.WakeUpAsync();
+        return (thread, await probe.ExpectMsgAsync<Seen>());
+    }
+
     [Fact]
     public async Task The_function_and_every_continuation_run_on_the_thread_of_the_cpu_it_holds()
     {
@@ -71,16 +85,7 @@ public sealed class CpuThreadSpec(ITestOutputHelper output) : SpecBase(output)
     [Fact]
     public async Task A_bound_thread_runs_on_the_thread_named_after_its_cpu()
     {
-        var probe = CreateTestProbe();
-        var thread = await Kthreads.CreateAsync(current =>
-        {
-            probe.Tell(Here("bound", current));
-            return Task.FromResult(0);
-        }, null, "bound3");
-        Assert.Equal(0, await thread.BindAsync(3));
-        await thread.WakeUpAsync();
-
-        var seen = await probe.ExpectMsgAsync<Seen>();
+        var (thread, seen) = await RunBoundAsync(3, "bound3");
         Assert.Equal("cpu/3", seen.ThreadName);
         Assert.Equal(3, seen.Cpu);
         Assert.False(seen.PoolThread);
@@ -180,15 +185,8 @@ public sealed class CpuThreadSpec(ITestOutputHelper output) : SpecBase(output)
         Assert.Null(Kthreads.Cpus.Queue(2).OsThread);
         Assert.Equal(0, await Kthreads.Cpus.UpAsync(2));
 
-        var probe = CreateTestProbe();
-        var thread = await Kthreads.CreateAsync(current =>
-        {
-            probe.Tell(Here("after up", current));
-            return Task.FromResult(0);
-        }, null, "onup");
-        Assert.Equal(0, await thread.BindAsync(2));
-        await thread.WakeUpAsync();
-        Assert.Equal("cpu/2", (await probe.ExpectMsgAsync<Seen>()).ThreadName);
+        var (thread, seen) = await RunBoundAsync(2, "onup");
+        Assert.Equal("cpu/2", seen.ThreadName);
         Assert.NotSame(before, Kthreads.Cpus.Queue(2).OsThread);
         Assert.Equal(0, await thread.StopAsync());
     }
