@@ -17,6 +17,7 @@ namespace Akka.Kthreads;
 /// <param name="ReapedHistory">How many reaped threads kthreadd remembers to answer late messages with their name and code.</param>
 /// <param name="StopMachineTimeout">How long stop_machine waits to hold every CPU before it gives up with -ETIMEDOUT.</param>
 /// <param name="HotplugCallbackTimeout">How long one hotplug startup or teardown callback may run before it counts as failed (-ETIMEDOUT).</param>
+/// <param name="ClusterCpus">Cluster-wide CPUs (kthreads.cluster.cpus, set by Akka.Kthreads.Cluster); 0 on a single node. When set, they are the possible CPUs and none is online at start.</param>
 public sealed record KthreadsSettings(
     string KthreaddName,
     TimeSpan AskTimeout,
@@ -28,8 +29,15 @@ public sealed record KthreadsSettings(
     int ReapedHistory,
     TimeSpan WorkerFlushTimeout,
     TimeSpan StopMachineTimeout,
-    TimeSpan HotplugCallbackTimeout)
+    TimeSpan HotplugCallbackTimeout,
+    int ClusterCpus = 0)
 {
+    /// <summary>Every possible CPU comes online at start; not in a cluster, where a node has only the CPUs it hosts (maybe none).</summary>
+    internal bool CpusOnlineAtStart => ClusterCpus == 0;
+
+    /// <summary>How many CPUs this node's Cpus.Possible has: the cluster's when in one, else cpus.possible.</summary>
+    internal int CpuCount => ClusterCpus > 0 ? ClusterCpus : PossibleCpus;
+
     /// <summary>Reads the settings of a running system, whose config already holds the reference defaults.</summary>
     /// <param name="system">The system whose <c>kthreads</c> section is read.</param>
     /// <returns>The settings.</returns>
@@ -56,6 +64,12 @@ public sealed record KthreadsSettings(
             throw new ConfigurationException($"kthreads.cpus.possible must be 0 (the processor count) or a positive count, was {possible}");
         }
 
+        var clusterCpus = Read(config, "cluster.cpus", "0 or a positive count of cluster-wide CPUs", c => c.GetInt("cluster.cpus", 0));
+        if (clusterCpus < 0)
+        {
+            throw new ConfigurationException($"kthreads.cluster.cpus must be 0 (not a cluster) or a positive count of cluster-wide CPUs, was {clusterCpus}");
+        }
+
         var settings = new KthreadsSettings(
             KthreaddName: Read(config, "kthreadd-name", "an actor name", c => c.GetString("kthreadd-name", "kthreadd")),
             AskTimeout: Positive(config, "ask-timeout"),
@@ -67,7 +81,8 @@ public sealed record KthreadsSettings(
             ReapedHistory: Read(config, "kthreadd.reaped-history", "a count, 0 for none", c => c.GetInt("kthreadd.reaped-history", 1024)),
             WorkerFlushTimeout: Positive(config, "worker.flush-timeout"),
             StopMachineTimeout: Positive(config, "stop-machine.timeout"),
-            HotplugCallbackTimeout: Positive(config, "hotplug.callback-timeout"));
+            HotplugCallbackTimeout: Positive(config, "hotplug.callback-timeout"),
+            ClusterCpus: clusterCpus);
 
         if (string.IsNullOrWhiteSpace(settings.KthreaddName))
         {

@@ -20,6 +20,7 @@ public sealed class Cpus
     private readonly ILoggingAdapter _log;
     private readonly Func<IActorRef> _hotplug;
     private volatile int[] _online;
+    private volatile TaskCompletionSource _nextOnline = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile HotplugState[] _states = [Smpboot];
     private int _nextUnbound = -1;
 
@@ -28,7 +29,7 @@ public sealed class Cpus
 
     internal Cpus(KthreadsSettings settings, ILoggingAdapter log, Func<IActorRef> hotplug)
     {
-        var possible = settings.PossibleCpus;
+        var possible = settings.CpuCount;
         if (possible <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(settings), possible, "at least one CPU must be possible");
@@ -41,12 +42,12 @@ public sealed class Cpus
         var ids = new int[possible];
         for (var cpu = 0; cpu < possible; cpu++)
         {
-            _runQueues[cpu] = new RunQueue(cpu, OnCpuThreadFault);
+            _runQueues[cpu] = new RunQueue(cpu, OnCpuThreadFault, settings.CpusOnlineAtStart);
             ids[cpu] = cpu;
         }
 
         Possible = ids;
-        _online = (int[])ids.Clone();
+        _online = settings.CpusOnlineAtStart ? (int[])ids.Clone() : [];
     }
 
     /// <summary>cpu_possible_mask: CPUs 0 .. n-1, fixed at start by <c>kthreads.cpus.possible</c>.</summary>
@@ -78,7 +79,7 @@ public sealed class Cpus
     /// <summary>cpu_down(): run every state's teardown on <paramref name="cpu"/> in reverse order, park its per-CPU threads, take it offline.</summary>
     /// <param name="cpu">A CPU in Possible that is online.</param>
     /// <param name="ct">Gives up waiting; a take-down that has not started yet never starts.</param>
-    /// <returns>0; -EINVAL if it is offline already or not possible; -EBUSY for the last online CPU; a teardown's error (the CPU is rolled forward and stays up).</returns>
+    /// <returns>0; -EINVAL if it is offline already or not possible; -EBUSY for the last online CPU (not in a cluster, where a node may host none); a teardown's error (the CPU is rolled forward and stays up).</returns>
     public Task<int> DownAsync(int cpu, CancellationToken ct = default) =>
         IsPossible(cpu) ? HotplugAsync(new CpuHotplugProtocol.Down(cpu), ct) : Task.FromResult(-Errno.EINVAL);
 
@@ -121,16 +122,27 @@ public sealed class Cpus
     {
         var next = online ? _online.Append(cpu).Distinct() : _online.Where(c => c != cpu);
         _online = next.Order().ToArray();
+        if (online)
+        {
+            // The mask first, then the signal: a waiter that reads the new signal sees the CPU.
+            Interlocked.Exchange(ref _nextOnline, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
     }
+
+    /// <summary>True while a node of a cluster may be left without any CPU (no -EBUSY for the last one).</summary>
+    internal bool MayHaveNone => !_settings.CpusOnlineAtStart;
+
+    /// <summary>Completes when the next CPU comes online: a kthread of a node with no CPU waits on it (ps: R, CPU -).</summary>
+    internal Task NextOnline => _nextOnline.Task;
 
     internal void SetStates(IEnumerable<HotplugState> states) => _states = states.ToArray();
 
     /// <summary>
     /// The run queue a resuming kthread should wait in: its bound CPU while online, else the CPU it
     /// last ran on if that is idle, else the least loaded online CPU (ties broken round robin, so
-    /// idle CPUs share new work).
+    /// idle CPUs share new work). Null when no CPU is online (a cluster node hosting none): wait for <see cref="NextOnline"/>.
     /// </summary>
-    internal RunQueue Select(KthreadContext k)
+    internal RunQueue? Select(KthreadContext k)
     {
         if (k.BoundCpu is { } cpu)
         {
@@ -151,6 +163,11 @@ public sealed class Cpus
         }
 
         var online = _online;
+        if (online.Length == 0)
+        {
+            return null;
+        }
+
         var start = (int)((uint)Interlocked.Increment(ref _nextUnbound) % (uint)online.Length);
         var best = _runQueues[online[start]];
         for (var i = 1; i < online.Length && best.Load > 0; i++)
@@ -165,11 +182,11 @@ public sealed class Cpus
         return best;
     }
 
-    /// <summary>An online CPU to show as the last one of a thread moved off <paramref name="from"/>.</summary>
+    /// <summary>An online CPU to show as the last one of a thread moved off <paramref name="from"/>; -1 (none) when no CPU is online.</summary>
     internal int OnlineAfter(int from)
     {
         var online = _online;
-        return online.FirstOrDefault(c => c > from, online[0]);
+        return online.Length == 0 ? -1 : online.FirstOrDefault(c => c > from, online[0]);
     }
 
     /// <summary>Throws at the door when <paramref name="cpu"/> is not a possible CPU.</summary>

@@ -94,7 +94,15 @@ public sealed partial class KthreadContext
         while (true)
         {
             // An offline queue sends us back: choose again (hotplug moved the CPU away meanwhile).
+            var next = _cpus.NextOnline;
             var queue = _cpus.Select(this);
+            if (queue is null)
+            {
+                // A cluster node hosting no CPU: runnable, on no CPU, until one comes (read before Select, so none is missed).
+                await next.ConfigureAwait(false);
+                continue;
+            }
+
             if (await queue.AcquireAsync(this).ConfigureAwait(false))
             {
                 Volatile.Write(ref _held, queue);

@@ -123,7 +123,7 @@ public sealed partial class KthreadContext
     /// <summary>select_fallback_rq() on a plain kthread: drop the binding to an offline CPU; true for the one caller that did.</summary>
     internal bool LoseAffinity(int cpu) => Interlocked.CompareExchange(ref _boundCpu, -1, cpu) == cpu;
 
-    /// <summary>migrate_tasks() for a thread off the CPU: ps shows it on <paramref name="to"/> once <paramref name="from"/> is gone.</summary>
+    /// <summary>migrate_tasks() for a thread off the CPU: ps shows it on <paramref name="to"/> once <paramref name="from"/> is gone (-1: on no CPU).</summary>
     internal bool MoveOff(int from, int to) => _held is null && Interlocked.CompareExchange(ref _lastCpu, to, from) == from;
 
     internal void SetShouldPark(bool value) => _shouldPark = value;

@@ -38,7 +38,7 @@ public sealed class StopMachine
     /// <param name="fn">Gets the CPU it runs on; must not wait. Its first non-zero return (in CPU order) is the result.</param>
     /// <param name="cpus">Where fn runs (offline ones are skipped); null: the first online CPU.</param>
     /// <param name="ct">Gives up waiting; a call that has not started yet never starts.</param>
-    /// <returns>0 or fn's first non-zero return; -EFAULT if fn threw; -ETIMEDOUT if some CPU was not held within stop-machine.timeout (fn never ran).</returns>
+    /// <returns>0 or fn's first non-zero return; -EFAULT if fn threw; -ETIMEDOUT if some CPU was not held within stop-machine.timeout (fn never ran); -ENOENT on a cluster node that hosts no CPU.</returns>
     /// <exception cref="ArgumentException">A null fn, an empty cpus, or a cpu outside Possible.</exception>
     public Task<int> RunAsync(Func<int, int> fn, IReadOnlyCollection<int>? cpus = null, CancellationToken ct = default)
     {
@@ -80,6 +80,12 @@ public sealed class StopMachine
     internal async Task<int> RunLockedAsync(Func<int, int> fn, IReadOnlyCollection<int>? cpus)
     {
         var online = _cpus.Online.ToArray();
+        if (online.Length == 0)
+        {
+            // A cluster node hosting no CPU: there is no CPU to run fn on.
+            return -Errno.ENOENT;
+        }
+
         var active = cpus is null ? [online[0]] : cpus.Where(online.Contains).ToArray();
         var machine = new MultiStop(fn, online, active, _cpus, _log);
         _current = machine;

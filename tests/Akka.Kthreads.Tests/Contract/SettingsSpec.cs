@@ -29,6 +29,7 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
         ["kthread.stop-timeout"] = "20s",
         ["kthread.park-timeout"] = "20s",
         ["cpus.possible"] = "2",
+        ["cluster.cpus"] = "0",
         ["kthreadd.reaped-history"] = "1024",
         ["worker.flush-timeout"] = "10s",
         ["stop-machine.timeout"] = "10s",

@@ -21,13 +21,14 @@ internal sealed class RunQueue
     private object? _current;
     private CpuThread? _thread;
     private int _load;
-    private volatile bool _online = true;
+    private volatile bool _online;
     private bool _shutDown;
 
-    public RunQueue(int cpu, Action<Exception> onFault)
+    public RunQueue(int cpu, Action<Exception> onFault, bool online = true)
     {
         Cpu = cpu;
         _onFault = onFault;
+        _online = online;
     }
 
     /// <summary>The CPU number this queue belongs to.</summary>

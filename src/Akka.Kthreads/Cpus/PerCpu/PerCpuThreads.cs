@@ -15,6 +15,9 @@ public sealed class PerCpuThreads
     // Copy-on-write, in registration order (smpboot's hotplug_threads list): only the hotplug actor writes.
     private volatile Registration[] _registered = [];
 
+    /// <summary>Where per-CPU state and items live beyond this node (set by the cluster before any CPU comes up); null on a single node.</summary>
+    internal IPerCpuStore? Store { get; set; }
+
     /// <summary>The registered specs with their threads by CPU, in registration order.</summary>
     internal IReadOnlyList<Registration> Registered => _registered;
 
@@ -49,6 +52,20 @@ public sealed class PerCpuThreads
     /// <returns>Its <see cref="PerCpu"/> (state, thread), or null.</returns>
     public PerCpu? Get(PerCpuThread spec, int cpu) =>
         Find(spec) is { } registration && cpu >= 0 && cpu < registration.Threads.Length ? registration.Threads[cpu] : null;
+
+    /// <summary>The thread named <paramref name="name"/> ("counter/3") on <paramref name="cpu"/>, or null.</summary>
+    internal PerCpu? Find(int cpu, string name)
+    {
+        foreach (var registration in _registered)
+        {
+            if (cpu >= 0 && cpu < registration.Threads.Length && registration.Threads[cpu] is { } td && td.Name == name)
+            {
+                return td;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The registration of <paramref name="spec"/>, or null.</summary>
     internal Registration? Find(PerCpuThread spec) => Array.Find(_registered, r => ReferenceEquals(r.Spec, spec));

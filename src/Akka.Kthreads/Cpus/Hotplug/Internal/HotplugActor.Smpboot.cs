@@ -50,6 +50,7 @@ internal sealed partial class HotplugActor
     // kernel: smpboot_create_threads() + smpboot_unpark_threads().
     private async Task<int> SmpbootStartupAsync(int cpu)
     {
+        Reattach(cpu);
         foreach (var (spec, threads) in Smpboot.Registered)
         {
             var result = await CreateAsync(spec, threads, cpu).ConfigureAwait(false);
@@ -65,6 +66,23 @@ internal sealed partial class HotplugActor
         }
 
         return 0;
+    }
+
+    // The cluster: state and items saved elsewhere replace what a thread made here kept (it is parked, so nothing races).
+    private void Reattach(int cpu)
+    {
+        if (Smpboot.Store is not { } store)
+        {
+            return;
+        }
+
+        foreach (var (_, threads) in Smpboot.Registered)
+        {
+            if (threads[cpu] is { } td)
+            {
+                store.Attach(td);
+            }
+        }
     }
 
     // kernel: smpboot_park_threads() — in reverse registration order; a thread that will not park only warns.
@@ -84,6 +102,9 @@ internal sealed partial class HotplugActor
             {
                 _log.Warning("smpboot: {0} did not park for cpu {1} going down: {2}", td.Thread, cpu, result);
             }
+
+            // kernel: none — the cluster saves the parked thread's state so that it moves with its CPU.
+            Smpboot.Store?.Detach(td);
         }
 
         return 0;
@@ -99,7 +120,13 @@ internal sealed partial class HotplugActor
 
         try
         {
-            var td = new PerCpu(cpu, spec.CreateState?.Invoke(cpu));
+            var td = new PerCpu(cpu, null, Kthreads.FormatName(spec.Comm, cpu)) { Store = Smpboot.Store };
+            if (td.Store is not { } store || !store.Attach(td))
+            {
+                // CreateState only when no saved state exists (in a cluster, the CPU may have run elsewhere before).
+                td.State = spec.CreateState?.Invoke(cpu);
+            }
+
             var thread = await _kthreads.CreateOnCpuAsync(SmpbootLoop.For(spec, _cpus), td, cpu, spec.Comm).ConfigureAwait(false);
             td.Thread = thread;
             td.Current = thread.Context!;
@@ -118,6 +145,13 @@ internal sealed partial class HotplugActor
         }
     }
 
-    private static async Task StopAllAsync(PerCpu?[] threads) =>
+    private async Task StopAllAsync(PerCpu?[] threads)
+    {
         await Task.WhenAll(threads.OfType<PerCpu>().Select(td => td.Thread.StopAsync())).ConfigureAwait(false);
+        foreach (var td in threads.OfType<PerCpu>())
+        {
+            // Stopped for good: its state is with the store, not with a thread that will never run again.
+            Smpboot.Store?.Detach(td);
+        }
+    }
 }

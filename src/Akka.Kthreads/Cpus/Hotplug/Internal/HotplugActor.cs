@@ -136,7 +136,7 @@ internal sealed partial class HotplugActor : ReceiveActor
             return -Errno.EINVAL;
         }
 
-        if (_cpus.Online.Count == 1)
+        if (_cpus.Online.Count == 1 && !_cpus.MayHaveNone)
         {
             return -Errno.EBUSY;
         }
