@@ -1,0 +1,74 @@
+using Akka.Actor;
+using Akka.Event;
+
+namespace Akka.Kthreads.Cluster;
+
+// The two hotplug phases: the entity's start is cpu_up here, its hand-off is cpu_down here.
+internal sealed partial class CpuEntity
+{
+    private void StartUp()
+    {
+        Become(StartingUp);
+        _kthreads.Cpus.UpAsync(_cpu).PipeTo(Self, success: r => new UpDone(r), failure: _ => new UpDone(-Errno.EFAULT));
+    }
+
+    private void StartingUp()
+    {
+        Command<UpDone>(done =>
+        {
+            // -EINVAL with the CPU online: this node has it already (the entity restarted here).
+            if (done.Result == 0 || (done.Result == -Errno.EINVAL && _kthreads.Cpus.IsOnline(_cpu)))
+            {
+                _log.Info("cluster: cpu {0} is online on {1}", _cpu, _node);
+                Become(Online);
+                Stash.UnstashAll();
+                return;
+            }
+
+            _log.Error("cluster: cpu {0} did not come up here ({1}); trying again in {2}", _cpu, done.Result, _settings.HandOffRetry);
+            Timers.StartSingleTimer(Retry.Instance, Retry.Instance, _settings.HandOffRetry);
+        });
+        Command<Retry>(_ => StartUp());
+        CommandAny(_ => Stash.Stash());
+    }
+
+    private void Online()
+    {
+        CommonCommands();
+        Command<ClusterCpuProtocol.HandOff>(_ => GoDown());
+    }
+
+    private void GoDown()
+    {
+        Become(GoingDown);
+        _kthreads.Cpus.DownAsync(_cpu).PipeTo(Self, success: r => new DownDone(r), failure: _ => new DownDone(-Errno.EFAULT));
+    }
+
+    private void GoingDown()
+    {
+        CommonCommands();
+        Command<ClusterCpuProtocol.HandOff>(_ => { });
+        Command<Retry>(_ => GoDown());
+        Command<DownDone>(done =>
+        {
+            if (done.Result == 0 || (done.Result == -Errno.EINVAL && !_kthreads.Cpus.IsOnline(_cpu)))
+            {
+                // Every parked thread's state was sent here before the down completed: stop once it is journaled.
+                DeferAsync(done, _ =>
+                {
+                    _log.Info("cluster: cpu {0} handed off from {1}", _cpu, _node);
+                    _store.Unhost(_cpu, Self);
+
+                    // Sharding restarts remembered entities when a region goes, not after a rebalance: ask for the
+                    // CPU again, and the region buffers this until the hand-off is done, then starts it on its new node.
+                    _cluster.Region.Tell(new ClusterCpuProtocol.EnsureUp(_cpu), ActorRefs.NoSender);
+                    Context.Stop(Self);
+                });
+                return;
+            }
+
+            _log.Error("cluster: cpu {0} could not go down for its hand-off ({1}); trying again in {2}", _cpu, done.Result, _settings.HandOffRetry);
+            Timers.StartSingleTimer(Retry.Instance, Retry.Instance, _settings.HandOffRetry);
+        });
+    }
+}

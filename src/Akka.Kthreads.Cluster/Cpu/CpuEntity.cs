@@ -1,0 +1,147 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Kthreads.Cluster.Store;
+using Akka.Persistence;
+
+namespace Akka.Kthreads.Cluster;
+
+/// <summary>
+/// INTERNAL API. One cluster CPU as a sharded, persistent entity: where it runs, that CPU is online.
+/// Its start is the local cpu_up (after its journal is recovered, so per-CPU threads get their saved
+/// state before they run); its hand-off is the local cpu_down, then the parked threads' states are
+/// journaled, and only then does it stop.
+/// </summary>
+/// <remarks>
+/// <code>
+///   Recovering --replayed--> StartingUp --up--> Online --HandOff--> GoingDown --down, journaled--> (stopped)
+///                              ^   |                                   |
+///                              +---+ up failed: retry                  +-- down failed: retry (never stop while online)
+/// </code>
+/// Items are journaled before they are acknowledged, in every phase, so none is lost on a graceful move.
+/// </remarks>
+internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
+{
+    private readonly int _cpu;
+    private readonly Kthreads _kthreads;
+    private readonly NodeStore _store;
+    private readonly ClusterKthreadsSettings _settings;
+    private readonly CpuLedger _ledger = new();
+    private readonly Address _node;
+    private readonly ClusterKthreads _cluster;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public CpuEntity(int cpu, ClusterKthreads cluster)
+    {
+        _cpu = cpu;
+        _cluster = cluster;
+        _kthreads = cluster.Kthreads;
+        _store = cluster.Store;
+        _settings = cluster.Settings;
+        _node = cluster.SelfAddress;
+        PersistenceId = $"kthreads-cpu-{cpu}";
+        JournalPluginId = _settings.JournalPlugin;
+        SnapshotPluginId = _settings.SnapshotPlugin;
+        Recover<ItemAccepted>(_ledger.Apply);
+        Recover<StateSaved>(_ledger.Apply);
+    }
+
+    public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(int cpu, ClusterKthreads cluster) => Actor.Props.Create(() => new CpuEntity(cpu, cluster));
+
+    protected override void OnReplaySuccess()
+    {
+        // The ledger is complete: from now on smpboot hands it to this CPU's threads as they come up here.
+        _store.Host(_cpu, _ledger, Self);
+        StartUp();
+    }
+
+    protected override void PostStop()
+    {
+        _store.Unhost(_cpu, Self);
+        if (_kthreads.Cpus.IsOnline(_cpu))
+        {
+            // Stopped without its hand-off (sharding's handoff-timeout, a journal failure): never leave the CPU
+            // online here while sharding may start it elsewhere.
+            _log.Warning("cluster: cpu {0} entity stopped while the CPU was still online here; taking it down", _cpu);
+            _ = _kthreads.Cpus.DownAsync(_cpu);
+        }
+
+        base.PostStop();
+    }
+
+    // Answers that every phase gives the same way.
+    private void CommonCommands()
+    {
+        Command<ClusterCpuProtocol.EnsureUp>(_ =>
+        {
+            if (!Sender.IsNobody())
+            {
+                Sender.Tell(new ClusterCpuProtocol.CpuHosted(_cpu, _node));
+            }
+        });
+        Command<ClusterCpuProtocol.GetCpuInfo>(_ => Sender.Tell(new ClusterCpuProtocol.CpuInfo(_cpu, _node, _store.Describe(_cpu))));
+        Command<ClusterCpuProtocol.QueueItem>(Accept);
+        Command<Save>(save =>
+        {
+            var sender = Sender;
+            Persist(save.Saved, saved =>
+            {
+                _store.Update(_cpu, ledger => ledger.Apply(saved));
+                sender.Tell(true);
+            });
+        });
+
+        // Already in the ledger (applied by the store when the thread parked); journaled here before the entity stops.
+        Command<Detached>(detached => Persist(detached.Saved, _ => { }));
+    }
+
+    // kernel: none — an item is durable (journaled) before it is acknowledged, then its thread is woken.
+    private void Accept(ClusterCpuProtocol.QueueItem queue)
+    {
+        var sender = Sender;
+        if (queue.Cpu != _cpu || string.IsNullOrWhiteSpace(queue.Comm) || queue.Item is null)
+        {
+            _log.Warning("cluster: cpu {0} refused a malformed item for cpu {1}, comm '{2}'", _cpu, queue.Cpu, queue.Comm);
+            sender.Tell(new ClusterCpuProtocol.CpuRequestFailed(_cpu, -Errno.EINVAL, "an item needs this cpu, a comm and an item"));
+            return;
+        }
+
+        Payload payload;
+        try
+        {
+            payload = Payload.From(Context.System.Serialization, queue.Item);
+        }
+        catch (Exception e)
+        {
+            _log.Warning("cluster: cpu {0} refused an item of {1}: it does not serialize ({2})", _cpu, queue.Item.GetType(), e.Message);
+            sender.Tell(new ClusterCpuProtocol.CpuRequestFailed(_cpu, -Errno.EINVAL, $"the item does not serialize: {e.Message}"));
+            return;
+        }
+
+        var name = queue.Comm.Contains("{0}", StringComparison.Ordinal) ? Kthreads.FormatName(queue.Comm, _cpu) : queue.Comm;
+        var accepted = new ItemAccepted(_ledger.LastSeq + 1, name, payload);
+        Persist(accepted, e =>
+        {
+            _store.Deliver(_cpu, e);
+            sender.Tell(new ClusterCpuProtocol.ItemQueued(_cpu, e.Seq));
+        });
+    }
+
+    /// <summary>A per-CPU thread's <c>PerCpu.SaveStateAsync</c>, on this node: journal it, then answer true.</summary>
+    internal sealed record Save(StateSaved Saved);
+
+    /// <summary>A per-CPU thread parked for this CPU's hand-off (or stopped): its captured state, to journal.</summary>
+    internal sealed record Detached(StateSaved Saved);
+
+    private sealed record UpDone(int Result);
+
+    private sealed record DownDone(int Result);
+
+    private sealed record Retry
+    {
+        public static Retry Instance { get; } = new();
+    }
+}

@@ -1,0 +1,76 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+
+namespace Akka.Kthreads.Cluster;
+
+/// <summary>
+/// INTERNAL API. A node's query actor: answers ps for this node, and gathers ps and the CPUs'
+/// placement for the whole cluster, so a tool asks one node and never has to join.
+/// </summary>
+internal sealed class ClusterNodeActor : ReceiveActor
+{
+    private readonly ClusterKthreads _cluster;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public ClusterNodeActor(ClusterKthreads cluster)
+    {
+        _cluster = cluster;
+        Receive<ClusterNodeProtocol.ListThreads>(list =>
+            (list.ClusterWide ? ClusterThreadsAsync() : LocalThreadsAsync()).PipeTo(Sender));
+        Receive<ClusterNodeProtocol.ListCpus>(_ => CpusAsync().PipeTo(Sender));
+    }
+
+    public static Props Props(ClusterKthreads cluster) => Actor.Props.Create(() => new ClusterNodeActor(cluster));
+
+    private async Task<ClusterNodeProtocol.ThreadList> LocalThreadsAsync() =>
+        new(await _cluster.Kthreads.ListAsync().ConfigureAwait(false), []);
+
+    private async Task<ClusterNodeProtocol.ThreadList> ClusterThreadsAsync()
+    {
+        var members = Akka.Cluster.Cluster.Get(Context.System).State.Members
+            .Where(m => m.Status == MemberStatus.Up)
+            .Select(m => m.Address)
+            .ToArray();
+        var timeout = _cluster.Settings.AskTimeout;
+        var path = Self.Path.Elements;
+        var asks = members.Select(async address =>
+        {
+            try
+            {
+                var node = Context.System.ActorSelection(new RootActorPath(address) / path);
+                return (address, list: await node.Ask<ClusterNodeProtocol.ThreadList>(new ClusterNodeProtocol.ListThreads(false), timeout).ConfigureAwait(false));
+            }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+            {
+                return (address, list: (ClusterNodeProtocol.ThreadList?)null);
+            }
+        }).ToArray();
+        var answers = await Task.WhenAll(asks).ConfigureAwait(false);
+        foreach (var missing in answers.Where(a => a.list is null))
+        {
+            _log.Warning("cluster ps: {0} did not answer within {1}", missing.address, timeout);
+        }
+
+        var rows = answers.Where(a => a.list is not null).SelectMany(a => a.list!.Threads)
+            .OrderBy(r => r.Node, StringComparer.Ordinal).ThenBy(r => r.Pid).ToArray();
+        return new ClusterNodeProtocol.ThreadList(rows, answers.Where(a => a.list is null).Select(a => a.address.ToString()).ToArray());
+    }
+
+    private async Task<ClusterNodeProtocol.CpuList> CpusAsync()
+    {
+        var asks = Enumerable.Range(0, _cluster.Settings.Cpus).Select(async cpu =>
+        {
+            try
+            {
+                return await _cluster.CpuInfoAsync(cpu).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return null;
+            }
+        });
+        var infos = await Task.WhenAll(asks).ConfigureAwait(false);
+        return new ClusterNodeProtocol.CpuList(infos.OfType<ClusterCpuProtocol.CpuInfo>().ToArray());
+    }
+}

@@ -1,0 +1,32 @@
+namespace Akka.Kthreads.Cluster;
+
+/// <summary>
+/// The messages of a node's query actor (/system/kthreads-node): what tools such as <c>kps</c> ask
+/// one node for, about that node or the whole cluster.
+/// </summary>
+public static class ClusterNodeProtocol
+{
+    /// <summary>ps: this node's threads, or (<paramref name="ClusterWide"/>) every Up member's, gathered by this node.</summary>
+    /// <param name="ClusterWide">Gather from every member, not only this node.</param>
+    public sealed record ListThreads(bool ClusterWide) : IClusterKthreadsMessage;
+
+    /// <summary>Reply to <see cref="ListThreads"/>: rows ordered by node, then pid.</summary>
+    /// <param name="Threads">The rows; each names its node.</param>
+    /// <param name="Missing">Members that did not answer in time.</param>
+    public sealed record ThreadList(IReadOnlyList<KthreadInfo> Threads, IReadOnlyList<string> Missing) : IClusterKthreadsMessage;
+
+    /// <summary>Every cluster CPU: where it is and what its per-CPU threads hold.</summary>
+    public sealed record ListCpus : IClusterKthreadsMessage
+    {
+        /// <summary>The one instance.</summary>
+        public static ListCpus Instance { get; } = new();
+
+        private ListCpus()
+        {
+        }
+    }
+
+    /// <summary>Reply to <see cref="ListCpus"/>: one entry per CPU, in CPU order.</summary>
+    /// <param name="Cpus">The CPUs that answered in time.</param>
+    public sealed record CpuList(IReadOnlyList<ClusterCpuProtocol.CpuInfo> Cpus) : IClusterKthreadsMessage;
+}

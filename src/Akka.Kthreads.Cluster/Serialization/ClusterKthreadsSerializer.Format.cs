@@ -1,0 +1,194 @@
+using Akka.Actor;
+using Akka.Kthreads.Cluster.Store;
+using static Akka.Kthreads.Cluster.ClusterCpuProtocol;
+using static Akka.Kthreads.Cluster.ClusterNodeProtocol;
+
+namespace Akka.Kthreads.Cluster.Serialization;
+
+// The body of each manifest: fields in declaration order, strings length-prefixed, lists count-prefixed.
+public sealed partial class ClusterKthreadsSerializer
+{
+    // A list longer than this is not a message of ours: refuse it before allocating for it.
+    private const int MaxCount = 1 << 20;
+
+    private static readonly Dictionary<string, Func<ClusterKthreadsSerializer, BinaryReader, object>> Readers = new(StringComparer.Ordinal)
+    {
+        ["EU"] = (_, r) => new EnsureUp(r.ReadInt32()),
+        ["CH"] = (_, r) => new CpuHosted(r.ReadInt32(), ReadAddress(r)),
+        ["QI"] = (s, r) => new QueueItem(r.ReadInt32(), r.ReadString(), ReadPayload(r).ToObject(s.system.Serialization)),
+        ["IQ"] = (_, r) => new ItemQueued(r.ReadInt32(), r.ReadInt64()),
+        ["RF"] = (_, r) => new CpuRequestFailed(r.ReadInt32(), r.ReadInt32(), r.ReadString()),
+        ["GI"] = (_, r) => new GetCpuInfo(r.ReadInt32()),
+        ["CI"] = (_, r) => ReadCpuInfo(r),
+        ["HO"] = (_, _) => HandOff.Instance,
+        ["LT"] = (_, r) => new ListThreads(r.ReadBoolean()),
+        ["TL"] = (_, r) => new ThreadList(ReadList(r, ReadThread), ReadList(r, x => x.ReadString())),
+        ["LC"] = (_, _) => ListCpus.Instance,
+        ["CL"] = (_, r) => new CpuList(ReadList(r, ReadCpuInfo)),
+        ["IA"] = (_, r) => new ItemAccepted(r.ReadInt64(), r.ReadString(), ReadPayload(r)),
+        ["SS"] = (_, r) => new StateSaved(r.ReadString(), r.ReadBoolean() ? ReadPayload(r) : null, r.ReadInt64()),
+    };
+
+    private void Write(BinaryWriter w, object obj)
+    {
+        switch (obj)
+        {
+            case EnsureUp m:
+                w.Write(m.Cpu);
+                break;
+            case CpuHosted m:
+                w.Write(m.Cpu);
+                w.Write(m.Node.ToString());
+                break;
+            case QueueItem m:
+                w.Write(m.Cpu);
+                w.Write(m.Comm);
+                WritePayload(w, Payload.From(system.Serialization, m.Item));
+                break;
+            case ItemQueued m:
+                w.Write(m.Cpu);
+                w.Write(m.Seq);
+                break;
+            case CpuRequestFailed m:
+                w.Write(m.Cpu);
+                w.Write(m.Errno);
+                w.Write(m.Reason);
+                break;
+            case GetCpuInfo m:
+                w.Write(m.Cpu);
+                break;
+            case CpuInfo m:
+                WriteCpuInfo(w, m);
+                break;
+            case HandOff or ListCpus:
+                break;
+            case ListThreads m:
+                w.Write(m.ClusterWide);
+                break;
+            case ThreadList m:
+                WriteList(w, m.Threads, WriteThread);
+                WriteList(w, m.Missing, (x, s) => x.Write(s));
+                break;
+            case CpuList m:
+                WriteList(w, m.Cpus, WriteCpuInfo);
+                break;
+            case ItemAccepted m:
+                w.Write(m.Seq);
+                w.Write(m.Name);
+                WritePayload(w, m.Item);
+                break;
+            case StateSaved m:
+                w.Write(m.Name);
+                w.Write(m.State is not null);
+                if (m.State is not null)
+                {
+                    WritePayload(w, m.State);
+                }
+
+                w.Write(m.Taken);
+                break;
+            default:
+                throw new ArgumentException($"{obj?.GetType()} is not a Kthreads cluster message", nameof(obj));
+        }
+    }
+
+    private static void WritePayload(BinaryWriter w, Payload p)
+    {
+        w.Write(p.SerializerId);
+        w.Write(p.Manifest);
+        w.Write(p.Bytes.Length);
+        w.Write(p.Bytes);
+    }
+
+    private static Payload ReadPayload(BinaryReader r)
+    {
+        var id = r.ReadInt32();
+        var manifest = r.ReadString();
+        var length = r.ReadInt32();
+        if (length < 0 || length > r.BaseStream.Length - r.BaseStream.Position)
+        {
+            throw new InvalidDataException($"a payload of {length} bytes where {r.BaseStream.Length - r.BaseStream.Position} are left");
+        }
+
+        return new Payload(id, manifest, r.ReadBytes(length));
+    }
+
+    private static Address ReadAddress(BinaryReader r) => Address.Parse(r.ReadString());
+
+    private static void WriteCpuInfo(BinaryWriter w, CpuInfo m)
+    {
+        w.Write(m.Cpu);
+        w.Write(m.Node.ToString());
+        WriteList(w, m.Threads, (x, t) =>
+        {
+            x.Write(t.Name);
+            x.Write(t.State is not null);
+            if (t.State is not null)
+            {
+                x.Write(t.State);
+            }
+
+            x.Write(t.PendingItems);
+        });
+    }
+
+    private static CpuInfo ReadCpuInfo(BinaryReader r) =>
+        new(r.ReadInt32(), ReadAddress(r), ReadList(r, x => new PerCpuInfo(x.ReadString(), x.ReadBoolean() ? x.ReadString() : null, x.ReadInt32())));
+
+    private static void WriteThread(BinaryWriter w, KthreadInfo t)
+    {
+        w.Write(t.Pid);
+        w.Write(t.PPid);
+        w.Write(t.Comm);
+        w.Write((int)t.State);
+        w.Write(t.Cpu ?? -1);
+        w.Write(t.PerCpu);
+        w.Write(t.ExitCode.HasValue);
+        w.Write(t.ExitCode ?? 0);
+        w.Write(t.Node);
+    }
+
+    private static KthreadInfo ReadThread(BinaryReader r)
+    {
+        var pid = r.ReadInt32();
+        var ppid = r.ReadInt32();
+        var comm = r.ReadString();
+        var state = r.ReadInt32();
+        if (!Enum.IsDefined(typeof(KthreadState), state))
+        {
+            throw new InvalidDataException($"no thread state {state}");
+        }
+
+        var cpu = r.ReadInt32();
+        var perCpu = r.ReadBoolean();
+        var hasExit = r.ReadBoolean();
+        var exit = r.ReadInt32();
+        return new KthreadInfo(pid, ppid, comm, (KthreadState)state, cpu < 0 ? null : cpu, perCpu, hasExit ? exit : null, r.ReadString());
+    }
+
+    private static void WriteList<T>(BinaryWriter w, IReadOnlyList<T> items, Action<BinaryWriter, T> write)
+    {
+        w.Write(items.Count);
+        foreach (var item in items)
+        {
+            write(w, item);
+        }
+    }
+
+    private static T[] ReadList<T>(BinaryReader r, Func<BinaryReader, T> read)
+    {
+        var count = r.ReadInt32();
+        if (count < 0 || count > MaxCount)
+        {
+            throw new InvalidDataException($"a list of {count} entries");
+        }
+
+        var items = new T[count];
+        for (var i = 0; i < count; i++)
+        {
+            items[i] = read(r);
+        }
+
+        return items;
+    }
+}

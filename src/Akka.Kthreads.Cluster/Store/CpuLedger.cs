@@ -1,0 +1,69 @@
+namespace Akka.Kthreads.Cluster.Store;
+
+/// <summary>
+/// INTERNAL API. What one CPU's journal adds up to: per per-CPU thread, its last saved state and
+/// the items accepted after the last one it took. Rebuilt on recovery, so it is what moves.
+/// </summary>
+internal sealed class CpuLedger
+{
+    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+
+    /// <summary>The last sequence number given to an item of this CPU.</summary>
+    public long LastSeq { get; private set; }
+
+    public IEnumerable<KeyValuePair<string, Entry>> Entries => _entries;
+
+    public void Apply(ItemAccepted accepted)
+    {
+        LastSeq = Math.Max(LastSeq, accepted.Seq);
+        var entry = EntryFor(accepted.Name);
+        if (accepted.Seq > entry.Taken)
+        {
+            entry.Pending.Add(accepted.Seq, accepted.Item);
+        }
+    }
+
+    public void Apply(StateSaved saved)
+    {
+        var entry = EntryFor(saved.Name);
+
+        // A state never goes back: a save from before the newest one (a late message) changes nothing.
+        if (saved.Taken < entry.Taken)
+        {
+            return;
+        }
+
+        entry.State = saved.State;
+        entry.HasState = true;
+        entry.Taken = saved.Taken;
+        foreach (var seq in entry.Pending.Keys.Where(seq => seq <= saved.Taken).ToList())
+        {
+            entry.Pending.Remove(seq);
+        }
+    }
+
+    public Entry? Find(string name) => _entries.GetValueOrDefault(name);
+
+    private Entry EntryFor(string name)
+    {
+        if (!_entries.TryGetValue(name, out var entry))
+        {
+            entry = new Entry();
+            _entries.Add(name, entry);
+        }
+
+        return entry;
+    }
+
+    /// <summary>One per-CPU thread's saved state and its items not yet taken, in arrival order.</summary>
+    internal sealed class Entry
+    {
+        public Payload? State { get; set; }
+
+        public bool HasState { get; set; }
+
+        public long Taken { get; set; }
+
+        public SortedList<long, Payload> Pending { get; } = new();
+    }
+}

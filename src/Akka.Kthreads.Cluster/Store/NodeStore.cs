@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Kthreads.Internal;
+
+namespace Akka.Kthreads.Cluster.Store;
+
+/// <summary>
+/// INTERNAL API. The node's side of the cluster store: for each CPU this node hosts, its ledger
+/// (recovered by the CPU's entity) and the per-CPU threads running with it. smpboot calls it at the
+/// hotplug points (<see cref="IPerCpuStore"/>), so a thread gets its saved state before it runs here
+/// and gives it back after it parked.
+/// </summary>
+/// <remarks>Every use of a CPU's ledger or live threads holds that CPU's lock: the entity, smpboot and the threads all touch them.</remarks>
+internal sealed class NodeStore : IPerCpuStore
+{
+    private readonly ConcurrentDictionary<int, Hosted> _hosted = new();
+    private readonly Akka.Serialization.Serialization _serialization;
+    private readonly ILoggingAdapter _log;
+    private readonly TimeSpan _askTimeout;
+
+    public NodeStore(Akka.Serialization.Serialization serialization, ILoggingAdapter log, TimeSpan askTimeout)
+    {
+        _serialization = serialization;
+        _log = log;
+        _askTimeout = askTimeout;
+    }
+
+    /// <summary>The entity of <paramref name="cpu"/> recovered <paramref name="ledger"/> here: threads made or unparked for it get their state from it.</summary>
+    public void Host(int cpu, CpuLedger ledger, IActorRef entity) => _hosted[cpu] = new Hosted(ledger, entity);
+
+    /// <summary>The entity stopped: nothing of <paramref name="cpu"/> is kept here any more.</summary>
+    public void Unhost(int cpu, IActorRef entity)
+    {
+        if (_hosted.TryGetValue(cpu, out var h) && h.Entity.Equals(entity))
+        {
+            _hosted.TryRemove(new KeyValuePair<int, Hosted>(cpu, h));
+        }
+    }
+
+    /// <summary>Runs <paramref name="change"/> on the ledger of <paramref name="cpu"/> under its lock.</summary>
+    public void Update(int cpu, Action<CpuLedger> change)
+    {
+        if (_hosted.TryGetValue(cpu, out var h))
+        {
+            lock (h)
+            {
+                change(h.Ledger);
+            }
+        }
+    }
+
+    /// <summary>An accepted item: into the ledger, and to its thread if one runs here (woken after, so no wake-up is lost).</summary>
+    public void Deliver(int cpu, ItemAccepted accepted)
+    {
+        if (!_hosted.TryGetValue(cpu, out var h))
+        {
+            return;
+        }
+
+        PerCpu? td;
+        lock (h)
+        {
+            h.Ledger.Apply(accepted);
+            if (h.Live.TryGetValue(accepted.Name, out td))
+            {
+                td.Enqueue(accepted.Seq, accepted.Item.ToObject(_serialization));
+            }
+        }
+
+        // kernel: wake_up_process() after the condition is set, as the WaitQueue rule asks.
+        td?.Thread.Ref.Tell(KthreadProtocol.WakeUp.Instance, ActorRefs.NoSender);
+    }
+
+    /// <summary>The per-CPU threads of <paramref name="cpu"/> running here, with their states as text.</summary>
+    public IReadOnlyList<ClusterCpuProtocol.PerCpuInfo> Describe(int cpu)
+    {
+        if (!_hosted.TryGetValue(cpu, out var h))
+        {
+            return [];
+        }
+
+        lock (h)
+        {
+            var names = h.Live.Keys.Union(h.Ledger.Entries.Select(e => e.Key)).Order(StringComparer.Ordinal);
+            return names.Select(name => h.Live.TryGetValue(name, out var td)
+                    ? new ClusterCpuProtocol.PerCpuInfo(name, td.State?.ToString(), td.PendingItems)
+                    : Saved(name, h.Ledger.Find(name)!))
+                .ToArray();
+        }
+    }
+
+    public bool Attach(PerCpu td)
+    {
+        if (!_hosted.TryGetValue(td.Cpu, out var h))
+        {
+            return false;
+        }
+
+        lock (h)
+        {
+            h.Live[td.Name] = td;
+            if (h.Ledger.Find(td.Name) is not { } entry)
+            {
+                return false;
+            }
+
+            var state = entry.HasState ? entry.State?.ToObject(_serialization) : td.State;
+            td.Restore(state, entry.Taken, entry.Pending.Select(p => (p.Key, p.Value.ToObject(_serialization))).ToArray());
+            _log.Debug("cluster: {0} on cpu {1} resumes from its saved state (taken up to {2}, {3} items waiting)",
+                td.Name, td.Cpu, entry.Taken, entry.Pending.Count);
+            return entry.HasState;
+        }
+    }
+
+    public void Detach(PerCpu td)
+    {
+        if (!_hosted.TryGetValue(td.Cpu, out var h))
+        {
+            return;
+        }
+
+        StateSaved saved;
+        lock (h)
+        {
+            if (!h.Live.Remove(td.Name, out var live) || !ReferenceEquals(live, td))
+            {
+                return;
+            }
+
+            saved = Capture(td, td.State, td.Taken);
+            h.Ledger.Apply(saved);
+            td.DropItems();
+        }
+
+        // The entity journals it before it stops: the new node's thread starts from exactly this.
+        h.Entity.Tell(new CpuEntity.Detached(saved));
+    }
+
+    public Task<bool> Save(PerCpu td, object? state, long taken)
+    {
+        if (!_hosted.TryGetValue(td.Cpu, out var h))
+        {
+            return Task.FromResult(false);
+        }
+
+        var saved = Capture(td, state, taken);
+        return h.Entity.Ask<bool>(new CpuEntity.Save(saved), _askTimeout);
+    }
+
+    private StateSaved Capture(PerCpu td, object? state, long taken) =>
+        new(td.Name, state is null ? null : Payload.From(_serialization, state), taken);
+
+    private ClusterCpuProtocol.PerCpuInfo Saved(string name, CpuLedger.Entry entry) =>
+        new(name, entry.State?.ToObject(_serialization).ToString(), entry.Pending.Count);
+
+    private sealed class Hosted(CpuLedger ledger, IActorRef entity)
+    {
+        public CpuLedger Ledger { get; } = ledger;
+
+        public IActorRef Entity { get; } = entity;
+
+        public Dictionary<string, PerCpu> Live { get; } = new(StringComparer.Ordinal);
+    }
+}

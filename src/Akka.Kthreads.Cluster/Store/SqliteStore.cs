@@ -1,0 +1,53 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Microsoft.Data.Sqlite;
+
+namespace Akka.Kthreads.Cluster.Store;
+
+/// <summary>
+/// INTERNAL API. The embedded default store: Akka.Persistence.Sql on one SQLite file, used when the
+/// config sets no connection string of its own for the store's plugins.
+/// </summary>
+internal static class SqliteStore
+{
+    public static void InjectDefault(ExtendedActorSystem system, ClusterKthreadsSettings settings)
+    {
+        var config = system.Settings.Config;
+        if (config.HasPath(settings.JournalPlugin + ".connection-string")
+            && !string.IsNullOrEmpty(config.GetString(settings.JournalPlugin + ".connection-string")))
+        {
+            return;
+        }
+
+        var file = Path.GetFullPath(settings.SqliteFile);
+        var connection = $"Data Source={file};Default Timeout=30;Pooling=True";
+        EnableWal(connection);
+        var store = ConfigurationFactory.ParseString($$"""
+            {{settings.JournalPlugin}} {
+              class = "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"
+              connection-string = "{{Escape(connection)}}"
+              provider-name = "SQLite.MS"
+              auto-initialize = on
+            }
+            {{settings.SnapshotPlugin}} {
+              class = "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore, Akka.Persistence.Sql"
+              connection-string = "{{Escape(connection)}}"
+              provider-name = "SQLite.MS"
+              auto-initialize = on
+            }
+            """);
+        system.Settings.InjectTopLevelFallback(store);
+    }
+
+    // Several nodes (or processes) on one file: WAL lets readers and the one writer go on together.
+    private static void EnableWal(string connectionString)
+    {
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA journal_mode=WAL;";
+        pragma.ExecuteNonQuery();
+    }
+
+    private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+}

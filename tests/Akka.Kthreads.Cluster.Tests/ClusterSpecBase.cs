@@ -1,0 +1,143 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Configuration;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Akka.Kthreads.Cluster.Tests;
+
+/// <summary>
+/// Real clusters in one process: the TestKit's system is node 1, more nodes are ActorSystems made from
+/// its config (127.0.0.1, port 0), all on one fresh SQLite file, with Akka's split-brain resolver.
+/// </summary>
+public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit
+{
+    private readonly List<ActorSystem> _extra = [];
+
+    protected ClusterSpecBase(ITestOutputHelper output, int cpus = 4)
+        : base(NodeConfig(cpus), "kthreads", output)
+    {
+        Node1 = StartNode(Sys, "[node1]", join: Sys);
+    }
+
+    protected ClusterNode Node1 { get; }
+
+    protected int Cpus => Node1.Cluster.Settings.Cpus;
+
+    /// <summary>Every node started by the spec and not stopped, node 1 first.</summary>
+    protected List<ClusterNode> Nodes { get; } = [];
+
+    private static Config NodeConfig(int cpus)
+    {
+        var db = Path.Combine(Path.GetTempPath(), $"kthreads-cluster-spec-{Guid.NewGuid():N}.db");
+        return ConfigurationFactory.ParseString($$"""
+            akka.loglevel = INFO
+            akka.actor.provider = cluster
+            akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
+            akka.cluster {
+              downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+              split-brain-resolver { active-strategy = keep-majority, stable-after = 2s }
+              failure-detector { heartbeat-interval = 500ms, acceptable-heartbeat-pause = 2s }
+              sharding.rebalance-interval = 500ms
+              min-nr-of-members = 1
+            }
+            kthreads {
+              ask-timeout = 20s
+              kthread.stop-timeout = 5s
+              kthread.park-timeout = 5s
+              worker.flush-timeout = 5s
+              cluster {
+                cpus = {{cpus}}
+                ask-timeout = 20s
+                store.sqlite-file = "{{db.Replace("\\", "/", StringComparison.Ordinal)}}"
+              }
+            }
+            """);
+    }
+
+    /// <summary>Starts another node of this cluster and joins it through node 1.</summary>
+    /// <param name="crashOnTerminate">Terminating it is a crash (no leave), as a killed process.</param>
+    protected ClusterNode StartNode(bool crashOnTerminate = false)
+    {
+        var config = crashOnTerminate
+            ? ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off").WithFallback(Sys.Settings.Config)
+            : Sys.Settings.Config;
+        var system = ActorSystem.Create("kthreads", config);
+        _extra.Add(system);
+        return StartNode(system, $"[node{Nodes.Count + 1}]", join: Sys);
+    }
+
+    private ClusterNode StartNode(ActorSystem system, string name, ActorSystem join)
+    {
+        if (!ReferenceEquals(system, Sys))
+        {
+            // The TestKit's own system logs to the test output already.
+            InitializeLogger(system, name + " ");
+        }
+
+        var node = new ClusterNode(name, system, ClusterKthreads.Get(system));
+        Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(join).SelfAddress);
+        Nodes.Add(node);
+        return node;
+    }
+
+    /// <summary>Awaits until the Up members seen by every running node are exactly <paramref name="count"/>.</summary>
+    protected Task AwaitMembersAsync(int count) =>
+        AwaitAssertAsync(() =>
+        {
+            foreach (var node in Nodes)
+            {
+                var up = Akka.Cluster.Cluster.Get(node.System).State.Members.Count(m => m.Status == MemberStatus.Up);
+                Assert.Equal(count, up);
+            }
+        }, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+
+    /// <summary>
+    /// Awaits until every cluster CPU is online on exactly one running node, the per-node counts differ by at most one
+    /// (settled), and sharding's placement agrees with each node's Cpus.Online.
+    /// </summary>
+    protected Task AwaitSettledAsync(TimeSpan? within = null) =>
+        AwaitAssertAsync(async () =>
+        {
+            var online = Nodes.Select(n => n.Kthreads.Cpus.Online.ToArray()).ToArray();
+            Assert.Equal(Enumerable.Range(0, Cpus), online.SelectMany(o => o).Order());
+            Assert.True(online.Max(o => o.Length) - online.Min(o => o.Length) <= 1,
+                $"not settled: {string.Join(" | ", Nodes.Select((n, i) => $"{n.Name} {string.Join(",", online[i])}"))}");
+            var placement = await Node1Alive.Cluster.PlacementAsync();
+            foreach (var (node, cpus) in Nodes.Zip(online))
+            {
+                Assert.Equal(cpus, placement.Where(p => p.Value.Equals(node.Cluster.SelfAddress)).Select(p => p.Key).Order());
+            }
+        }, within ?? TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
+
+    /// <summary>The first running node (node 1 unless it was stopped).</summary>
+    protected ClusterNode Node1Alive => Nodes[0];
+
+    /// <summary>Leaves gracefully (CoordinatedShutdown: the CPUs are handed off first) and awaits the system's end.</summary>
+    protected async Task LeaveAsync(ClusterNode node)
+    {
+        Nodes.Remove(node);
+        await CoordinatedShutdown.Get(node.System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
+        await node.System.WhenTerminated;
+    }
+
+    /// <summary>Stops a node without leaving (its system was made with crashOnTerminate): the survivors' SBR downs it.</summary>
+    protected async Task CrashAsync(ClusterNode node)
+    {
+        Nodes.Remove(node);
+        await node.System.Terminate();
+    }
+
+    protected override void AfterAll()
+    {
+        // Bounded: a node that will not end must not hang the suite.
+        Task.WhenAll(_extra.Select(s => s.Terminate())).Wait(TimeSpan.FromSeconds(30));
+        base.AfterAll();
+    }
+}
+
+/// <summary>One node of a spec's cluster.</summary>
+public sealed record ClusterNode(string Name, ActorSystem System, ClusterKthreads Cluster)
+{
+    public Kthreads Kthreads => Cluster.Kthreads;
+}
