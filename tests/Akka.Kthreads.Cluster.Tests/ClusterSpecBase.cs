@@ -13,6 +13,7 @@ namespace Akka.Kthreads.Cluster.Tests;
 public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit
 {
     private readonly List<ActorSystem> _extra = [];
+    private int _started;
 
     protected ClusterSpecBase(ITestOutputHelper output, int cpus = 4)
         : base(NodeConfig(cpus), "kthreads", output)
@@ -26,6 +27,18 @@ public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit
 
     /// <summary>Every node started by the spec and not stopped, node 1 first.</summary>
     protected List<ClusterNode> Nodes { get; } = [];
+
+    /// <summary>The running nodes now (a copy, safe to read while nodes come and go).</summary>
+    protected IReadOnlyList<ClusterNode> Running()
+    {
+        lock (Nodes)
+        {
+            return Nodes.ToArray();
+        }
+    }
+
+    /// <summary>Samples every running node's online CPUs until disposed; assert its Violations are empty.</summary>
+    protected OnlineSampler WatchOnline() => new(Running);
 
     private static Config NodeConfig(int cpus)
     {
@@ -64,7 +77,7 @@ public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit
             : Sys.Settings.Config;
         var system = ActorSystem.Create("kthreads", config);
         _extra.Add(system);
-        return StartNode(system, $"[node{Nodes.Count + 1}]", join: Sys);
+        return StartNode(system, $"[node{_started + 1}]", join: Sys);
     }
 
     private ClusterNode StartNode(ActorSystem system, string name, ActorSystem join)
@@ -75,9 +88,14 @@ public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit
             InitializeLogger(system, name + " ");
         }
 
+        _started++;
         var node = new ClusterNode(name, system, ClusterKthreads.Get(system));
         Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(join).SelfAddress);
-        Nodes.Add(node);
+        lock (Nodes)
+        {
+            Nodes.Add(node);
+        }
+
         return node;
     }
 
@@ -85,7 +103,7 @@ public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit
     protected Task AwaitMembersAsync(int count) =>
         AwaitAssertAsync(() =>
         {
-            foreach (var node in Nodes)
+            foreach (var node in Running())
             {
                 var up = Akka.Cluster.Cluster.Get(node.System).State.Members.Count(m => m.Status == MemberStatus.Up);
                 Assert.Equal(count, up);
@@ -99,32 +117,42 @@ public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit
     protected Task AwaitSettledAsync(TimeSpan? within = null) =>
         AwaitAssertAsync(async () =>
         {
-            var online = Nodes.Select(n => n.Kthreads.Cpus.Online.ToArray()).ToArray();
+            var nodes = Running();
+            var online = nodes.Select(n => n.Kthreads.Cpus.Online.ToArray()).ToArray();
             Assert.Equal(Enumerable.Range(0, Cpus), online.SelectMany(o => o).Order());
             Assert.True(online.Max(o => o.Length) - online.Min(o => o.Length) <= 1,
-                $"not settled: {string.Join(" | ", Nodes.Select((n, i) => $"{n.Name} {string.Join(",", online[i])}"))}");
+                $"not settled: {string.Join(" | ", nodes.Select((n, i) => $"{n.Name} {string.Join(",", online[i])}"))}");
             var placement = await Node1Alive.Cluster.PlacementAsync();
-            foreach (var (node, cpus) in Nodes.Zip(online))
+            foreach (var (node, cpus) in nodes.Zip(online))
             {
                 Assert.Equal(cpus, placement.Where(p => p.Value.Equals(node.Cluster.SelfAddress)).Select(p => p.Key).Order());
             }
         }, within ?? TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
 
     /// <summary>The first running node (node 1 unless it was stopped).</summary>
-    protected ClusterNode Node1Alive => Nodes[0];
+    protected ClusterNode Node1Alive => Running()[0];
 
     /// <summary>Leaves gracefully (CoordinatedShutdown: the CPUs are handed off first) and awaits the system's end.</summary>
     protected async Task LeaveAsync(ClusterNode node)
     {
-        Nodes.Remove(node);
+        // Watched until it has ended: its CPUs go down there before they come up elsewhere.
         await CoordinatedShutdown.Get(node.System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
         await node.System.WhenTerminated;
+        lock (Nodes)
+        {
+            Nodes.Remove(node);
+        }
     }
 
     /// <summary>Stops a node without leaving (its system was made with crashOnTerminate): the survivors' SBR downs it.</summary>
     protected async Task CrashAsync(ClusterNode node)
     {
-        Nodes.Remove(node);
+        // A crashed node runs nothing, though its own mask still lists the CPUs it had.
+        lock (Nodes)
+        {
+            Nodes.Remove(node);
+        }
+
         await node.System.Terminate();
     }
 

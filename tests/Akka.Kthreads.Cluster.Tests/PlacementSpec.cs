@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -13,17 +14,32 @@ public sealed class PlacementSpec(ITestOutputHelper output) : ClusterSpecBase(ou
         await AwaitSettledAsync();
         Assert.Equal(Enumerable.Range(0, Cpus), Node1.Kthreads.Cpus.Online);
 
+        var events = CreateTestProbe();
         var node2 = StartNode();
+        node2.System.EventStream.Subscribe(events, typeof(CpuOnline));
         await AwaitMembersAsync(2);
         await AwaitSettledAsync();
 
+        // The CPUs that came to node 2 were brought up there by the local hotplug, with its events.
         Assert.Equal(Cpus / 2, node2.Kthreads.Cpus.Online.Count);
+        var came = new List<int>();
+        for (var i = 0; i < Cpus / 2; i++)
+        {
+            came.Add((await events.ExpectMsgAsync<CpuOnline>()).Cpu);
+        }
+
+        Assert.Equal(node2.Kthreads.Cpus.Online, came.Order());
         Assert.Equal(Cpus / 2, Node1.Kthreads.Cpus.Online.Count);
     }
 
     [Fact]
     public async Task Items_queued_from_any_node_reach_the_per_cpu_thread_in_order()
     {
+        // Garbage at the node's serializer is refused, and the node goes on.
+        var serializer = Sys.Serialization.FindSerializerFor(ClusterCpuProtocol.HandOff.Instance);
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(
+            () => ((Serialization.ClusterKthreadsSerializer)serializer).FromBinary([1, 2, 3], "no-such-manifest"));
+
         var node2 = StartNode();
         await AwaitMembersAsync(2);
         await AwaitSettledAsync();

@@ -1,17 +1,21 @@
+using System.Collections.Concurrent;
+
 namespace Akka.Kthreads.Cluster.Tests;
 
 /// <summary>
 /// A per-CPU thread for the specs: its state is the text "count:items", where count goes up by one
-/// on each round and items lists every item it took, in order; it saves after every item.
+/// for each item taken and items lists them in order. <see cref="Spec"/> saves after every item;
+/// <see cref="SavingOnly"/> saves only when it takes an item named "save", so a crash loses the rest.
 /// </summary>
 public static class Tally
 {
     public const string Comm = "tally/{0}";
 
-    public static PerCpuThread Spec() => new(Comm, td => td.PendingItems > 0, RoundAsync)
-    {
-        CreateState = _ => "0:",
-    };
+    public static PerCpuThread Spec(ConcurrentQueue<(string Node, int Cpu, string Item)>? handled = null, string node = "") =>
+        Make(handled, node, saveEvery: true);
+
+    public static PerCpuThread SavingOnly(ConcurrentQueue<(string Node, int Cpu, string Item)> handled, string node) =>
+        Make(handled, node, saveEvery: false);
 
     public static (long Count, string[] Items) Parse(string? state)
     {
@@ -20,13 +24,21 @@ public static class Tally
             parts[1].Length == 0 ? [] : parts[1].Split(','));
     }
 
-    private static async Task RoundAsync(PerCpu td)
-    {
-        while (td.TryTakeItem(out var item))
+    private static PerCpuThread Make(ConcurrentQueue<(string Node, int Cpu, string Item)>? handled, string node, bool saveEvery) =>
+        new(Comm, td => td.PendingItems > 0, async td =>
         {
-            var (count, items) = Parse((string?)td.State);
-            td.State = $"{count + 1}:{string.Join(",", items.Append((string)item!))}";
-            await td.SaveStateAsync();
-        }
-    }
+            while (td.TryTakeItem(out var item))
+            {
+                var (count, items) = Parse((string?)td.State);
+                td.State = $"{count + 1}:{string.Join(",", items.Append((string)item!))}";
+                handled?.Enqueue((node, td.Cpu, (string)item!));
+                if (saveEvery || (string)item! == "save")
+                {
+                    await td.SaveStateAsync();
+                }
+            }
+        })
+        {
+            CreateState = _ => "0:",
+        };
 }
