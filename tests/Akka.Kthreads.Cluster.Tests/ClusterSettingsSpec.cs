@@ -1,0 +1,73 @@
+using Akka.Configuration;
+using Xunit;
+
+namespace Akka.Kthreads.Cluster.Tests;
+
+/// <summary>The reference config (hocon/kthreads-cluster.conf) and ClusterKthreadsSettings: defaults, every key read, bad values named.</summary>
+public sealed class ClusterSettingsSpec
+{
+    private static ClusterKthreadsSettings Read(string hocon) =>
+        ClusterKthreadsSettings.FromConfig(ConfigurationFactory.ParseString(hocon)
+            .WithFallback(ClusterKthreads.DefaultConfig()).GetConfig("kthreads.cluster"));
+
+    [Fact]
+    public void The_reference_config_reads_into_the_documented_defaults()
+    {
+        var settings = Read("");
+
+        Assert.Equal(8, settings.Cpus);
+        Assert.Equal("kthreads-cpu", settings.TypeName);
+        Assert.Equal("", settings.Role);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.AskTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(1), settings.HandOffRetry);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.KeepAliveInterval);
+        Assert.Equal("akka.persistence.journal.sql", settings.JournalPlugin);
+        Assert.Equal("akka.persistence.snapshot-store.sql", settings.SnapshotPlugin);
+        Assert.Equal("kthreads-cluster.db", settings.SqliteFile);
+        Assert.Equal("kthreads-node", settings.NodeActorName);
+    }
+
+    [Theory]
+    [InlineData("cpus = 3", nameof(ClusterKthreadsSettings.Cpus))]
+    [InlineData("type-name = other", nameof(ClusterKthreadsSettings.TypeName))]
+    [InlineData("role = cpu-host", nameof(ClusterKthreadsSettings.Role))]
+    [InlineData("ask-timeout = 7s", nameof(ClusterKthreadsSettings.AskTimeout))]
+    [InlineData("hand-off-retry = 3s", nameof(ClusterKthreadsSettings.HandOffRetry))]
+    [InlineData("keep-alive-interval = 9s", nameof(ClusterKthreadsSettings.KeepAliveInterval))]
+    [InlineData("store.journal-plugin = j", nameof(ClusterKthreadsSettings.JournalPlugin))]
+    [InlineData("store.snapshot-plugin = s", nameof(ClusterKthreadsSettings.SnapshotPlugin))]
+    [InlineData("store.sqlite-file = x.db", nameof(ClusterKthreadsSettings.SqliteFile))]
+    [InlineData("node.actor-name = n", nameof(ClusterKthreadsSettings.NodeActorName))]
+    public void Every_key_feeds_its_own_field(string line, string field)
+    {
+        var baseline = Read("");
+        var changed = Read("kthreads.cluster." + line);
+
+        var differing = typeof(ClusterKthreadsSettings).GetProperties()
+            .Where(p => !Equals(p.GetValue(baseline), p.GetValue(changed))).Select(p => p.Name);
+        Assert.Equal([field], differing);
+    }
+
+    [Theory]
+    [InlineData("kthreads.cluster.cpus = 0", "kthreads.cluster.cpus")]
+    [InlineData("kthreads.cluster.cpus = many", "kthreads.cluster.cpus")]
+    [InlineData("kthreads.cluster.ask-timeout = 0s", "kthreads.cluster.ask-timeout")]
+    [InlineData("kthreads.cluster.hand-off-retry = -1s", "kthreads.cluster.hand-off-retry")]
+    [InlineData("kthreads.cluster.type-name = \"\"", "kthreads.cluster.type-name")]
+    [InlineData("kthreads.cluster.store.sqlite-file = \"\"", "kthreads.cluster.store.sqlite-file")]
+    public void A_bad_value_is_refused_naming_its_key(string hocon, string key)
+    {
+        var e = Assert.Throws<ConfigurationException>(() => Read(hocon));
+
+        Assert.Contains(key, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_extension_refuses_a_system_that_is_not_a_cluster()
+    {
+        using var system = Akka.Actor.ActorSystem.Create("local");
+
+        var e = Assert.ThrowsAny<Exception>(() => ClusterKthreads.Get(system));
+        Assert.Contains("akka.actor.provider = cluster", (e.InnerException ?? e).Message, StringComparison.Ordinal);
+    }
+}
