@@ -70,4 +70,22 @@ public sealed class ClusterSettingsSpec
         var e = Assert.ThrowsAny<Exception>(() => ClusterKthreads.Get(system));
         Assert.Contains("akka.actor.provider = cluster", (e.InnerException ?? e).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Kthreads_started_before_the_cluster_extension_is_refused_with_the_fix_named()
+    {
+        var system = Akka.Actor.ActorSystem.Create("early", ConfigurationFactory.ParseString(
+            "akka.actor.provider = cluster\nakka.remote.dot-netty.tcp { hostname = \"127.0.0.1\", port = 0 }\nkthreads.cpus.possible = 3"));
+        try
+        {
+            Assert.Equal(3, Kthreads.Get(system).Cpus.Possible.Count);
+
+            var e = Assert.ThrowsAny<Exception>(() => ClusterKthreads.Get(system));
+            Assert.Contains("get ClusterKthreads first", (e.InnerException ?? e).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
 }
