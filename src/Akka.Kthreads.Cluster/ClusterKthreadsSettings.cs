@@ -12,6 +12,7 @@ namespace Akka.Kthreads.Cluster;
 /// <param name="KeepAliveInterval">How often each node asks for every CPU to be up somewhere.</param>
 /// <param name="JournalPlugin">Persistence journal plugin id of the CPU entities.</param>
 /// <param name="SnapshotPlugin">Persistence snapshot-store plugin id of the CPU entities.</param>
+/// <param name="SnapshotEvery">Journal events per CPU between snapshots of its ledger; 0 for none.</param>
 /// <param name="SqliteFile">The embedded default store's SQLite file, used when no connection string is set.</param>
 /// <param name="NodeActorName">Name of the node's query actor under /system.</param>
 public sealed record ClusterKthreadsSettings(
@@ -23,6 +24,7 @@ public sealed record ClusterKthreadsSettings(
     TimeSpan KeepAliveInterval,
     string JournalPlugin,
     string SnapshotPlugin,
+    int SnapshotEvery,
     string SqliteFile,
     string NodeActorName)
 {
@@ -55,12 +57,18 @@ public sealed record ClusterKthreadsSettings(
             KeepAliveInterval: Positive(config, "keep-alive-interval"),
             JournalPlugin: Read(config, "store.journal-plugin", "a journal plugin id", c => c.GetString("store.journal-plugin", "")),
             SnapshotPlugin: Read(config, "store.snapshot-plugin", "a snapshot plugin id", c => c.GetString("store.snapshot-plugin", "")),
+            SnapshotEvery: Read(config, "store.snapshot-every", "0 or a positive count of events", c => c.GetInt("store.snapshot-every", 0)),
             SqliteFile: Read(config, "store.sqlite-file", "a file path", c => c.GetString("store.sqlite-file", "")),
             NodeActorName: Read(config, "node.actor-name", "an actor name", c => c.GetString("node.actor-name", "")));
 
         if (settings.Cpus <= 0)
         {
             throw new ConfigurationException($"kthreads.cluster.cpus must be a positive count of CPUs, was {settings.Cpus}");
+        }
+
+        if (settings.SnapshotEvery < 0)
+        {
+            throw new ConfigurationException($"kthreads.cluster.store.snapshot-every must be 0 (never) or a positive count of events, was {settings.SnapshotEvery}");
         }
 
         foreach (var (key, value) in new[]

@@ -24,6 +24,7 @@ public sealed class ClusterSettingsSpec
         Assert.Equal("akka.persistence.journal.sql", settings.JournalPlugin);
         Assert.Equal("akka.persistence.snapshot-store.sql", settings.SnapshotPlugin);
         Assert.Equal("kthreads-cluster.db", settings.SqliteFile);
+        Assert.Equal(1000, settings.SnapshotEvery);
         Assert.Equal("kthreads-node", settings.NodeActorName);
     }
 
@@ -37,6 +38,7 @@ public sealed class ClusterSettingsSpec
     [InlineData("store.journal-plugin = j", nameof(ClusterKthreadsSettings.JournalPlugin))]
     [InlineData("store.snapshot-plugin = s", nameof(ClusterKthreadsSettings.SnapshotPlugin))]
     [InlineData("store.sqlite-file = x.db", nameof(ClusterKthreadsSettings.SqliteFile))]
+    [InlineData("store.snapshot-every = 0", nameof(ClusterKthreadsSettings.SnapshotEvery))]
     [InlineData("node.actor-name = n", nameof(ClusterKthreadsSettings.NodeActorName))]
     public void Every_key_feeds_its_own_field(string line, string field)
     {
@@ -55,6 +57,7 @@ public sealed class ClusterSettingsSpec
     [InlineData("kthreads.cluster.hand-off-retry = -1s", "kthreads.cluster.hand-off-retry")]
     [InlineData("kthreads.cluster.type-name = \"\"", "kthreads.cluster.type-name")]
     [InlineData("kthreads.cluster.store.sqlite-file = \"\"", "kthreads.cluster.store.sqlite-file")]
+    [InlineData("kthreads.cluster.store.snapshot-every = -1", "kthreads.cluster.store.snapshot-every")]
     public void A_bad_value_is_refused_naming_its_key(string hocon, string key)
     {
         var e = Assert.Throws<ConfigurationException>(() => Read(hocon));

@@ -15,8 +15,8 @@ public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit
     private readonly List<ActorSystem> _extra = [];
     private int _started;
 
-    protected ClusterSpecBase(ITestOutputHelper output, int cpus = 4)
-        : base(NodeConfig(cpus), "kthreads", output)
+    protected ClusterSpecBase(ITestOutputHelper output, int cpus = 4, string extraConfig = "")
+        : base(ConfigurationFactory.ParseString(extraConfig).WithFallback(NodeConfig(cpus)), "kthreads", output)
     {
         Node1 = StartNode(Sys, "[node1]", join: Sys);
     }
@@ -160,7 +160,20 @@ public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit
     {
         // Bounded: a node that will not end must not hang the suite.
         Task.WhenAll(_extra.Select(s => s.Terminate())).Wait(TimeSpan.FromSeconds(30));
+        var db = Sys.Settings.Config.GetString("kthreads.cluster.store.sqlite-file");
         base.AfterAll();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { db, db + "-wal", db + "-shm" })
+        {
+            try
+            {
+                File.Delete(file);
+            }
+            catch (IOException)
+            {
+                // A file still open somewhere stays in the temp folder; it is never read again.
+            }
+        }
     }
 }
 

@@ -52,7 +52,8 @@ public sealed class WireSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
     {
         var item = Payload.From(Sys.Serialization, "an item");
         var state = Payload.From(Sys.Serialization, 41L);
-        foreach (object e in new object[] { new ItemAccepted(5, "tally/0", item), new StateSaved("tally/0", state, 5), new StateSaved("tally/0", null, 0) })
+        var snapshot = new LedgerSnapshot(9, [new StateSaved("tally/0", state, 5)], [new ItemAccepted(7, "tally/0", item), new ItemAccepted(9, "x/0", item)]);
+        foreach (object e in new object[] { new ItemAccepted(5, "tally/0", item), new StateSaved("tally/0", state, 5), new StateSaved("tally/0", null, 0), snapshot })
         {
             var serializer = Assert.IsType<ClusterKthreadsSerializer>(Sys.Serialization.FindSerializerFor(e));
             var back = serializer.FromBinary(serializer.ToBinary(e), serializer.Manifest(e));
@@ -91,6 +92,7 @@ public sealed class WireSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         CpuList l => $"CpuList [{string.Join(";", l.Cpus.Select(Describe))}]",
         ItemAccepted a => $"ItemAccepted {a.Seq} {a.Name} {Describe(a.Item)}",
         StateSaved s => $"StateSaved {s.Name} {Describe(s.State)} {s.Taken}",
+        LedgerSnapshot l => $"LedgerSnapshot {l.LastSeq} [{string.Join(";", l.States.Select(Describe))}] [{string.Join(";", l.Pending.Select(Describe))}]",
         Payload p => $"Payload {p.SerializerId} {p.Manifest} {Convert.ToHexString(p.Bytes)}",
         _ => o?.ToString() ?? "null",
     };

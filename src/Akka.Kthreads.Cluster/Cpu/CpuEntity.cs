@@ -43,6 +43,7 @@ internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
         SnapshotPluginId = _settings.SnapshotPlugin;
         Recover<ItemAccepted>(_ledger.Apply);
         Recover<StateSaved>(_ledger.Apply);
+        Recover<SnapshotOffer>(offer => _ledger.Restore((LedgerSnapshot)offer.Snapshot));
     }
 
     public override string PersistenceId { get; }
@@ -91,11 +92,37 @@ internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
             {
                 _store.Update(_cpu, ledger => ledger.Apply(saved));
                 sender.Tell(true);
+                Journaled();
             });
         });
 
         // Already in the ledger (applied by the store when the thread parked); journaled here before the entity stops.
-        Command<Detached>(detached => Persist(detached.Saved, _ => { }));
+        Command<Detached>(detached => Persist(detached.Saved, _ => Journaled()));
+
+        // The snapshot holds everything before it: drop the events and snapshots it replaces.
+        Command<SaveSnapshotSuccess>(ok =>
+        {
+            DeleteMessages(ok.Metadata.SequenceNr);
+            DeleteSnapshots(new SnapshotSelectionCriteria(ok.Metadata.SequenceNr - 1));
+        });
+        Command<SaveSnapshotFailure>(failed => _log.Warning("cluster: cpu {0} snapshot failed ({1}); its journal keeps every event", _cpu, failed.Cause.Message));
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(failed => _log.Warning("cluster: cpu {0} could not delete events before its snapshot: {1}", _cpu, failed.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(failed => _log.Warning("cluster: cpu {0} could not delete old snapshots: {1}", _cpu, failed.Cause.Message));
+    }
+
+    // Every snapshot-every events, snapshot the ledger (taken under the store's lock: threads and smpboot share it).
+    private void Journaled()
+    {
+        if (_settings.SnapshotEvery <= 0 || LastSequenceNr % _settings.SnapshotEvery != 0)
+        {
+            return;
+        }
+
+        LedgerSnapshot? snapshot = null;
+        _store.Update(_cpu, ledger => snapshot = ledger.ToSnapshot());
+        SaveSnapshot(snapshot ?? _ledger.ToSnapshot());
     }
 
     // kernel: none — an item is durable (journaled) before it is acknowledged, then its thread is woken.
@@ -127,6 +154,7 @@ internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
         {
             _store.Deliver(_cpu, e);
             sender.Tell(new ClusterCpuProtocol.ItemQueued(_cpu, e.Seq));
+            Journaled();
         });
     }
 

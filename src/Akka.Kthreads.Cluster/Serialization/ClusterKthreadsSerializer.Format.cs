@@ -25,8 +25,9 @@ public sealed partial class ClusterKthreadsSerializer
         ["TL"] = (_, r) => new ThreadList(ReadList(r, ReadThread), ReadList(r, x => x.ReadString())),
         ["LC"] = (_, _) => ListCpus.Instance,
         ["CL"] = (_, r) => new CpuList(ReadList(r, ReadCpuInfo)),
-        ["IA"] = (_, r) => new ItemAccepted(r.ReadInt64(), r.ReadString(), ReadPayload(r)),
-        ["SS"] = (_, r) => new StateSaved(r.ReadString(), r.ReadBoolean() ? ReadPayload(r) : null, r.ReadInt64()),
+        ["IA"] = (_, r) => ReadItemAccepted(r),
+        ["SS"] = (_, r) => ReadStateSaved(r),
+        ["LS"] = (_, r) => new LedgerSnapshot(r.ReadInt64(), ReadList(r, ReadStateSaved), ReadList(r, ReadItemAccepted)),
     };
 
     private void Write(BinaryWriter w, object obj)
@@ -73,24 +74,43 @@ public sealed partial class ClusterKthreadsSerializer
                 WriteList(w, m.Cpus, WriteCpuInfo);
                 break;
             case ItemAccepted m:
-                w.Write(m.Seq);
-                w.Write(m.Name);
-                WritePayload(w, m.Item);
+                WriteItemAccepted(w, m);
                 break;
             case StateSaved m:
-                w.Write(m.Name);
-                w.Write(m.State is not null);
-                if (m.State is not null)
-                {
-                    WritePayload(w, m.State);
-                }
-
-                w.Write(m.Taken);
+                WriteStateSaved(w, m);
+                break;
+            case LedgerSnapshot m:
+                w.Write(m.LastSeq);
+                WriteList(w, m.States, WriteStateSaved);
+                WriteList(w, m.Pending, WriteItemAccepted);
                 break;
             default:
                 throw new ArgumentException($"{obj?.GetType()} is not a Kthreads cluster message", nameof(obj));
         }
     }
+
+    private static void WriteItemAccepted(BinaryWriter w, ItemAccepted m)
+    {
+        w.Write(m.Seq);
+        w.Write(m.Name);
+        WritePayload(w, m.Item);
+    }
+
+    private static ItemAccepted ReadItemAccepted(BinaryReader r) => new(r.ReadInt64(), r.ReadString(), ReadPayload(r));
+
+    private static void WriteStateSaved(BinaryWriter w, StateSaved m)
+    {
+        w.Write(m.Name);
+        w.Write(m.State is not null);
+        if (m.State is not null)
+        {
+            WritePayload(w, m.State);
+        }
+
+        w.Write(m.Taken);
+    }
+
+    private static StateSaved ReadStateSaved(BinaryReader r) => new(r.ReadString(), r.ReadBoolean() ? ReadPayload(r) : null, r.ReadInt64());
 
     private static void WritePayload(BinaryWriter w, Payload p)
     {

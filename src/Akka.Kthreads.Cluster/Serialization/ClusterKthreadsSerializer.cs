@@ -46,6 +46,7 @@ public sealed partial class ClusterKthreadsSerializer : SerializerWithStringMani
         CpuList => "CL",
         ItemAccepted => "IA",
         StateSaved => "SS",
+        LedgerSnapshot => "LS",
         _ => throw new ArgumentException($"{o?.GetType()} is not a Kthreads cluster message", nameof(o)),
     };
 

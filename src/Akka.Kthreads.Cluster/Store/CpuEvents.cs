@@ -8,3 +8,6 @@ internal sealed record ItemAccepted(long Seq, string Name, Payload Item) : IClus
 /// items up to <paramref name="Taken"/> (saved by the thread, or captured after it parked on hand-off).
 /// </summary>
 internal sealed record StateSaved(string Name, Payload? State, long Taken) : IClusterKthreadsMessage;
+
+/// <summary>INTERNAL API. A snapshot of a CPU's ledger, so recovery does not replay its whole journal.</summary>
+internal sealed record LedgerSnapshot(long LastSeq, IReadOnlyList<StateSaved> States, IReadOnlyList<ItemAccepted> Pending) : IClusterKthreadsMessage;

@@ -44,6 +44,28 @@ internal sealed class CpuLedger
 
     public Entry? Find(string name) => _entries.GetValueOrDefault(name);
 
+    /// <summary>The ledger as events that rebuild it: each saved state, then each item not yet taken.</summary>
+    public LedgerSnapshot ToSnapshot() => new(
+        LastSeq,
+        _entries.Where(e => e.Value.HasState).Select(e => new StateSaved(e.Key, e.Value.State, e.Value.Taken)).ToArray(),
+        _entries.SelectMany(e => e.Value.Pending.Select(p => new ItemAccepted(p.Key, e.Key, p.Value))).OrderBy(a => a.Seq).ToArray());
+
+    /// <summary>Starts over from <paramref name="snapshot"/> (recovery: events after it follow).</summary>
+    public void Restore(LedgerSnapshot snapshot)
+    {
+        _entries.Clear();
+        LastSeq = snapshot.LastSeq;
+        foreach (var saved in snapshot.States)
+        {
+            Apply(saved);
+        }
+
+        foreach (var accepted in snapshot.Pending)
+        {
+            Apply(accepted);
+        }
+    }
+
     private Entry EntryFor(string name)
     {
         if (!_entries.TryGetValue(name, out var entry))
