@@ -156,8 +156,17 @@ public sealed class ClusterKthreads : IExtension
     public Task<ClusterNodeProtocol.ThreadList> ListAsync(CancellationToken ct = default) =>
         AskAsync<ClusterNodeProtocol.ThreadList>(Node, new ClusterNodeProtocol.ListThreads(ClusterWide: true), ct);
 
+    /// <summary>True once this node's CoordinatedShutdown has started (a leave): its region is handing its CPUs off.</summary>
+    internal bool IsShuttingDown => CoordinatedShutdown.Get(_system).ShutdownReason is not null;
+
     private void EnsureAllUp()
     {
+        // A leaving node's region is going: a message buffered there would only hold its graceful stop open.
+        if (IsShuttingDown)
+        {
+            return;
+        }
+
         foreach (var cpu in Enumerable.Range(0, Settings.Cpus))
         {
             Region.Tell(new ClusterCpuProtocol.EnsureUp(cpu), ActorRefs.NoSender);

@@ -61,7 +61,14 @@ internal sealed partial class CpuEntity
 
                     // Sharding restarts remembered entities when a region goes, not after a rebalance: ask for the
                     // CPU again, and the region buffers this until the hand-off is done, then starts it on its new node.
-                    _cluster.Region.Tell(new ClusterCpuProtocol.EnsureUp(_cpu), ActorRefs.NoSender);
+                    // Not while this node leaves: its region is the one going (the coordinator restarts the CPU when it
+                    // has), and a buffered message would hold that region's graceful stop open until a retry tick,
+                    // the node still Up, so the coordinator would rebalance the survivors' CPUs onto it meanwhile.
+                    if (!_cluster.IsShuttingDown)
+                    {
+                        _cluster.Region.Tell(new ClusterCpuProtocol.EnsureUp(_cpu), ActorRefs.NoSender);
+                    }
+
                     Context.Stop(Self);
                 });
                 return;
