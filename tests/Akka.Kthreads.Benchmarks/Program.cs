@@ -11,9 +11,10 @@ namespace Akka.Kthreads.Benchmarks;
 /// <summary>
 /// Runs every benchmark beside its raw-Akka baseline, then the scale figures.
 /// --quick: BenchmarkDotNet's short run (under 3 minutes on 2 cores); --million: also 1,000,000 parked kthreads;
-/// --scale-only / --no-scale: one half only; --busy-cpus-only: only the Ask latency with every CPU busy.
+/// --scale-only / --no-scale: one half only; --busy-cpus-only: only the Ask latency with every CPU busy;
+/// --cluster-only: only the cluster figures (hand-off on a graceful leave, QueueOnCpuAsync items/s).
 /// Other arguments go to BenchmarkDotNet (e.g. --filter); the stop_machine call → fn figures follow
-/// the benchmarks whenever StopMachineBenchmarks ran, the busy-CPU figures whenever every benchmark ran.
+/// the benchmarks whenever StopMachineBenchmarks ran, the busy-CPU and cluster figures whenever every benchmark ran.
 /// </summary>
 public static class Program
 {
@@ -28,10 +29,17 @@ public static class Program
         var scaleOnly = args.Contains("--scale-only");
         var noScale = args.Contains("--no-scale");
         var busyOnly = args.Contains("--busy-cpus-only");
-        var rest = args.Where(a => a is not ("--quick" or "--million" or "--scale-only" or "--no-scale" or "--busy-cpus-only")).ToArray();
+        var clusterOnly = args.Contains("--cluster-only");
+        var rest = args.Where(a => a is not ("--quick" or "--million" or "--scale-only" or "--no-scale" or "--busy-cpus-only" or "--cluster-only")).ToArray();
         if (busyOnly)
         {
             await BusyCpusFigures.RunAsync(Console.Out);
+            return 0;
+        }
+
+        if (clusterOnly)
+        {
+            await ClusterFiguresAsync();
             return 0;
         }
 
@@ -61,6 +69,7 @@ public static class Program
             if (rest.Length == 0)
             {
                 await BusyCpusFigures.RunAsync(Console.Out);
+                await ClusterFiguresAsync();
             }
         }
 
@@ -74,5 +83,12 @@ public static class Program
         }
 
         return 0;
+    }
+
+    // Each beside its raw sharding + persistence counterpart, measured in the same run (about 2 minutes each).
+    private static async Task ClusterFiguresAsync()
+    {
+        await ClusterHandOffFigures.RunAsync(Console.Out);
+        await ClusterQueueFigures.RunAsync(Console.Out);
     }
 }
