@@ -61,6 +61,46 @@ public sealed class MoveSpec(ITestOutputHelper output) : ClusterSpecBase(output)
         Assert.Empty(sampler.Violations);
     }
 
+    [Fact]
+    public async Task State_changed_since_the_last_save_moves_with_a_graceful_leave_and_nothing_is_handled_again()
+    {
+        Assert.Equal(0, await Node1.Kthreads.PerCpuThreads.RegisterAsync(Tally.SavingOnly(_handled, Node1.Name)));
+        var node2 = StartNode();
+        Assert.Equal(0, await node2.Kthreads.PerCpuThreads.RegisterAsync(Tally.SavingOnly(_handled, node2.Name)));
+        await AwaitMembersAsync(2);
+        await AwaitSettledAsync();
+        var leaving = node2.Kthreads.Cpus.Online.ToArray();
+
+        // Taken and in State, never saved by the thread: only the hand-off's own save carries them.
+        foreach (var cpu in leaving)
+        {
+            foreach (var item in new[] { "x1", "x2", "x3" })
+            {
+                Assert.True(await Node1.Cluster.QueueOnCpuAsync(cpu, Tally.Comm, item) > 0);
+            }
+        }
+
+        await AwaitAssertAsync(() => Assert.All(leaving, cpu =>
+            Assert.Equal(["x1", "x2", "x3"], _handled.Where(h => h.Cpu == cpu).Select(h => h.Item))), TimeSpan.FromSeconds(20));
+        await LeaveAsync(node2);
+        await AwaitSettledAsync();
+
+        foreach (var cpu in leaving)
+        {
+            Assert.True(await Node1.Cluster.QueueOnCpuAsync(cpu, Tally.Comm, "y") > 0);
+        }
+
+        await AwaitAssertAsync(async () =>
+        {
+            foreach (var cpu in leaving)
+            {
+                var info = await Node1.Cluster.CpuInfoAsync(cpu);
+                Assert.Equal(["x1", "x2", "x3", "y"], Tally.Parse(Assert.Single(info.Threads).State).Items);
+                Assert.Equal(["x1", "x2", "x3", "y"], _handled.Where(h => h.Cpu == cpu).Select(h => h.Item));
+            }
+        }, TimeSpan.FromSeconds(20));
+    }
+
     private async Task<ClusterNode> StartWithTallyAsync()
     {
         if (Running().Count == 1 && !Running()[0].Kthreads.PerCpuThreads.Registered.Any())

@@ -129,13 +129,29 @@ internal sealed class NodeStore : IPerCpuStore
             }
 
             saved = Capture(td, td.State, td.Taken);
-            h.Ledger.Apply(saved);
             td.DropItems();
+            if (Unchanged(h.Ledger.Find(td.Name), saved))
+            {
+                // The thread saved exactly this already: a hand-off writes nothing (the common case of a
+                // thread that saves as it goes), so a move costs what sharding's own hand-off costs.
+                return;
+            }
+
+            h.Ledger.Apply(saved);
         }
 
         // The entity journals it before it stops: the new node's thread starts from exactly this.
         h.Entity.Tell(new CpuEntity.Detached(saved));
     }
+
+    private static bool Unchanged(CpuLedger.Entry? entry, StateSaved saved) =>
+        entry is { HasState: true } && entry.Taken == saved.Taken
+        && (entry.State, saved.State) switch
+        {
+            (null, null) => true,
+            ({ } a, { } b) => a.SerializerId == b.SerializerId && a.Manifest == b.Manifest && a.Bytes.AsSpan().SequenceEqual(b.Bytes),
+            _ => false,
+        };
 
     public Task<bool> Save(PerCpu td, object? state, long taken)
     {
