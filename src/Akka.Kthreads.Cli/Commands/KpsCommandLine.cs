@@ -2,7 +2,10 @@ using System.CommandLine;
 
 namespace Akka.Kthreads.Cli.Commands;
 
-/// <summary>The kps command tree: the root (runs the demo), <c>demo</c>, <c>ps</c>, <c>hotplug</c> and <c>modules</c>.</summary>
+/// <summary>
+/// The kps command tree: the root (runs the demo), <c>demo</c>, <c>ps</c>, <c>hotplug</c>, <c>modules</c>,
+/// and the cluster's <c>cluster</c>, <c>node</c> and <c>cpus</c>.
+/// </summary>
 internal static class KpsCommandLine
 {
     public static RootCommand Build(KpsConsole console)
@@ -15,6 +18,9 @@ internal static class KpsCommandLine
         root.Subcommands.Add(PsCommand.Create(console, cpus));
         root.Subcommands.Add(HotplugCommand.Create(console, cpus));
         root.Subcommands.Add(ModulesCommand.Create(console, cpus));
+        root.Subcommands.Add(ClusterCommand.Create(console, cpus));
+        root.Subcommands.Add(NodeCommand.Create(console, cpus));
+        root.Subcommands.Add(CpusCommand.Create(console));
         root.SetAction((parse, ct) => DemoCommand.RunAsync(console, parse.GetValue(cpus), ct));
         return root;
     }

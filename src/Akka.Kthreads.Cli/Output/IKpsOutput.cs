@@ -13,4 +13,10 @@ internal interface IKpsOutput
 
     /// <summary>A ps table: PID PPID CPU STAT COMMAND.</summary>
     void Table(IReadOnlyList<PsRow> rows);
+
+    /// <summary>Any other table (cluster CPUs, cluster-wide ps), drawn like the ps table.</summary>
+    void Table(Grid grid);
+
+    /// <summary>A table as JSON (<c>--json</c>): written as is, never styled or wrapped.</summary>
+    void Json(Grid grid);
 }

@@ -37,6 +37,30 @@ internal sealed class RichOutput(TextWriter writer) : IKpsOutput
         _console.WriteLine();
     }
 
+    public void Table(Grid grid)
+    {
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var column in grid.Columns)
+        {
+            table.AddColumn(new TableColumn(column.Name) { Alignment = column.Numeric ? Justify.Right : Justify.Left });
+        }
+
+        foreach (var row in grid.Rows)
+        {
+            table.AddRow(row.Select(cell => new Text(cell)).ToArray<Spectre.Console.Rendering.IRenderable>());
+        }
+
+        _console.Write(table);
+        _console.WriteLine();
+    }
+
+    // Straight to the writer: Spectre would wrap long lines at the terminal's width.
+    public void Json(Grid grid)
+    {
+        writer.WriteLine(grid.ToJson());
+        writer.Flush();
+    }
+
     private static string StatColour(char stat) => stat switch
     {
         'R' => "green",

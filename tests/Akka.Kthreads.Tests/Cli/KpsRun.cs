@@ -52,6 +52,34 @@ internal static class KpsRun
         return tables;
     }
 
+    /// <summary>Each plain table whose header is <paramref name="header"/> (cluster CPUs, cluster ps): the line above it and its rows.</summary>
+    public static List<PsTable> Grids(string output, string header)
+    {
+        var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        var columns = Columns(header).Length;
+        var tables = new List<PsTable>();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (string.Join(' ', Columns(lines[i])) != header)
+            {
+                continue;
+            }
+
+            var heading = i > 0 ? lines[i - 1].Trim() : string.Empty;
+            var rows = new List<string[]>();
+            for (i++; i < lines.Length && lines[i].Trim().Length > 0; i++)
+            {
+                var row = Columns(lines[i]);
+                Assert.Equal(columns, row.Length);
+                rows.Add(row);
+            }
+
+            tables.Add(new PsTable(heading, rows));
+        }
+
+        return tables;
+    }
+
     /// <summary>The one row of <paramref name="command"/> in <paramref name="table"/>.</summary>
     public static string[] Row(PsTable table, string command) => Assert.Single(table.Rows, r => r[4] == command);
 
