@@ -221,6 +221,11 @@ public sealed class ClusterKthreads : IExtension
 /// <summary>Makes the one <see cref="ClusterKthreads"/> of each ActorSystem.</summary>
 public sealed class ClusterKthreadsExtension : ExtensionIdProvider<ClusterKthreads>
 {
+    /// <summary>Akka makes the provider itself; users call <see cref="ClusterKthreads.Get"/> instead.</summary>
+    public ClusterKthreadsExtension()
+    {
+    }
+
     /// <summary>Called once per system by Akka's extension machinery.</summary>
     /// <param name="system">The system.</param>
     /// <returns>Its cluster kthreads.</returns>
