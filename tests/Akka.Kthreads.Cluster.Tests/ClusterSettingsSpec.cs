@@ -24,7 +24,7 @@ public sealed class ClusterSettingsSpec
         Assert.Equal("akka.persistence.journal.sql", settings.JournalPlugin);
         Assert.Equal("akka.persistence.snapshot-store.sql", settings.SnapshotPlugin);
         Assert.Equal("kthreads-cluster.db", settings.SqliteFile);
-        Assert.Equal(1000, settings.SnapshotEvery);
+        Assert.Equal(10000, settings.SnapshotEvery);
         Assert.Equal("kthreads-node", settings.NodeActorName);
     }
 
