@@ -33,6 +33,9 @@ public sealed class WireSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
             new KthreadInfo(8, 2, "w", KthreadState.Zombie, null, false, -4, "node-b")], ["akka.tcp://kthreads@h:1"]),
         ListCpus.Instance,
         new CpuList([new CpuInfo(0, Node, [])]),
+        new ThreadOp(7, ThreadOperation.Unpark),
+        new ThreadOpResult(-Errno.ESRCH, null),
+        new ThreadOpResult(0, new KthreadInfo(7, 2, "w", KthreadState.Parked, 1, false, null, "node-a")),
     ];
 
     [Theory]

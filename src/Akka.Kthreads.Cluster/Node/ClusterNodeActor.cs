@@ -19,6 +19,7 @@ internal sealed class ClusterNodeActor : ReceiveActor
         Receive<ClusterNodeProtocol.ListThreads>(list =>
             (list.ClusterWide ? ClusterThreadsAsync() : LocalThreadsAsync()).PipeTo(Sender));
         Receive<ClusterNodeProtocol.ListCpus>(_ => CpusAsync().PipeTo(Sender));
+        Receive<ClusterNodeProtocol.ThreadOp>(op => ThreadOpAsync(op).PipeTo(Sender));
     }
 
     public static Props Props(ClusterKthreads cluster) => Actor.Props.Create(() => new ClusterNodeActor(cluster));
@@ -55,6 +56,46 @@ internal sealed class ClusterNodeActor : ReceiveActor
         var rows = answers.Where(a => a.list is not null).SelectMany(a => a.list!.Threads)
             .OrderBy(r => r.Node, StringComparer.Ordinal).ThenBy(r => r.Pid).ToArray();
         return new ClusterNodeProtocol.ThreadList(rows, answers.Where(a => a.list is null).Select(a => a.address.ToString()).ToArray());
+    }
+
+    // The operation sent to the thread's own actor, as a local caller would: a gone pid gets kthreadd's -ESRCH.
+    private async Task<ClusterNodeProtocol.ThreadOpResult> ThreadOpAsync(ClusterNodeProtocol.ThreadOp op)
+    {
+        object? command = op.Operation switch
+        {
+            ClusterNodeProtocol.ThreadOperation.WakeUp => KthreadProtocol.WakeUp.Instance,
+            ClusterNodeProtocol.ThreadOperation.Stop => KthreadProtocol.Stop.Instance,
+            ClusterNodeProtocol.ThreadOperation.Park => KthreadProtocol.Park.Instance,
+            ClusterNodeProtocol.ThreadOperation.Unpark => KthreadProtocol.Unpark.Instance,
+            ClusterNodeProtocol.ThreadOperation.Info => KthreadProtocol.GetInfo.Instance,
+            _ => null,
+        };
+        if (command is null || op.Pid <= 0)
+        {
+            _log.Warning("cluster: refused a thread operation {0} on pid {1}", op.Operation, op.Pid);
+            return new ClusterNodeProtocol.ThreadOpResult(-Errno.EINVAL, null);
+        }
+
+        var kthreads = _cluster.Kthreads;
+        var thread = Context.System.ActorSelection(kthreads.Kthreadd.Path / op.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        try
+        {
+            var reply = await thread.Ask<object>(command, kthreads.Settings.AskTimeout).ConfigureAwait(false);
+            return reply switch
+            {
+                KthreadProtocol.Stopped stopped => new(stopped.ExitCode, null),
+                KthreadProtocol.ParkResult park => new(park.Result, null),
+                KthreadProtocol.Unparked => new(0, null),
+                KthreadProtocol.Woken woken => new(woken.WasWoken ? 1 : 0, null),
+                KthreadInfo { State: KthreadState.Dead } gone => new(-Errno.ESRCH, gone),
+                KthreadInfo info => new(0, info),
+                _ => new(-Errno.EINVAL, null),
+            };
+        }
+        catch (AskTimeoutException)
+        {
+            return new ClusterNodeProtocol.ThreadOpResult(-Errno.ETIMEDOUT, null);
+        }
     }
 
     private async Task<ClusterNodeProtocol.CpuList> CpusAsync()

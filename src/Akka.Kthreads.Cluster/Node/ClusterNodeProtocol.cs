@@ -29,4 +29,33 @@ public static class ClusterNodeProtocol
     /// <summary>Reply to <see cref="ListCpus"/>: one entry per CPU, in CPU order.</summary>
     /// <param name="Cpus">The CPUs that answered in time.</param>
     public sealed record CpuList(IReadOnlyList<ClusterCpuProtocol.CpuInfo> Cpus) : IClusterKthreadsMessage;
+
+    /// <summary>What <see cref="ThreadOp"/> does to a thread: the kthread protocol's operations.</summary>
+    public enum ThreadOperation
+    {
+        /// <summary>wake_up_process().</summary>
+        WakeUp,
+
+        /// <summary>kthread_stop().</summary>
+        Stop,
+
+        /// <summary>kthread_park().</summary>
+        Park,
+
+        /// <summary>kthread_unpark().</summary>
+        Unpark,
+
+        /// <summary>Its ps row.</summary>
+        Info,
+    }
+
+    /// <summary>One operation on one thread of the node that receives it (by pid), sent there from any node.</summary>
+    /// <param name="Pid">The thread's pid on the receiving node.</param>
+    /// <param name="Operation">What to do.</param>
+    public sealed record ThreadOp(int Pid, ThreadOperation Operation) : IClusterKthreadsMessage;
+
+    /// <summary>Reply to <see cref="ThreadOp"/>: the local reply as a number, and the row for Info.</summary>
+    /// <param name="Result">Stop: the exit code; Park, Unpark: 0; WakeUp: 1 woken, 0 already running; Info: 0. Or -ESRCH (gone), -EINVAL.</param>
+    /// <param name="Info">The thread's row (Info only; Dead for a thread that is gone).</param>
+    public sealed record ThreadOpResult(int Result, KthreadInfo? Info) : IClusterKthreadsMessage;
 }

@@ -27,6 +27,8 @@ public sealed partial class ClusterKthreadsSerializer
         ["CL"] = (_, r) => new CpuList(ReadList(r, ReadCpuInfo)),
         ["IA"] = (_, r) => ReadItemAccepted(r),
         ["SS"] = (_, r) => ReadStateSaved(r),
+        ["TO"] = (_, r) => ReadThreadOp(r),
+        ["TR"] = (_, r) => new ThreadOpResult(r.ReadInt32(), r.ReadBoolean() ? ReadThread(r) : null),
         ["LS"] = (_, r) => new LedgerSnapshot(r.ReadInt64(), ReadList(r, ReadStateSaved), ReadList(r, ReadItemAccepted)),
     };
 
@@ -79,6 +81,19 @@ public sealed partial class ClusterKthreadsSerializer
             case StateSaved m:
                 WriteStateSaved(w, m);
                 break;
+            case ThreadOp m:
+                w.Write(m.Pid);
+                w.Write((int)m.Operation);
+                break;
+            case ThreadOpResult m:
+                w.Write(m.Result);
+                w.Write(m.Info is not null);
+                if (m.Info is not null)
+                {
+                    WriteThread(w, m.Info);
+                }
+
+                break;
             case LedgerSnapshot m:
                 w.Write(m.LastSeq);
                 WriteList(w, m.States, WriteStateSaved);
@@ -87,6 +102,18 @@ public sealed partial class ClusterKthreadsSerializer
             default:
                 throw new ArgumentException($"{obj?.GetType()} is not a Kthreads cluster message", nameof(obj));
         }
+    }
+
+    private static ThreadOp ReadThreadOp(BinaryReader r)
+    {
+        var pid = r.ReadInt32();
+        var operation = r.ReadInt32();
+        if (!Enum.IsDefined(typeof(ThreadOperation), operation))
+        {
+            throw new InvalidDataException($"no thread operation {operation}");
+        }
+
+        return new ThreadOp(pid, (ThreadOperation)operation);
     }
 
     private static void WriteItemAccepted(BinaryWriter w, ItemAccepted m)

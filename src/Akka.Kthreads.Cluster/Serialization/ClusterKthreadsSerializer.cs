@@ -47,6 +47,8 @@ public sealed partial class ClusterKthreadsSerializer : SerializerWithStringMani
         ItemAccepted => "IA",
         StateSaved => "SS",
         LedgerSnapshot => "LS",
+        ThreadOp => "TO",
+        ThreadOpResult => "TR",
         _ => throw new ArgumentException($"{o?.GetType()} is not a Kthreads cluster message", nameof(o)),
     };
 

@@ -1,0 +1,64 @@
+using System.Globalization;
+using Akka.Actor;
+
+namespace Akka.Kthreads.Cluster;
+
+/// <summary>
+/// A thread's cluster id, <c>node/pid</c>: each node has its own kthreadd and pid space, so a pid
+/// names a thread only together with its node's address.
+/// </summary>
+/// <param name="Node">The address of the node the thread lives on.</param>
+/// <param name="Pid">Its pid on that node.</param>
+public sealed record ClusterKthreadId(Address Node, int Pid)
+{
+    /// <summary>The id of a row of ps (<see cref="KthreadInfo.Node"/> and <see cref="KthreadInfo.Pid"/>).</summary>
+    /// <param name="info">A row from any node.</param>
+    /// <returns>Its cluster id.</returns>
+    public static ClusterKthreadId Of(KthreadInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        return new ClusterKthreadId(Address.Parse(info.Node), info.Pid);
+    }
+
+    /// <summary>The short form kps prints and takes: <c>host:port/pid</c>.</summary>
+    public string Short => $"{Node.Host}:{Node.Port}/{Pid.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>Reads <c>akka.tcp://system@host:port/pid</c>, or the short <c>host:port/pid</c> for a node of <paramref name="members"/>.</summary>
+    /// <param name="text">The id as printed.</param>
+    /// <param name="members">The cluster's nodes, to find the node of a short id.</param>
+    /// <param name="id">The id, when the text is one.</param>
+    /// <returns>False for text that is not an id, or a short id whose host:port is not a member.</returns>
+    public static bool TryParse(string? text, IEnumerable<Address> members, out ClusterKthreadId? id)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        id = null;
+        var slash = text?.LastIndexOf('/') ?? -1;
+        if (text is null || slash <= 0
+            || !int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid <= 0)
+        {
+            return false;
+        }
+
+        var node = text[..slash];
+        if (node.Contains("://", StringComparison.Ordinal))
+        {
+            try
+            {
+                id = new ClusterKthreadId(Address.Parse(node), pid);
+                return true;
+            }
+            catch (UriFormatException)
+            {
+                return false;
+            }
+        }
+
+        var member = members.FirstOrDefault(a => $"{a.Host}:{a.Port}" == node);
+        id = member is null ? null : new ClusterKthreadId(member, pid);
+        return id is not null;
+    }
+
+    /// <summary>The full form, <c>akka.tcp://system@host:port/pid</c>.</summary>
+    /// <returns>The id as text.</returns>
+    public override string ToString() => $"{Node}/{Pid.ToString(CultureInfo.InvariantCulture)}";
+}

@@ -1,0 +1,83 @@
+using Akka.Actor;
+using Xunit;
+using Xunit.Abstractions;
+using static Akka.Kthreads.Cluster.ClusterNodeProtocol;
+
+namespace Akka.Kthreads.Cluster.Tests;
+
+/// <summary>
+/// Cluster ids (node/pid): from any node, ps lists every node's threads, and a thread on another node
+/// is parked, unparked, woken, read and stopped with the same replies and errnos as locally.
+/// </summary>
+public sealed class RemoteThreadSpec(ITestOutputHelper output)
+    : ClusterSpecBase(output, cpus: 2, extraConfig: "kthreads.cluster.ask-timeout = 3s")
+{
+    [Fact]
+    public async Task A_thread_on_another_node_is_listed_parked_unparked_woken_read_and_stopped_from_here()
+    {
+        var node2 = StartNode();
+        await AwaitMembersAsync(2);
+        await AwaitSettledAsync();
+        var probe = CreateTestProbe();
+        var thread = await node2.Kthreads.RunAsync(async current =>
+        {
+            while (!current.ShouldStop)
+            {
+                if (current.ShouldPark)
+                {
+                    probe.Tell("parking");
+                    await current.ParkMeAsync();
+                    probe.Tell("unparked");
+                }
+                else
+                {
+                    probe.Tell("sleeping");
+                    await current.ScheduleAsync();
+                }
+            }
+
+            return 42;
+        }, null, "remote");
+        await probe.ExpectMsgAsync("sleeping");
+
+        var rows = (await Node1.Cluster.ListAsync()).Threads;
+        var row = Assert.Single(rows, r => r.Comm == "remote");
+        var id = ClusterKthreadId.Of(row);
+        Assert.Equal(new ClusterKthreadId(node2.Cluster.SelfAddress, thread.Pid), id);
+        Assert.True(ClusterKthreadId.TryParse(id.Short, [Node1.Cluster.SelfAddress, node2.Cluster.SelfAddress], out var parsed));
+        Assert.Equal(id, parsed);
+
+        Assert.Equal(0, await Node1.Cluster.ParkAsync(id));
+        await probe.ExpectMsgAsync("parking");
+        Assert.Equal(KthreadState.Parked, (await Node1.Cluster.InfoAsync(id)).Info!.State);
+        Assert.Equal(0, await Node1.Cluster.UnparkAsync(id));
+        await probe.ExpectMsgAsync("unparked");
+        await probe.ExpectMsgAsync("sleeping");
+        await AwaitAssertAsync(async () => Assert.Equal(KthreadState.Sleeping, (await Node1.Cluster.InfoAsync(id)).Info!.State));
+        Assert.Equal(1, await Node1.Cluster.WakeUpAsync(id));
+        await probe.ExpectMsgAsync("sleeping");
+
+        Assert.Equal(42, await Node1.Cluster.StopAsync(id));
+        Assert.Equal(-Errno.ESRCH, await Node1.Cluster.StopAsync(id));
+        Assert.Equal(-Errno.ESRCH, await Node1.Cluster.ParkAsync(id));
+        var gone = await Node1.Cluster.InfoAsync(id);
+        Assert.Equal((-Errno.ESRCH, KthreadState.Dead), (gone.Result, gone.Info!.State));
+        Assert.Equal(-Errno.ESRCH, await Node1.Cluster.StopAsync(id with { Pid = 9999 }));
+    }
+
+    [Fact]
+    public async Task A_node_that_is_gone_is_ESRCH_and_one_that_does_not_answer_is_ETIMEDOUT()
+    {
+        var node2 = StartNode(crashOnTerminate: true);
+        await AwaitMembersAsync(2);
+        var elsewhere = new ClusterKthreadId(Address.Parse("akka.tcp://kthreads@127.0.0.1:1"), 3);
+        Assert.Equal(-Errno.ESRCH, await Node1.Cluster.StopAsync(elsewhere));
+        Assert.False(ClusterKthreadId.TryParse("127.0.0.1:1/3", [Node1.Cluster.SelfAddress], out _));
+        Assert.False(ClusterKthreadId.TryParse("not an id", [Node1.Cluster.SelfAddress], out _));
+
+        // Still a member, no longer answering: the bounded wait ends in -ETIMEDOUT, never a hang.
+        var silent = new ClusterKthreadId(node2.Cluster.SelfAddress, 3);
+        await CrashAsync(node2);
+        Assert.Equal(-Errno.ETIMEDOUT, await Node1.Cluster.ParkAsync(silent));
+    }
+}
