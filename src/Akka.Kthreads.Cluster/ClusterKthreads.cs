@@ -195,7 +195,7 @@ public sealed class ClusterKthreads : IExtension
     internal bool IsShuttingDown => CoordinatedShutdown.Get(_system).ShutdownReason is not null;
 
     // The operation goes to the node's query actor, which sends it to the thread as a local caller would.
-    private async Task<ClusterNodeProtocol.ThreadOpResult> OperateAsync(ClusterKthreadId id, ClusterNodeProtocol.ThreadOperation operation, CancellationToken ct)
+    internal async Task<ClusterNodeProtocol.ThreadOpResult> OperateAsync(ClusterKthreadId id, ClusterNodeProtocol.ThreadOperation operation, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(id);
         if (id.Pid <= 0)

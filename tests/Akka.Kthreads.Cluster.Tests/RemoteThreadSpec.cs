@@ -57,6 +57,12 @@ public sealed class RemoteThreadSpec(ITestOutputHelper output)
         Assert.Equal(1, await Node1.Cluster.WakeUpAsync(id));
         await probe.ExpectMsgAsync("sleeping");
 
+        // A tool asks one node by the id as printed; that node resolves it and sends the operation on.
+        var byId = await Node1.Cluster.Node.Ask<ThreadOpResult>(new ThreadOpById(id.Short, ThreadOperation.Info), TimeSpan.FromSeconds(3));
+        Assert.Equal((0, thread.Pid), (byId.Result, byId.Info!.Pid));
+        Assert.Equal(-Errno.EINVAL, (await Node1.Cluster.Node.Ask<ThreadOpResult>(new ThreadOpById("garbage", ThreadOperation.Stop), TimeSpan.FromSeconds(3))).Result);
+        Assert.Equal(-Errno.ESRCH, (await Node1.Cluster.Node.Ask<ThreadOpResult>(new ThreadOpById("127.0.0.1:1/5", ThreadOperation.Stop), TimeSpan.FromSeconds(3))).Result);
+
         Assert.Equal(42, await Node1.Cluster.StopAsync(id));
         Assert.Equal(-Errno.ESRCH, await Node1.Cluster.StopAsync(id));
         Assert.Equal(-Errno.ESRCH, await Node1.Cluster.ParkAsync(id));

@@ -34,6 +34,7 @@ public sealed class WireSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         ListCpus.Instance,
         new CpuList([new CpuInfo(0, Node, [])]),
         new ThreadOp(7, ThreadOperation.Unpark),
+        new ThreadOpById("127.0.0.1:4053/7", ThreadOperation.Stop),
         new ThreadOpResult(-Errno.ESRCH, null),
         new ThreadOpResult(0, new KthreadInfo(7, 2, "w", KthreadState.Parked, 1, false, null, "node-a")),
     ];

@@ -20,6 +20,7 @@ internal sealed class ClusterNodeActor : ReceiveActor
             (list.ClusterWide ? ClusterThreadsAsync() : LocalThreadsAsync()).PipeTo(Sender));
         Receive<ClusterNodeProtocol.ListCpus>(_ => CpusAsync().PipeTo(Sender));
         Receive<ClusterNodeProtocol.ThreadOp>(op => ThreadOpAsync(op).PipeTo(Sender));
+        Receive<ClusterNodeProtocol.ThreadOpById>(op => ThreadOpByIdAsync(op).PipeTo(Sender));
     }
 
     public static Props Props(ClusterKthreads cluster) => Actor.Props.Create(() => new ClusterNodeActor(cluster));
@@ -97,6 +98,22 @@ internal sealed class ClusterNodeActor : ReceiveActor
             return new ClusterNodeProtocol.ThreadOpResult(-Errno.ETIMEDOUT, null);
         }
     }
+
+    // A tool names the thread as it printed it: a bad id is -EINVAL, a node that is not a member -ESRCH.
+    private Task<ClusterNodeProtocol.ThreadOpResult> ThreadOpByIdAsync(ClusterNodeProtocol.ThreadOpById op)
+    {
+        var members = Akka.Cluster.Cluster.Get(Context.System).State.Members.Select(m => m.Address).ToArray();
+        if (ClusterKthreadId.TryParse(op.Id, members, out var id))
+        {
+            return _cluster.OperateAsync(id!, op.Operation, CancellationToken.None);
+        }
+
+        var looksLikeId = op.Id is { } text && text.LastIndexOf('/') > 0;
+        return Task.FromResult(new ClusterNodeProtocol.ThreadOpResult(looksLikeId && IsPid(op.Id!) ? -Errno.ESRCH : -Errno.EINVAL, null));
+    }
+
+    private static bool IsPid(string id) =>
+        int.TryParse(id.AsSpan(id.LastIndexOf('/') + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) && pid > 0;
 
     private async Task<ClusterNodeProtocol.CpuList> CpusAsync()
     {

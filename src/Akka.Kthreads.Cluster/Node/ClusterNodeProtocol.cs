@@ -58,4 +58,12 @@ public static class ClusterNodeProtocol
     /// <param name="Result">Stop: the exit code; Park, Unpark: 0; WakeUp: 1 woken, 0 already running; Info: 0. Or -ESRCH (gone), -EINVAL.</param>
     /// <param name="Info">The thread's row (Info only; Dead for a thread that is gone).</param>
     public sealed record ThreadOpResult(int Result, KthreadInfo? Info) : IClusterKthreadsMessage;
+
+    /// <summary>
+    /// One operation on a thread of any node, named by its cluster id as text (full, or the short
+    /// <c>host:port/pid</c>): the receiving node resolves it and sends the <see cref="ThreadOp"/> on. For tools that ask one node.
+    /// </summary>
+    /// <param name="Id">The thread's cluster id.</param>
+    /// <param name="Operation">What to do.</param>
+    public sealed record ThreadOpById(string Id, ThreadOperation Operation) : IClusterKthreadsMessage;
 }

@@ -28,6 +28,7 @@ public sealed partial class ClusterKthreadsSerializer
         ["IA"] = (_, r) => ReadItemAccepted(r),
         ["SS"] = (_, r) => ReadStateSaved(r),
         ["TO"] = (_, r) => ReadThreadOp(r),
+        ["TI"] = (_, r) => ReadThreadOpById(r),
         ["TR"] = (_, r) => new ThreadOpResult(r.ReadInt32(), r.ReadBoolean() ? ReadThread(r) : null),
         ["LS"] = (_, r) => new LedgerSnapshot(r.ReadInt64(), ReadList(r, ReadStateSaved), ReadList(r, ReadItemAccepted)),
     };
@@ -85,6 +86,10 @@ public sealed partial class ClusterKthreadsSerializer
                 w.Write(m.Pid);
                 w.Write((int)m.Operation);
                 break;
+            case ThreadOpById m:
+                w.Write(m.Id);
+                w.Write((int)m.Operation);
+                break;
             case ThreadOpResult m:
                 w.Write(m.Result);
                 w.Write(m.Info is not null);
@@ -114,6 +119,18 @@ public sealed partial class ClusterKthreadsSerializer
         }
 
         return new ThreadOp(pid, (ThreadOperation)operation);
+    }
+
+    private static ThreadOpById ReadThreadOpById(BinaryReader r)
+    {
+        var id = r.ReadString();
+        var operation = r.ReadInt32();
+        if (!Enum.IsDefined(typeof(ThreadOperation), operation))
+        {
+            throw new InvalidDataException($"no thread operation {operation}");
+        }
+
+        return new ThreadOpById(id, (ThreadOperation)operation);
     }
 
     private static void WriteItemAccepted(BinaryWriter w, ItemAccepted m)

@@ -49,6 +49,7 @@ public sealed partial class ClusterKthreadsSerializer : SerializerWithStringMani
         LedgerSnapshot => "LS",
         ThreadOp => "TO",
         ThreadOpResult => "TR",
+        ThreadOpById => "TI",
         _ => throw new ArgumentException($"{o?.GetType()} is not a Kthreads cluster message", nameof(o)),
     };
 
