@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
@@ -17,7 +18,7 @@ namespace Akka.Kthreads.Cluster;
 /// (<c>kthreads.cluster.cpus</c>), none online until sharding starts one here. Every method checks its
 /// arguments before sending anything; every wait is bounded by <c>kthreads.cluster.ask-timeout</c>.
 /// </remarks>
-public sealed class ClusterKthreads : IExtension
+public sealed partial class ClusterKthreads : IExtension
 {
     private static readonly Lazy<Config> Reference =
         new(() => ConfigurationFactory.FromResource<ClusterKthreads>("Akka.Kthreads.Cluster.kthreads-cluster.conf"));
@@ -80,6 +81,9 @@ public sealed class ClusterKthreads : IExtension
 
     /// <summary>This node's address, as placement and ps show it.</summary>
     public Address SelfAddress { get; }
+
+    /// <summary>The thread functions this node lets other nodes create by name.</summary>
+    internal ConcurrentDictionary<string, ThreadFn> Functions { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Where the CPUs this node hosts keep their ledgers while here.</summary>
     internal NodeStore Store { get; }
@@ -156,70 +160,8 @@ public sealed class ClusterKthreads : IExtension
     public Task<ClusterNodeProtocol.ThreadList> ListAsync(CancellationToken ct = default) =>
         AskAsync<ClusterNodeProtocol.ThreadList>(Node, new ClusterNodeProtocol.ListThreads(ClusterWide: true), ct);
 
-    /// <summary>kthread_stop() of a thread on any node.</summary>
-    /// <param name="id">The thread's cluster id.</param>
-    /// <param name="ct">Stops waiting.</param>
-    /// <returns>Its exit code (as a local Stop: -EINTR if it never ran, -ETIMEDOUT past stop-timeout); -ESRCH for a thread or node that is gone; -ETIMEDOUT when its node does not answer within ask-timeout.</returns>
-    public async Task<int> StopAsync(ClusterKthreadId id, CancellationToken ct = default) =>
-        (await OperateAsync(id, ClusterNodeProtocol.ThreadOperation.Stop, ct).ConfigureAwait(false)).Result;
-
-    /// <summary>kthread_park() of a thread on any node.</summary>
-    /// <param name="id">The thread's cluster id.</param>
-    /// <param name="ct">Stops waiting.</param>
-    /// <returns>0 once parked; as a local Park (-ETIMEDOUT past park-timeout, -EINTR); -ESRCH for a thread or node that is gone; -ETIMEDOUT when its node does not answer.</returns>
-    public async Task<int> ParkAsync(ClusterKthreadId id, CancellationToken ct = default) =>
-        (await OperateAsync(id, ClusterNodeProtocol.ThreadOperation.Park, ct).ConfigureAwait(false)).Result;
-
-    /// <summary>kthread_unpark() of a thread on any node.</summary>
-    /// <param name="id">The thread's cluster id.</param>
-    /// <param name="ct">Stops waiting.</param>
-    /// <returns>0 (also for a gone thread, as locally); -ESRCH for a node that is gone; -ETIMEDOUT when its node does not answer.</returns>
-    public async Task<int> UnparkAsync(ClusterKthreadId id, CancellationToken ct = default) =>
-        (await OperateAsync(id, ClusterNodeProtocol.ThreadOperation.Unpark, ct).ConfigureAwait(false)).Result;
-
-    /// <summary>wake_up_process() of a thread on any node.</summary>
-    /// <param name="id">The thread's cluster id.</param>
-    /// <param name="ct">Stops waiting.</param>
-    /// <returns>1 if it was woken, 0 if it was not asleep (or is gone, as locally); -ESRCH for a node that is gone; -ETIMEDOUT when its node does not answer.</returns>
-    public async Task<int> WakeUpAsync(ClusterKthreadId id, CancellationToken ct = default) =>
-        (await OperateAsync(id, ClusterNodeProtocol.ThreadOperation.WakeUp, ct).ConfigureAwait(false)).Result;
-
-    /// <summary>The ps row of a thread on any node.</summary>
-    /// <param name="id">The thread's cluster id.</param>
-    /// <param name="ct">Stops waiting.</param>
-    /// <returns>Result 0 and the row; -ESRCH (with its last row, Dead, when its node still remembers it) for a thread or node that is gone; -ETIMEDOUT when its node does not answer.</returns>
-    public Task<ClusterNodeProtocol.ThreadOpResult> InfoAsync(ClusterKthreadId id, CancellationToken ct = default) =>
-        OperateAsync(id, ClusterNodeProtocol.ThreadOperation.Info, ct);
-
     /// <summary>True once this node's CoordinatedShutdown has started (a leave): its region is handing its CPUs off.</summary>
     internal bool IsShuttingDown => CoordinatedShutdown.Get(_system).ShutdownReason is not null;
-
-    // The operation goes to the node's query actor, which sends it to the thread as a local caller would.
-    internal async Task<ClusterNodeProtocol.ThreadOpResult> OperateAsync(ClusterKthreadId id, ClusterNodeProtocol.ThreadOperation operation, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        if (id.Pid <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(id), id.Pid, "a pid is positive");
-        }
-
-        var member = Akka.Cluster.Cluster.Get(_system).State.Members.FirstOrDefault(m => m.Address.Equals(id.Node));
-        if (member is null || member.Status is Akka.Cluster.MemberStatus.Down or Akka.Cluster.MemberStatus.Removed or Akka.Cluster.MemberStatus.Exiting)
-        {
-            return new ClusterNodeProtocol.ThreadOpResult(-Errno.ESRCH, null);
-        }
-
-        var node = _system.ActorSelection(new RootActorPath(id.Node) / Node.Path.Elements);
-        try
-        {
-            return await node.Ask<ClusterNodeProtocol.ThreadOpResult>(new ClusterNodeProtocol.ThreadOp(id.Pid, operation), Settings.AskTimeout, ct)
-                .ConfigureAwait(false);
-        }
-        catch (AskTimeoutException)
-        {
-            return new ClusterNodeProtocol.ThreadOpResult(-Errno.ETIMEDOUT, null);
-        }
-    }
 
     private void EnsureAllUp()
     {

@@ -50,6 +50,18 @@ public static class ClusterCpuProtocol
     /// <param name="PendingItems">Items queued to it and not yet taken.</param>
     public sealed record PerCpuInfo(string Name, string? State, int PendingItems);
 
+    /// <summary>kthread_create_on_cpu() by registered function name, on the node that hosts <paramref name="Cpu"/>.</summary>
+    /// <param name="Cpu">A cluster CPU.</param>
+    /// <param name="Function">A name registered with <c>ClusterKthreads.RegisterFunction</c> on that node.</param>
+    /// <param name="Data">Handed to the function as <c>current.Data</c>; goes through Akka serialization.</param>
+    /// <param name="NameFormat">The thread's name, "{0}" standing for the cpu.</param>
+    public sealed record CreateOnCpu(int Cpu, string Function, object? Data, string NameFormat) : IWithCpu, IClusterKthreadsMessage;
+
+    /// <summary>Reply to <see cref="CreateOnCpu"/>: the thread, parked and bound to the CPU, is <paramref name="Pid"/> on <paramref name="Node"/>.</summary>
+    /// <param name="Node">The node hosting the CPU.</param>
+    /// <param name="Pid">The new thread's pid there.</param>
+    public sealed record ThreadCreated(Address Node, int Pid) : IClusterKthreadsMessage;
+
     /// <summary>
     /// The hand-off stop message (never PoisonPill): the entity takes its CPU down here (the local
     /// cpu_down), saves every per-CPU thread's state after it parked, and only then stops.

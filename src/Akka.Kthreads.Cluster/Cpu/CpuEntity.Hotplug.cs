@@ -35,6 +35,7 @@ internal sealed partial class CpuEntity
     private void Online()
     {
         CommonCommands();
+        Command<ClusterCpuProtocol.CreateOnCpu>(CreateHere);
         Command<ClusterCpuProtocol.HandOff>(_ => GoDown());
     }
 
@@ -48,6 +49,10 @@ internal sealed partial class CpuEntity
     {
         CommonCommands();
         Command<ClusterCpuProtocol.HandOff>(_ => { });
+
+        // A thread bound here now would only park with the CPU: the caller tries again once it is up elsewhere.
+        Command<ClusterCpuProtocol.CreateOnCpu>(_ =>
+            Sender.Tell(new ClusterCpuProtocol.CpuRequestFailed(_cpu, -Errno.EBUSY, $"cpu {_cpu} is being handed off")));
         Command<Retry>(_ => GoDown());
         Command<DownDone>(done =>
         {

@@ -125,6 +125,33 @@ internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
         SaveSnapshot(snapshot ?? _ledger.ToSnapshot());
     }
 
+    // kernel: kthread_create_on_cpu() — by registered name only: code never crosses the wire.
+    private void CreateHere(ClusterCpuProtocol.CreateOnCpu create)
+    {
+        var sender = Sender;
+        if (create.Cpu != _cpu || string.IsNullOrWhiteSpace(create.NameFormat) || create.Function is null)
+        {
+            sender.Tell(new ClusterCpuProtocol.CpuRequestFailed(_cpu, -Errno.EINVAL, "a create needs this cpu, a function name and a name format"));
+            return;
+        }
+
+        if (!_cluster.Functions.TryGetValue(create.Function, out var fn))
+        {
+            _log.Warning("cluster: cpu {0} refused a create of '{1}': no function of that name is registered on {2}", _cpu, create.Function, _node);
+            sender.Tell(new ClusterCpuProtocol.CpuRequestFailed(_cpu, -Errno.ENOENT, $"no function '{create.Function}' is registered on {_node}"));
+            return;
+        }
+
+        _kthreads.CreateOnCpuAsync(fn, create.Data, _cpu, create.NameFormat).PipeTo(sender,
+            success: thread => new ClusterCpuProtocol.ThreadCreated(_node, thread.Pid),
+            failure: e => e switch
+            {
+                KthreadCreateException refused => new ClusterCpuProtocol.CpuRequestFailed(_cpu, refused.Errno, refused.Message),
+                ArgumentException bad => new ClusterCpuProtocol.CpuRequestFailed(_cpu, -Errno.EINVAL, bad.Message),
+                _ => new ClusterCpuProtocol.CpuRequestFailed(_cpu, -Errno.EFAULT, e.Message),
+            });
+    }
+
     // kernel: none — an item is durable (journaled) before it is acknowledged, then its thread is woken.
     private void Accept(ClusterCpuProtocol.QueueItem queue)
     {

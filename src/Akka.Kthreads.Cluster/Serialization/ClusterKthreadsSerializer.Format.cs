@@ -29,6 +29,8 @@ public sealed partial class ClusterKthreadsSerializer
         ["SS"] = (_, r) => ReadStateSaved(r),
         ["TO"] = (_, r) => ReadThreadOp(r),
         ["TI"] = (_, r) => ReadThreadOpById(r),
+        ["CC"] = (s, r) => new CreateOnCpu(r.ReadInt32(), r.ReadString(), r.ReadBoolean() ? ReadPayload(r).ToObject(s.system.Serialization) : null, r.ReadString()),
+        ["TC"] = (_, r) => new ThreadCreated(ReadAddress(r), r.ReadInt32()),
         ["TR"] = (_, r) => new ThreadOpResult(r.ReadInt32(), r.ReadBoolean() ? ReadThread(r) : null),
         ["LS"] = (_, r) => new LedgerSnapshot(r.ReadInt64(), ReadList(r, ReadStateSaved), ReadList(r, ReadItemAccepted)),
     };
@@ -85,6 +87,21 @@ public sealed partial class ClusterKthreadsSerializer
             case ThreadOp m:
                 w.Write(m.Pid);
                 w.Write((int)m.Operation);
+                break;
+            case CreateOnCpu m:
+                w.Write(m.Cpu);
+                w.Write(m.Function);
+                w.Write(m.Data is not null);
+                if (m.Data is not null)
+                {
+                    WritePayload(w, Payload.From(system.Serialization, m.Data));
+                }
+
+                w.Write(m.NameFormat);
+                break;
+            case ThreadCreated m:
+                w.Write(m.Node.ToString());
+                w.Write(m.Pid);
                 break;
             case ThreadOpById m:
                 w.Write(m.Id);

@@ -50,6 +50,8 @@ public sealed partial class ClusterKthreadsSerializer : SerializerWithStringMani
         ThreadOp => "TO",
         ThreadOpResult => "TR",
         ThreadOpById => "TI",
+        CreateOnCpu => "CC",
+        ThreadCreated => "TC",
         _ => throw new ArgumentException($"{o?.GetType()} is not a Kthreads cluster message", nameof(o)),
     };
 

@@ -1,0 +1,130 @@
+using Akka.Actor;
+
+namespace Akka.Kthreads.Cluster;
+
+// Threads of any node from any node: created by registered name, operated by cluster id (node/pid).
+public sealed partial class ClusterKthreads
+{
+    /// <summary>Lets any node create threads of <paramref name="fn"/> here by <paramref name="name"/>: functions cross nodes by name, never as code.</summary>
+    /// <param name="name">The name creators use; register the same name on every node that may host the CPU.</param>
+    /// <param name="fn">The thread function.</param>
+    /// <exception cref="ArgumentException">An empty name or a null function.</exception>
+    /// <exception cref="InvalidOperationException">The name is registered already.</exception>
+    public void RegisterFunction(string name, ThreadFn fn)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(fn);
+        if (!Functions.TryAdd(name, fn))
+        {
+            throw new InvalidOperationException($"a thread function named '{name}' is registered on this node already");
+        }
+    }
+
+    /// <summary>kthread_run() of a registered function, on this node (an unbound thread runs where it is created).</summary>
+    /// <param name="function">A name registered on this node.</param>
+    /// <param name="data">Handed to the function as <c>current.Data</c>.</param>
+    /// <param name="comm">The thread's name.</param>
+    /// <param name="ct">Gives up waiting, as the local RunAsync.</param>
+    /// <returns>The running thread's cluster id.</returns>
+    /// <exception cref="KthreadCreateException">-ENOENT: no function of that name is registered here; or kthreadd refused.</exception>
+    public async Task<ClusterKthreadId> RunAsync(string function, object? data, string comm, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(function);
+        ArgumentException.ThrowIfNullOrWhiteSpace(comm);
+        if (!Functions.TryGetValue(function, out var fn))
+        {
+            throw new KthreadCreateException(-Errno.ENOENT, $"no function '{function}' is registered on {SelfAddress}");
+        }
+
+        var thread = await Kthreads.RunAsync(fn, data, comm, ct).ConfigureAwait(false);
+        return new ClusterKthreadId(SelfAddress, thread.Pid);
+    }
+
+    /// <summary>kthread_create_on_cpu() of a registered function, on the node that hosts <paramref name="cpu"/> now.</summary>
+    /// <param name="function">A name registered on the hosting node.</param>
+    /// <param name="data">Handed to the function; goes through Akka serialization (bind a serializer for its type).</param>
+    /// <param name="cpu">A cluster CPU.</param>
+    /// <param name="nameFormat">The thread's name, "{0}" standing for the cpu.</param>
+    /// <param name="ct">Stops waiting.</param>
+    /// <returns>The thread's cluster id: created parked and bound to the CPU there; unpark it to start it.</returns>
+    /// <exception cref="ArgumentException">A cpu outside the cluster's CPUs, an empty function name or a bad name format.</exception>
+    /// <exception cref="KthreadCreateException">-ENOENT: the hosting node has no function of that name; -EBUSY: the CPU is being handed off (try again); or kthreadd refused.</exception>
+    /// <exception cref="TimeoutException">No reply within ask-timeout.</exception>
+    /// <remarks>The thread stays on that node: when its CPU moves away it parks there, as a per-CPU thread of an offline CPU.</remarks>
+    public async Task<ClusterKthreadId> CreateOnCpuAsync(string function, object? data, int cpu, string nameFormat, CancellationToken ct = default)
+    {
+        CheckCpu(cpu);
+        ArgumentException.ThrowIfNullOrWhiteSpace(function);
+        ArgumentException.ThrowIfNullOrWhiteSpace(nameFormat);
+        Kthreads.CheckNameFormat(nameFormat, cpu, nameof(nameFormat));
+        var reply = await AskAsync<object>(Region, new ClusterCpuProtocol.CreateOnCpu(cpu, function, data, nameFormat), ct).ConfigureAwait(false);
+        return reply switch
+        {
+            ClusterCpuProtocol.ThreadCreated created => new ClusterKthreadId(created.Node, created.Pid),
+            ClusterCpuProtocol.CpuRequestFailed failed => throw new KthreadCreateException(failed.Errno, failed.Reason),
+            _ => throw new InvalidOperationException($"cpu {cpu} answered {reply.GetType().Name} to a create"),
+        };
+    }
+
+    /// <summary>kthread_stop() of a thread on any node.</summary>
+    /// <param name="id">The thread's cluster id.</param>
+    /// <param name="ct">Stops waiting.</param>
+    /// <returns>Its exit code (as a local Stop: -EINTR if it never ran, -ETIMEDOUT past stop-timeout); -ESRCH for a thread or node that is gone; -ETIMEDOUT when its node does not answer within ask-timeout.</returns>
+    public async Task<int> StopAsync(ClusterKthreadId id, CancellationToken ct = default) =>
+        (await OperateAsync(id, ClusterNodeProtocol.ThreadOperation.Stop, ct).ConfigureAwait(false)).Result;
+
+    /// <summary>kthread_park() of a thread on any node.</summary>
+    /// <param name="id">The thread's cluster id.</param>
+    /// <param name="ct">Stops waiting.</param>
+    /// <returns>0 once parked; as a local Park (-ETIMEDOUT past park-timeout, -EINTR); -ESRCH for a thread or node that is gone; -ETIMEDOUT when its node does not answer.</returns>
+    public async Task<int> ParkAsync(ClusterKthreadId id, CancellationToken ct = default) =>
+        (await OperateAsync(id, ClusterNodeProtocol.ThreadOperation.Park, ct).ConfigureAwait(false)).Result;
+
+    /// <summary>kthread_unpark() of a thread on any node.</summary>
+    /// <param name="id">The thread's cluster id.</param>
+    /// <param name="ct">Stops waiting.</param>
+    /// <returns>0 (also for a gone thread, as locally); -ESRCH for a node that is gone; -ETIMEDOUT when its node does not answer.</returns>
+    public async Task<int> UnparkAsync(ClusterKthreadId id, CancellationToken ct = default) =>
+        (await OperateAsync(id, ClusterNodeProtocol.ThreadOperation.Unpark, ct).ConfigureAwait(false)).Result;
+
+    /// <summary>wake_up_process() of a thread on any node.</summary>
+    /// <param name="id">The thread's cluster id.</param>
+    /// <param name="ct">Stops waiting.</param>
+    /// <returns>1 if it was woken, 0 if it was not asleep (or is gone, as locally); -ESRCH for a node that is gone; -ETIMEDOUT when its node does not answer.</returns>
+    public async Task<int> WakeUpAsync(ClusterKthreadId id, CancellationToken ct = default) =>
+        (await OperateAsync(id, ClusterNodeProtocol.ThreadOperation.WakeUp, ct).ConfigureAwait(false)).Result;
+
+    /// <summary>The ps row of a thread on any node.</summary>
+    /// <param name="id">The thread's cluster id.</param>
+    /// <param name="ct">Stops waiting.</param>
+    /// <returns>Result 0 and the row; -ESRCH (with its last row, Dead, when its node still remembers it) for a thread or node that is gone; -ETIMEDOUT when its node does not answer.</returns>
+    public Task<ClusterNodeProtocol.ThreadOpResult> InfoAsync(ClusterKthreadId id, CancellationToken ct = default) =>
+        OperateAsync(id, ClusterNodeProtocol.ThreadOperation.Info, ct);
+
+    // The operation goes to the node's query actor, which sends it to the thread as a local caller would.
+    internal async Task<ClusterNodeProtocol.ThreadOpResult> OperateAsync(ClusterKthreadId id, ClusterNodeProtocol.ThreadOperation operation, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        if (id.Pid <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(id), id.Pid, "a pid is positive");
+        }
+
+        var member = Akka.Cluster.Cluster.Get(_system).State.Members.FirstOrDefault(m => m.Address.Equals(id.Node));
+        if (member is null || member.Status is Akka.Cluster.MemberStatus.Down or Akka.Cluster.MemberStatus.Removed or Akka.Cluster.MemberStatus.Exiting)
+        {
+            return new ClusterNodeProtocol.ThreadOpResult(-Errno.ESRCH, null);
+        }
+
+        var node = _system.ActorSelection(new RootActorPath(id.Node) / Node.Path.Elements);
+        try
+        {
+            return await node.Ask<ClusterNodeProtocol.ThreadOpResult>(new ClusterNodeProtocol.ThreadOp(id.Pid, operation), Settings.AskTimeout, ct)
+                .ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            return new ClusterNodeProtocol.ThreadOpResult(-Errno.ETIMEDOUT, null);
+        }
+    }
+}
