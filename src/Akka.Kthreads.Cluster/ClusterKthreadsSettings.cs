@@ -10,6 +10,7 @@ namespace Akka.Kthreads.Cluster;
 /// <param name="AskTimeout">How long QueueOnCpuAsync, PlacementAsync and the queries wait for a reply.</param>
 /// <param name="HandOffRetry">How long a CPU whose hand-off failed waits before it tries again.</param>
 /// <param name="KeepAliveInterval">How often each node asks for every CPU to be up somewhere.</param>
+/// <param name="MaxPayloadSize">The largest library message or user payload, in bytes, a node sends or accepts.</param>
 /// <param name="JournalPlugin">Persistence journal plugin id of the CPU entities.</param>
 /// <param name="SnapshotPlugin">Persistence snapshot-store plugin id of the CPU entities.</param>
 /// <param name="SnapshotEvery">Journal events per CPU between snapshots of its ledger; 0 for none.</param>
@@ -22,6 +23,7 @@ public sealed record ClusterKthreadsSettings(
     TimeSpan AskTimeout,
     TimeSpan HandOffRetry,
     TimeSpan KeepAliveInterval,
+    long MaxPayloadSize,
     string JournalPlugin,
     string SnapshotPlugin,
     int SnapshotEvery,
@@ -55,6 +57,7 @@ public sealed record ClusterKthreadsSettings(
             AskTimeout: Positive(config, "ask-timeout"),
             HandOffRetry: Positive(config, "hand-off-retry"),
             KeepAliveInterval: Positive(config, "keep-alive-interval"),
+            MaxPayloadSize: Read(config, "max-payload-size", "a size such as 256KiB", c => c.GetByteSize("max-payload-size") ?? 0),
             JournalPlugin: Read(config, "store.journal-plugin", "a journal plugin id", c => c.GetString("store.journal-plugin", "")),
             SnapshotPlugin: Read(config, "store.snapshot-plugin", "a snapshot plugin id", c => c.GetString("store.snapshot-plugin", "")),
             SnapshotEvery: Read(config, "store.snapshot-every", "0 or a positive count of events", c => c.GetInt("store.snapshot-every", 0)),
@@ -64,6 +67,11 @@ public sealed record ClusterKthreadsSettings(
         if (settings.Cpus <= 0)
         {
             throw new ConfigurationException($"kthreads.cluster.cpus must be a positive count of CPUs, was {settings.Cpus}");
+        }
+
+        if (settings.MaxPayloadSize <= 0 || settings.MaxPayloadSize > int.MaxValue)
+        {
+            throw new ConfigurationException($"kthreads.cluster.max-payload-size must be a size between 1 byte and 2GiB, was {settings.MaxPayloadSize}");
         }
 
         if (settings.SnapshotEvery < 0)

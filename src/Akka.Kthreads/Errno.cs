@@ -45,6 +45,9 @@ public static class Errno
     /// <summary>Function not implemented: park of a thread that has exited.</summary>
     public const int ENOSYS = 38;
 
+    /// <summary>Message too long: a cluster message or payload above kthreads.cluster.max-payload-size.</summary>
+    public const int EMSGSIZE = 90;
+
     /// <summary>Timed out: a library wait (stop, park) ran past its configured timeout.</summary>
     public const int ETIMEDOUT = 110;
 

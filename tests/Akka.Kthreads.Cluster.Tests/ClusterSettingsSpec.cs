@@ -25,6 +25,7 @@ public sealed class ClusterSettingsSpec
         Assert.Equal("akka.persistence.snapshot-store.sql", settings.SnapshotPlugin);
         Assert.Equal("kthreads-cluster.db", settings.SqliteFile);
         Assert.Equal(10000, settings.SnapshotEvery);
+        Assert.Equal(120 * 1024, settings.MaxPayloadSize);
         Assert.Equal("kthreads-node", settings.NodeActorName);
     }
 
@@ -39,6 +40,7 @@ public sealed class ClusterSettingsSpec
     [InlineData("store.snapshot-plugin = s", nameof(ClusterKthreadsSettings.SnapshotPlugin))]
     [InlineData("store.sqlite-file = x.db", nameof(ClusterKthreadsSettings.SqliteFile))]
     [InlineData("store.snapshot-every = 0", nameof(ClusterKthreadsSettings.SnapshotEvery))]
+    [InlineData("max-payload-size = 1MiB", nameof(ClusterKthreadsSettings.MaxPayloadSize))]
     [InlineData("node.actor-name = n", nameof(ClusterKthreadsSettings.NodeActorName))]
     public void Every_key_feeds_its_own_field(string line, string field)
     {
@@ -58,6 +60,7 @@ public sealed class ClusterSettingsSpec
     [InlineData("kthreads.cluster.type-name = \"\"", "kthreads.cluster.type-name")]
     [InlineData("kthreads.cluster.store.sqlite-file = \"\"", "kthreads.cluster.store.sqlite-file")]
     [InlineData("kthreads.cluster.store.snapshot-every = -1", "kthreads.cluster.store.snapshot-every")]
+    [InlineData("kthreads.cluster.max-payload-size = 0", "kthreads.cluster.max-payload-size")]
     public void A_bad_value_is_refused_naming_its_key(string hocon, string key)
     {
         var e = Assert.Throws<ConfigurationException>(() => Read(hocon));

@@ -89,6 +89,11 @@ public sealed class WireSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         {
             Assert.Throws<SerializationException>(() => serializer.FromBinary(bytes, manifest));
         }
+
+        // Above max-payload-size: refused on the way in before it is decoded, and on the way out before it is sent.
+        var oversized = new byte[120 * 1024 + 1];
+        Assert.Throws<SerializationException>(() => serializer.FromBinary(oversized, "EU"));
+        Assert.Throws<ArgumentException>(() => serializer.ToBinary(new QueueItem(0, "x/0", new string('x', 130 * 1024))));
     }
 
     // Records with lists compare by reference: compare what they print, lists spelled out.

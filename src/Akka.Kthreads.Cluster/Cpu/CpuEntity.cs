@@ -175,6 +175,14 @@ internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
             return;
         }
 
+        if (payload.Bytes.Length > _settings.MaxPayloadSize)
+        {
+            _log.Warning("cluster: cpu {0} refused an item of {1} bytes, above kthreads.cluster.max-payload-size", _cpu, payload.Bytes.Length);
+            sender.Tell(new ClusterCpuProtocol.CpuRequestFailed(_cpu, -Errno.EMSGSIZE,
+                $"the item is {payload.Bytes.Length} bytes, above kthreads.cluster.max-payload-size ({_settings.MaxPayloadSize})"));
+            return;
+        }
+
         var name = queue.Comm.Contains("{0}", StringComparison.Ordinal) ? Kthreads.FormatName(queue.Comm, _cpu) : queue.Comm;
         var accepted = new ItemAccepted(_ledger.LastSeq + 1, name, payload);
         Persist(accepted, e =>

@@ -17,6 +17,7 @@ public sealed partial class ClusterKthreadsSerializer : SerializerWithStringMani
 {
     // Made on first use: serializers are made while the system starts, before its logging can name it.
     private readonly Lazy<ILoggingAdapter> _log;
+    private readonly Lazy<long> _limit;
 
     /// <summary>Made by Akka's serialization from the binding in kthreads-cluster.conf.</summary>
     /// <param name="system">The system it serializes for.</param>
@@ -24,6 +25,7 @@ public sealed partial class ClusterKthreadsSerializer : SerializerWithStringMani
         : base(system)
     {
         _log = new Lazy<ILoggingAdapter>(() => Logging.GetLogger(system, "kthreads-cluster-serializer"));
+        _limit = new Lazy<long>(() => ClusterKthreadsSettings.Create(system).MaxPayloadSize);
     }
 
     /// <summary>The manifest of <paramref name="o"/>: one of the library's short names.</summary>
@@ -66,7 +68,15 @@ public sealed partial class ClusterKthreadsSerializer : SerializerWithStringMani
             Write(w, obj);
         }
 
-        return stream.ToArray();
+        // Refused before it is sent: the receiving node would drop it anyway.
+        var bytes = stream.ToArray();
+        if (bytes.Length > _limit.Value)
+        {
+            throw new ArgumentException(
+                $"a {obj.GetType().Name} of {bytes.Length} bytes is above kthreads.cluster.max-payload-size ({_limit.Value} bytes)", nameof(obj));
+        }
+
+        return bytes;
     }
 
     /// <summary>Reads a message written by <see cref="ToBinary"/>.</summary>
@@ -80,6 +90,12 @@ public sealed partial class ClusterKthreadsSerializer : SerializerWithStringMani
         {
             _log.Value.Warning("kthreads-cluster: refused a message with unknown manifest '{0}' ({1} bytes)", manifest, bytes?.Length ?? 0);
             throw new SerializationException($"Unknown manifest '{manifest}' for {nameof(ClusterKthreadsSerializer)}");
+        }
+
+        if (bytes is not null && bytes.Length > _limit.Value)
+        {
+            _log.Value.Warning("kthreads-cluster: refused a '{0}' message of {1} bytes, above kthreads.cluster.max-payload-size ({2})", manifest, bytes.Length, _limit.Value);
+            throw new SerializationException($"A '{manifest}' message of {bytes.Length} bytes is above kthreads.cluster.max-payload-size ({_limit.Value} bytes)");
         }
 
         try
