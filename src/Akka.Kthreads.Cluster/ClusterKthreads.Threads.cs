@@ -1,3 +1,4 @@
+using Akka.Event;
 using Akka.Actor;
 
 namespace Akka.Kthreads.Cluster;
@@ -66,6 +67,79 @@ public sealed partial class ClusterKthreads
         };
     }
 
+    /// <summary>
+    /// stop_machine() across the cluster: every online CPU of every node held by its stopper at once
+    /// (and no CPU coming or going anywhere), <paramref name="fn"/> run once here, then all released.
+    /// </summary>
+    /// <param name="fn">Gets this node's first online CPU (-1 if it hosts none); must not wait.</param>
+    /// <param name="ct">Gives up waiting while the CPUs are not all held yet; fn then never runs.</param>
+    /// <returns>fn's return; -EBUSY while a CPU is being handed off (try again); -ETIMEDOUT if not every node held within kthreads.stop-machine.timeout; -EFAULT if fn threw.</returns>
+    /// <exception cref="ArgumentNullException">A null fn.</exception>
+    /// <remarks>A hand-off that starts meanwhile waits until the machine is released: each node holds its cpu_hotplug_lock.</remarks>
+    public Task<int> StopMachineAsync(Func<int, int> fn, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        ct.ThrowIfCancellationRequested();
+        return KthreadContext.SleepingOffCpu(() => RunMachineAsync(fn, ct));
+    }
+
+    private async Task<int> RunMachineAsync(Func<int, int> fn, CancellationToken ct)
+    {
+        var members = Akka.Cluster.Cluster.Get(_system).State.Members
+            .Where(m => m.Status == Akka.Cluster.MemberStatus.Up).Select(m => m.Address).ToArray();
+        if ((await PlacementAsync(ct).ConfigureAwait(false)).Count < Settings.Cpus)
+        {
+            return -Errno.EBUSY; // a CPU is between two nodes
+        }
+
+        var id = Guid.NewGuid();
+        var timeout = Kthreads.Settings.StopMachineTimeout;
+        var held = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var coordinator = _system.SystemActorOf(
+            StopMachine.MachineCoordinator.Props(id, members.Select(a => a.ToString()).ToArray(), held), $"kthreads-machine-{id:N}");
+        var hold = new StopMachine.MachineHold(id, Akka.Serialization.Serialization.SerializedActorPath(coordinator), timeout + timeout);
+        foreach (var member in members)
+        {
+            NodeAt(member).Tell(hold);
+        }
+
+        try
+        {
+            var result = await held.Task.WaitAsync(timeout, ct).ConfigureAwait(false);
+            if (result != 0)
+            {
+                return result;
+            }
+
+            // Every CPU of every node is held by its stopper: no kthread runs anywhere while fn does.
+            try
+            {
+                return fn(Kthreads.Cpus.Online.Count > 0 ? Kthreads.Cpus.Online[0] : -1);
+            }
+            catch (Exception e)
+            {
+                _system.Log.Error(e, "cluster stop_machine: fn threw {0}", e.GetType().Name);
+                return -Errno.EFAULT;
+            }
+        }
+        catch (TimeoutException)
+        {
+            _system.Log.Error("cluster stop_machine: not every node held its CPUs within {0} (kthreads.stop-machine.timeout); fn did not run", timeout);
+            return -Errno.ETIMEDOUT;
+        }
+        finally
+        {
+            foreach (var member in members)
+            {
+                NodeAt(member).Tell(new StopMachine.MachineRelease(id));
+            }
+
+            _system.Stop(coordinator);
+        }
+    }
+
+    private ActorSelection NodeAt(Address node) => _system.ActorSelection(new RootActorPath(node) / Node.Path.Elements);
+
     /// <summary>kthread_stop() of a thread on any node.</summary>
     /// <param name="id">The thread's cluster id.</param>
     /// <param name="ct">Stops waiting.</param>
@@ -116,7 +190,7 @@ public sealed partial class ClusterKthreads
             return new ClusterNodeProtocol.ThreadOpResult(-Errno.ESRCH, null);
         }
 
-        var node = _system.ActorSelection(new RootActorPath(id.Node) / Node.Path.Elements);
+        var node = NodeAt(id.Node);
         try
         {
             return await node.Ask<ClusterNodeProtocol.ThreadOpResult>(new ClusterNodeProtocol.ThreadOp(id.Pid, operation), Settings.AskTimeout, ct)

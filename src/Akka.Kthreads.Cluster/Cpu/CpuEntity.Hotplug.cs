@@ -8,6 +8,7 @@ internal sealed partial class CpuEntity
 {
     private void StartUp()
     {
+        InTransition(true);
         Become(StartingUp);
         _kthreads.Cpus.UpAsync(_cpu).PipeTo(Self, success: r => new UpDone(r), failure: _ => new UpDone(-Errno.EFAULT));
     }
@@ -20,6 +21,7 @@ internal sealed partial class CpuEntity
             if (done.Result == 0 || (done.Result == -Errno.EINVAL && _kthreads.Cpus.IsOnline(_cpu)))
             {
                 _log.Info("cluster: cpu {0} is online on {1}", _cpu, _node);
+                InTransition(false);
                 Become(Online);
                 Stash.UnstashAll();
                 return;
@@ -41,6 +43,7 @@ internal sealed partial class CpuEntity
 
     private void GoDown()
     {
+        InTransition(true);
         Become(GoingDown);
         _kthreads.Cpus.DownAsync(_cpu).PipeTo(Self, success: r => new DownDone(r), failure: _ => new DownDone(-Errno.EFAULT));
     }
@@ -62,6 +65,7 @@ internal sealed partial class CpuEntity
                 DeferAsync(done, _ =>
                 {
                     _log.Info("cluster: cpu {0} handed off from {1}", _cpu, _node);
+                    InTransition(false);
                     _store.Unhost(_cpu, Self);
 
                     // Sharding restarts remembered entities when a region goes, not after a rebalance: ask for the
@@ -82,5 +86,15 @@ internal sealed partial class CpuEntity
             _log.Error("cluster: cpu {0} could not go down for its hand-off ({1}); trying again in {2}", _cpu, done.Result, _settings.HandOffRetry);
             Timers.StartSingleTimer(Retry.Instance, Retry.Instance, _settings.HandOffRetry);
         });
+    }
+
+    // Counted once per phase, so a retry does not count twice; PostStop clears what is left.
+    private void InTransition(bool entering)
+    {
+        if (_inTransition != entering)
+        {
+            _inTransition = entering;
+            _store.Transition(entering);
+        }
     }
 }

@@ -29,6 +29,7 @@ internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
     private readonly Address _node;
     private readonly ClusterKthreads _cluster;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private bool _inTransition;
 
     public CpuEntity(int cpu, ClusterKthreads cluster)
     {
@@ -61,6 +62,7 @@ internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
 
     protected override void PostStop()
     {
+        InTransition(false);
         _store.Unhost(_cpu, Self);
         if (_kthreads.Cpus.IsOnline(_cpu))
         {

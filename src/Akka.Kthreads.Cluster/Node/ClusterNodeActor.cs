@@ -12,15 +12,20 @@ internal sealed class ClusterNodeActor : ReceiveActor
 {
     private readonly ClusterKthreads _cluster;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly StopMachine.NodeHolds _holds;
 
     public ClusterNodeActor(ClusterKthreads cluster)
     {
         _cluster = cluster;
+        _holds = new StopMachine.NodeHolds(cluster, _log);
         Receive<ClusterNodeProtocol.ListThreads>(list =>
             (list.ClusterWide ? ClusterThreadsAsync() : LocalThreadsAsync()).PipeTo(Sender));
         Receive<ClusterNodeProtocol.ListCpus>(_ => CpusAsync().PipeTo(Sender));
         Receive<ClusterNodeProtocol.ThreadOp>(op => ThreadOpAsync(op).PipeTo(Sender));
         Receive<ClusterNodeProtocol.ThreadOpById>(op => ThreadOpByIdAsync(op).PipeTo(Sender));
+        Receive<StopMachine.MachineHold>(hold =>
+            _holds.Hold(hold, ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(hold.Coordinator)));
+        Receive<StopMachine.MachineRelease>(release => _holds.Release(release.Id));
     }
 
     public static Props Props(ClusterKthreads cluster) => Actor.Props.Create(() => new ClusterNodeActor(cluster));

@@ -31,6 +31,9 @@ public sealed partial class ClusterKthreadsSerializer
         ["TI"] = (_, r) => ReadThreadOpById(r),
         ["CC"] = (s, r) => new CreateOnCpu(r.ReadInt32(), r.ReadString(), r.ReadBoolean() ? ReadPayload(r).ToObject(s.system.Serialization) : null, r.ReadString()),
         ["TC"] = (_, r) => new ThreadCreated(ReadAddress(r), r.ReadInt32()),
+        ["MH"] = (_, r) => new StopMachine.MachineHold(new Guid(r.ReadBytes(16)), r.ReadString(), TimeSpan.FromTicks(r.ReadInt64())),
+        ["MD"] = (_, r) => new StopMachine.MachineHeld(new Guid(r.ReadBytes(16)), r.ReadString(), r.ReadInt32()),
+        ["MR"] = (_, r) => new StopMachine.MachineRelease(new Guid(r.ReadBytes(16))),
         ["TR"] = (_, r) => new ThreadOpResult(r.ReadInt32(), r.ReadBoolean() ? ReadThread(r) : null),
         ["LS"] = (_, r) => new LedgerSnapshot(r.ReadInt64(), ReadList(r, ReadStateSaved), ReadList(r, ReadItemAccepted)),
     };
@@ -98,6 +101,19 @@ public sealed partial class ClusterKthreadsSerializer
                 }
 
                 w.Write(m.NameFormat);
+                break;
+            case StopMachine.MachineHold m:
+                w.Write(m.Id.ToByteArray());
+                w.Write(m.Coordinator);
+                w.Write(m.Timeout.Ticks);
+                break;
+            case StopMachine.MachineHeld m:
+                w.Write(m.Id.ToByteArray());
+                w.Write(m.Node);
+                w.Write(m.Result);
+                break;
+            case StopMachine.MachineRelease m:
+                w.Write(m.Id.ToByteArray());
                 break;
             case ThreadCreated m:
                 w.Write(m.Node.ToString());

@@ -54,6 +54,9 @@ public sealed partial class ClusterKthreadsSerializer : SerializerWithStringMani
         ThreadOpById => "TI",
         CreateOnCpu => "CC",
         ThreadCreated => "TC",
+        StopMachine.MachineHold => "MH",
+        StopMachine.MachineHeld => "MD",
+        StopMachine.MachineRelease => "MR",
         _ => throw new ArgumentException($"{o?.GetType()} is not a Kthreads cluster message", nameof(o)),
     };
 

@@ -18,12 +18,29 @@ internal sealed class NodeStore : IPerCpuStore
     private readonly Akka.Serialization.Serialization _serialization;
     private readonly ILoggingAdapter _log;
     private readonly TimeSpan _askTimeout;
+    private int _transitions;
 
     public NodeStore(Akka.Serialization.Serialization serialization, ILoggingAdapter log, TimeSpan askTimeout)
     {
         _serialization = serialization;
         _log = log;
         _askTimeout = askTimeout;
+    }
+
+    /// <summary>CPUs of this node coming up or being handed off now: a cluster-wide stop_machine refuses (-EBUSY) meanwhile.</summary>
+    public int InTransition => Volatile.Read(ref _transitions);
+
+    /// <summary>A CPU entity entered (true) or left (false) its start-up or hand-off.</summary>
+    public void Transition(bool entering)
+    {
+        if (entering)
+        {
+            Interlocked.Increment(ref _transitions);
+        }
+        else
+        {
+            Interlocked.Decrement(ref _transitions);
+        }
     }
 
     /// <summary>The entity of <paramref name="cpu"/> recovered <paramref name="ledger"/> here: threads made or unparked for it get their state from it.</summary>

@@ -52,6 +52,10 @@ public static class CpuHotplugProtocol
     /// <param name="Cpus">Where fn runs; null for the first online CPU.</param>
     public sealed record RunStopMachine(Func<int, int> Fn, IReadOnlyCollection<int>? Cpus) : Request;
 
+    /// <summary>INTERNAL API. Runs <paramref name="WhileHeld"/> with cpu_hotplug_lock held (the cluster's stop_machine holds every node this way).</summary>
+    /// <param name="WhileHeld">Its result is the reply.</param>
+    internal sealed record HoldLock(Func<Task<int>> WhileHeld) : Request;
+
     /// <summary>The reply to every request: 0, a state id, or -errno (-EINVAL for a malformed request).</summary>
     /// <param name="Value">The kernel-style result.</param>
     public sealed record Result(int Value);

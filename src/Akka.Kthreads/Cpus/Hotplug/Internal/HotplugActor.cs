@@ -62,6 +62,7 @@ internal sealed partial class HotplugActor : ReceiveActor
                 CpuHotplugProtocol.RegisterPerCpuThread register => await RegisterAsync(register.Spec).ConfigureAwait(false),
                 CpuHotplugProtocol.UnregisterPerCpuThread unregister => await UnregisterAsync(unregister.Spec).ConfigureAwait(false),
                 CpuHotplugProtocol.RunStopMachine stop => await _kthreads.StopMachine.RunLockedAsync(stop.Fn, stop.Cpus).ConfigureAwait(false),
+                CpuHotplugProtocol.HoldLock hold => await hold.WhileHeld().ConfigureAwait(false),
                 _ => -Errno.EINVAL,
             };
         }
@@ -85,6 +86,7 @@ internal sealed partial class HotplugActor : ReceiveActor
         CpuHotplugProtocol.RegisterPerCpuThread { Spec: { ThreadFn: null } or { ThreadShouldRun: null } or { Comm: null } } => "a spec without its function, condition or name",
         CpuHotplugProtocol.UnregisterPerCpuThread { Spec: null } => "no spec",
         CpuHotplugProtocol.RunStopMachine { Fn: null } => "no fn",
+        CpuHotplugProtocol.HoldLock { WhileHeld: null } => "no work",
         CpuHotplugProtocol.RunStopMachine { Cpus: { } cpus } when cpus.Count == 0 || cpus.Any(c => !_cpus.IsPossible(c)) => "cpus empty or not possible",
         _ => null,
     };
