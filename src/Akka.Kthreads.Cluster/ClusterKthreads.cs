@@ -55,6 +55,7 @@ public sealed partial class ClusterKthreads : IExtension
         SelfAddress = Akka.Cluster.Cluster.Get(system).SelfAddress;
         Store = new NodeStore(system.Serialization, Akka.Event.Logging.GetLogger(system, "kthreads-cluster"), Settings.AskTimeout);
         Kthreads.PerCpuThreads.Store = Store;
+        Kthreads.StopMachine.ClusterWide = StopMachineAsync;
         Region = StartRegion(sharding);
         Node = system.SystemActorOf(ClusterNodeActor.Props(this), Settings.NodeActorName);
 

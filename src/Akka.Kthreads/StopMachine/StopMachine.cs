@@ -34,15 +34,27 @@ public sealed class StopMachine
     /// <summary>Where the running stop_machine is in its lockstep; <see cref="MultiStopState.None"/> when none runs.</summary>
     public MultiStopState State => _current?.State ?? MultiStopState.None;
 
+    /// <summary>In a cluster (Akka.Kthreads.Cluster): the machine over every node, which RunAsync with no cpus becomes.</summary>
+    internal Func<Func<int, int>, CancellationToken, Task<int>>? ClusterWide { get; set; }
+
     /// <summary>stop_machine(): hold every online CPU, run <paramref name="fn"/> on <paramref name="cpus"/>, release them all.</summary>
     /// <param name="fn">Gets the CPU it runs on; must not wait. Its first non-zero return (in CPU order) is the result.</param>
     /// <param name="cpus">Where fn runs (offline ones are skipped); null: the first online CPU.</param>
     /// <param name="ct">Gives up waiting; a call that has not started yet never starts.</param>
     /// <returns>0 or fn's first non-zero return; -EFAULT if fn threw; -ETIMEDOUT if some CPU was not held within stop-machine.timeout (fn never ran); -ENOENT on a cluster node that hosts no CPU.</returns>
     /// <exception cref="ArgumentException">A null fn, an empty cpus, or a cpu outside Possible.</exception>
+    /// <remarks>
+    /// In a cluster, with no <paramref name="cpus"/>, it holds every online CPU of every node and runs fn once here
+    /// (-EBUSY while a CPU is being handed off); with <paramref name="cpus"/>, only this node's CPUs.
+    /// </remarks>
     public Task<int> RunAsync(Func<int, int> fn, IReadOnlyCollection<int>? cpus = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(fn);
+        if (cpus is null && ClusterWide is { } clusterWide && !HotplugCallback.IsActive)
+        {
+            return clusterWide(fn, ct);
+        }
+
         if (cpus is not null)
         {
             if (cpus.Count == 0)
