@@ -12,7 +12,8 @@ namespace Akka.Kthreads.Benchmarks;
 /// Runs every benchmark beside its raw-Akka baseline, then the scale figures.
 /// --quick: BenchmarkDotNet's short run (under 3 minutes on 2 cores); --million: also 1,000,000 parked kthreads;
 /// --scale-only / --no-scale: one half only; --busy-cpus-only: only the Ask latency with every CPU busy;
-/// --cluster-only: only the cluster figures (hand-off on a graceful leave, QueueOnCpuAsync items/s).
+/// --cluster-only: only the cluster figures (hand-off on a graceful leave, QueueOnCpuAsync items/s, remote park + unpark,
+/// cluster-wide stop_machine); --cluster-ops-only: only the last two.
 /// Other arguments go to BenchmarkDotNet (e.g. --filter); the stop_machine call → fn figures follow
 /// the benchmarks whenever StopMachineBenchmarks ran, the busy-CPU and cluster figures whenever every benchmark ran.
 /// </summary>
@@ -30,10 +31,17 @@ public static class Program
         var noScale = args.Contains("--no-scale");
         var busyOnly = args.Contains("--busy-cpus-only");
         var clusterOnly = args.Contains("--cluster-only");
-        var rest = args.Where(a => a is not ("--quick" or "--million" or "--scale-only" or "--no-scale" or "--busy-cpus-only" or "--cluster-only")).ToArray();
+        var clusterOpsOnly = args.Contains("--cluster-ops-only");
+        var rest = args.Where(a => a is not ("--quick" or "--million" or "--scale-only" or "--no-scale" or "--busy-cpus-only" or "--cluster-only" or "--cluster-ops-only")).ToArray();
         if (busyOnly)
         {
             await BusyCpusFigures.RunAsync(Console.Out);
+            return 0;
+        }
+
+        if (clusterOpsOnly)
+        {
+            await ClusterOpsFigures.RunAsync(Console.Out);
             return 0;
         }
 
@@ -85,10 +93,11 @@ public static class Program
         return 0;
     }
 
-    // Each beside its raw sharding + persistence counterpart, measured in the same run (about 2 minutes each).
+    // Each beside its raw sharding + persistence (or remote Ask) counterpart, measured in the same run (about 2 minutes each, the ops 20 s).
     private static async Task ClusterFiguresAsync()
     {
         await ClusterHandOffFigures.RunAsync(Console.Out);
         await ClusterQueueFigures.RunAsync(Console.Out);
+        await ClusterOpsFigures.RunAsync(Console.Out);
     }
 }
