@@ -1,4 +1,5 @@
 using System.Globalization;
+using Akka.Kthreads.Cli.Commands;
 using Akka.Kthreads.Cli.Output;
 using Akka.Kthreads.Cluster;
 
@@ -23,6 +24,10 @@ internal static class ClusterPs
 
         return new Grid(Columns, rows);
     }
+
+    /// <summary>"Cluster ps, asked through 127.0.0.1:4053: 3 nodes.": the line above the table.</summary>
+    public static string Heading(ClusterNodeProtocol.ThreadList list, Seed from) =>
+        $"Cluster ps, asked through {from}: {list.Threads.Select(t => t.Node).Distinct().Count()} nodes.";
 
     private static IReadOnlyList<string> Row(string node, PsRow row) =>
     [

@@ -27,15 +27,35 @@ internal sealed partial class ClusterScenario(IKpsOutput output, int nodeCount, 
     private readonly Dictionary<int, long> _first = [];
     private readonly Dictionary<int, long> _last = [];
     private TimeSpan _stopTook;
+    private ClusterSteps _steps = null!;
 
     /// <summary>Runs every step; a step that does not settle, or a counter that went down, throws <see cref="DemoFailedException"/>.</summary>
     public async Task RunAsync()
     {
         var clock = Stopwatch.StartNew();
-        output.Heading($"kps cluster: {nodeCount} nodes on {ClusterConfig.Loopback} in one process, {cpus} cluster CPUs, "
-            + $"each running {CounterThread.Comm} (+1 and saved every {CounterThread.Round.TotalMilliseconds:0} ms).");
-        output.Line($"Store: {_db} (fresh; deleted at the end).");
-        output.Heading(string.Empty);
+
+        // On a terminal the steps are one live table, redrawn as each settles; piped, printed one after another.
+        if (output.Redraws)
+        {
+            await output.LiveAsync(frame => RunStepsAsync(new ClusterSteps(output, frame))).ConfigureAwait(false);
+        }
+        else
+        {
+            await RunStepsAsync(new ClusterSteps(output, null)).ConfigureAwait(false);
+        }
+
+        output.Heading("Every counter only went up: " + string.Join(", ",
+            _last.OrderBy(c => c.Key).Select(c => string.Create(CultureInfo.InvariantCulture, $"cpu {c.Key} {_first[c.Key]}->{c.Value}"))) + ".");
+        output.Heading(string.Create(CultureInfo.InvariantCulture,
+            $"Nodes stopped in {_stopTook.TotalSeconds:0.0} s, store deleted; kps cluster took {clock.Elapsed.TotalSeconds:0.0} s."));
+    }
+
+    private async Task RunStepsAsync(ClusterSteps steps)
+    {
+        _steps = steps;
+        steps.Title($"kps cluster: {nodeCount} nodes on {ClusterConfig.Loopback} in one process, {cpus} cluster CPUs, "
+            + $"each running {CounterThread.Comm} (+1 and saved every {CounterThread.Round.TotalMilliseconds:0} ms).",
+            $"Store: {_db} (fresh; deleted at the end).");
         try
         {
             await FormAsync().ConfigureAwait(false);
@@ -50,11 +70,6 @@ internal sealed partial class ClusterScenario(IKpsOutput output, int nodeCount, 
             DeleteStore();
             _stopTook = stopping.Elapsed;
         }
-
-        output.Heading("Every counter only went up: " + string.Join(", ",
-            _last.OrderBy(c => c.Key).Select(c => string.Create(CultureInfo.InvariantCulture, $"cpu {c.Key} {_first[c.Key]}->{c.Value}"))) + ".");
-        output.Heading(string.Create(CultureInfo.InvariantCulture,
-            $"Nodes stopped in {_stopTook.TotalSeconds:0.0} s, store deleted; kps cluster took {clock.Elapsed.TotalSeconds:0.0} s."));
     }
 
     private async Task FormAsync()
@@ -123,14 +138,9 @@ internal sealed partial class ClusterScenario(IKpsOutput output, int nodeCount, 
 
     private async Task ShowAsync(string step, string heading)
     {
+        _steps.Settling(step, heading);
         var (rows, took) = await ClusterPlacement.AwaitSettledAsync(_nodes, cpus, $"step {step[..1]}", StepBound, ct).ConfigureAwait(false);
-        output.Heading(string.Create(CultureInfo.InvariantCulture, $"{step} {heading}; settled in {took.TotalSeconds:0.0} s."));
-        foreach (var line in ClusterPlacement.Lines(_nodes, rows))
-        {
-            output.Line(line);
-        }
-
-        output.Table(CpuRow.Grid(rows));
+        _steps.Settled(step, heading, took, ClusterPlacement.Lines(_nodes, rows).ToArray(), CpuRow.Grid(rows));
         CheckCounters(step, rows);
     }
 

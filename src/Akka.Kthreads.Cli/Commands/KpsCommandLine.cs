@@ -1,10 +1,11 @@
 using System.CommandLine;
+using Akka.Kthreads.Cluster;
 
 namespace Akka.Kthreads.Cli.Commands;
 
 /// <summary>
 /// The kps command tree: the root (runs the demo), <c>demo</c>, <c>ps</c>, <c>hotplug</c>, <c>modules</c>,
-/// and the cluster's <c>cluster</c>, <c>node</c> and <c>cpus</c>.
+/// and the cluster's <c>cluster</c>, <c>node</c>, <c>cpus</c>, <c>stop</c>, <c>park</c> and <c>unpark</c>.
 /// </summary>
 internal static class KpsCommandLine
 {
@@ -21,6 +22,9 @@ internal static class KpsCommandLine
         root.Subcommands.Add(ClusterCommand.Create(console, cpus));
         root.Subcommands.Add(NodeCommand.Create(console, cpus));
         root.Subcommands.Add(CpusCommand.Create(console));
+        root.Subcommands.Add(ThreadOpCommand.Create(console, ClusterNodeProtocol.ThreadOperation.Stop));
+        root.Subcommands.Add(ThreadOpCommand.Create(console, ClusterNodeProtocol.ThreadOperation.Park));
+        root.Subcommands.Add(ThreadOpCommand.Create(console, ClusterNodeProtocol.ThreadOperation.Unpark));
         root.SetAction((parse, ct) => DemoCommand.RunAsync(console, parse.GetValue(cpus), ct));
         return root;
     }

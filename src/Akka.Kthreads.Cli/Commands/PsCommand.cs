@@ -10,18 +10,26 @@ namespace Akka.Kthreads.Cli.Commands;
 
 /// <summary>
 /// <c>kps ps</c>: a node with the demo's threads (counter running, kworker/N parked, oneshot zombie), one table;
-/// with <c>--seeds</c>, every thread of a running cluster instead, one table with a NODE column.
+/// with <c>--seeds</c>, every thread of a running cluster instead, one table with a NODE column;
+/// with <c>--watch</c>, the table again every interval until Ctrl+C.
 /// </summary>
 internal static class PsCommand
 {
     public static Command Create(KpsConsole console, Option<int?> cpus)
     {
         var client = new ClientOptions("Ask a running cluster (kps node) instead: every node's threads, through the first of these that answers");
-        var command = new Command("ps", "Start a node with the demo's threads and print one ps table; with --seeds, ps of a running cluster");
+        var watch = new WatchOptions();
+        var command = new Command("ps", "Start a node with the demo's threads and print one ps table; with --seeds, ps of a running cluster; "
+            + "with --watch, the table again every --interval seconds until Ctrl+C");
         client.AddTo(command);
-        command.SetAction((parse, ct) => parse.GetValue(client.Seeds) is { } seeds
-            ? ClusterAsync(console, seeds, parse.GetValue(client.Json), client.TimeoutOf(parse), ct)
-            : RunAsync(console, parse.GetValue(cpus), parse.GetValue(client.Json), ct));
+        watch.AddTo(command, client.Json);
+        command.SetAction((parse, ct) => (parse.GetValue(client.Seeds), watch.Of(parse)) switch
+        {
+            ({ } seeds, { } watching) => ClusterWatchAsync(console, seeds, client.TimeoutOf(parse), watching, ct),
+            ({ } seeds, null) => ClusterAsync(console, seeds, parse.GetValue(client.Json), client.TimeoutOf(parse), ct),
+            (null, { } watching) => WatchAsync(console, parse.GetValue(cpus), watching, ct),
+            (null, null) => RunAsync(console, parse.GetValue(cpus), parse.GetValue(client.Json), ct),
+        });
         return command;
     }
 
@@ -44,6 +52,28 @@ internal static class PsCommand
             await threads.StopAllAsync(ct).ConfigureAwait(false);
         }), ct);
 
+    /// <summary>The same node and threads as a plain <c>kps ps</c>, its table redrawn every interval; Ctrl+C ends it with 0.</summary>
+    public static Task<int> WatchAsync(KpsConsole console, int? cpus, Watching watch, CancellationToken ct) =>
+        CommandRunner.RunAsync(console, () => KpsNode.RunAsync(cpus, async node =>
+        {
+            var threads = new DemoThreads(node.Kthreads);
+            await threads.StartAllAsync(ct).ConfigureAwait(false);
+            try
+            {
+                await PsWatch.RunAsync(console.Out, watch, async (frame, n) =>
+                {
+                    var rows = await PsTable.ReadAsync(node.Kthreads, ct).ConfigureAwait(false);
+                    frame.Heading($"kps ps: the demo's threads on one node. {PsWatch.Stamp(watch, n)}.");
+                    frame.Table(rows);
+                }, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Not ct: after Ctrl+C the threads are still reaped before the node shuts down.
+                await threads.StopAllAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }), ct);
+
     /// <summary>ps of a running cluster, asked through a seed; members that did not answer are named on stderr.</summary>
     public static Task<int> ClusterAsync(KpsConsole console, IReadOnlyList<Seed> seeds, bool json, TimeSpan timeout, CancellationToken ct) =>
         CommandRunner.RunAsync(console, async () =>
@@ -57,7 +87,7 @@ internal static class PsCommand
             }
             else
             {
-                console.Out.Heading($"Cluster ps, asked through {from}: {list.Threads.Select(t => t.Node).Distinct().Count()} nodes.");
+                console.Out.Heading(ClusterPs.Heading(list, from));
                 console.Out.Table(grid);
             }
 
@@ -65,5 +95,36 @@ internal static class PsCommand
             {
                 await console.Error.WriteLineAsync($"kps: {missing} did not answer in time; its threads are not listed").ConfigureAwait(false);
             }
+        }, ct);
+
+    /// <summary>
+    /// ps of a running cluster every interval through one client; the first table must come (else 1, as without
+    /// --watch), later a seed that does not answer is shown in the frame and asked again at the next tick.
+    /// </summary>
+    public static Task<int> ClusterWatchAsync(KpsConsole console, IReadOnlyList<Seed> seeds, TimeSpan timeout, Watching watch, CancellationToken ct) =>
+        CommandRunner.RunAsync(console, async () =>
+        {
+            var question = new ClusterNodeProtocol.ListThreads(ClusterWide: true);
+            await using var door = ClusterDoor.Open(seeds);
+            var first = await door.AskAsync<ClusterNodeProtocol.ThreadList>(question, timeout, ct).ConfigureAwait(false);
+            await PsWatch.RunAsync(console.Out, watch, async (frame, n) =>
+            {
+                try
+                {
+                    var (list, from) = n == 1 ? first : await door.AskAsync<ClusterNodeProtocol.ThreadList>(question, timeout, ct).ConfigureAwait(false);
+                    frame.Heading($"{ClusterPs.Heading(list, from)} {PsWatch.Stamp(watch, n)}.");
+                    foreach (var missing in list.Missing)
+                    {
+                        frame.Line($"{missing} did not answer in time; its threads are not listed");
+                    }
+
+                    frame.Table(ClusterPs.Grid(list));
+                }
+                catch (DemoFailedException e)
+                {
+                    // A node went away mid-watch (the point of watching): say so and try again at the next tick.
+                    frame.Heading($"kps: {e.Message} {PsWatch.Stamp(watch, n)}.");
+                }
+            }, ct).ConfigureAwait(false);
         }, ct);
 }

@@ -11,6 +11,22 @@ internal static class ExitCodes
         return Name(-code) is { } name ? $"{number} (-{name})" : number;
     }
 
+    /// <summary>A negative errno as a reply, "-ESRCH: no such thread"; other codes as <see cref="Describe"/>.</summary>
+    public static string Explain(int code) => Name(-code) is { } name
+        ? $"-{name}: {Meaning(-code) ?? code.ToString(CultureInfo.InvariantCulture)}"
+        : Describe(code);
+
+    // What a thread operation's errno means to the one who asked for it.
+    private static string? Meaning(int errno) => errno switch
+    {
+        Errno.ESRCH => "no such thread (it is gone, or its node is not a member)",
+        Errno.ETIMEDOUT => "timed out (the thread's node, or the thread, did not answer in time)",
+        Errno.EINVAL => "invalid argument (not a thread id)",
+        Errno.EINTR => "interrupted",
+        Errno.ENOSYS => "function not implemented (the thread has exited)",
+        _ => null,
+    };
+
     private static string? Name(int errno) => errno switch
     {
         Errno.ENOENT => nameof(Errno.ENOENT),

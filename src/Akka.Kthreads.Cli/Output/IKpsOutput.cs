@@ -19,4 +19,11 @@ internal interface IKpsOutput
 
     /// <summary>A table as JSON (<c>--json</c>): written as is, never styled or wrapped.</summary>
     void Json(Grid grid);
+
+    /// <summary>True when <see cref="LiveAsync"/> redraws in place (a terminal); false when each frame follows the last (piped).</summary>
+    bool Redraws { get; }
+
+    /// <summary>Runs <paramref name="body"/> with a frame that it shows as often as it likes; nothing else may write meanwhile.</summary>
+    /// <param name="body">Draws frames until it completes; the last one stays on the screen.</param>
+    Task LiveAsync(Func<IKpsFrame, Task> body);
 }

@@ -3,8 +3,15 @@ using System.Globalization;
 namespace Akka.Kthreads.Cli.Output;
 
 /// <summary>Plain aligned text, as procps prints: numbers right-aligned, no box drawing, no ANSI escapes.</summary>
-internal sealed class PlainOutput(TextWriter writer) : IKpsOutput
+internal sealed class PlainOutput(TextWriter writer) : IKpsOutput, IKpsFrame
 {
+    public bool Redraws => false;
+
+    // Piped, a frame is simply printed after the last: its parts are written as they come.
+    public Task LiveAsync(Func<IKpsFrame, Task> body) => body(this);
+
+    public void Show() => writer.Flush();
+
     public void Heading(string text) => writer.WriteLine(text);
 
     public void Line(string text) => writer.WriteLine("  " + text);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Xunit.Abstractions;
 
 namespace Akka.Kthreads.Tests.Cli;
@@ -14,6 +15,7 @@ internal sealed class KpsProcess : IDisposable
     private readonly ITestOutputHelper _log;
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly TaskCompletionSource<string> _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<(string Text, TaskCompletionSource<string> Seen)> _awaited = [];
 
     private KpsProcess(Process process, ITestOutputHelper log, string name)
     {
@@ -48,6 +50,39 @@ internal sealed class KpsProcess : IDisposable
     /// <summary>Waits for the "node akka.tcp://... up" line, at most <paramref name="bound"/>.</summary>
     public Task<string> WaitUpAsync(TimeSpan bound) => _up.Task.WaitAsync(bound);
 
+    /// <summary>Waits for a stdout line containing <paramref name="text"/> (printed before or after the call), at most <paramref name="bound"/>.</summary>
+    public Task<string> WaitLineAsync(string text, TimeSpan bound)
+    {
+        var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_awaited)
+        {
+            _awaited.Add((text, seen));
+            if (_lines.FirstOrDefault(l => !l.StartsWith("stderr: ", StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal)) is { } line)
+            {
+                seen.TrySetResult(line);
+            }
+        }
+
+        return seen.Task.WaitAsync(bound);
+    }
+
+    /// <summary>SIGINT, as Ctrl+C in a terminal (POSIX).</summary>
+    public void Interrupt()
+    {
+        const int SigInt = 2;
+        if (SendSignal(_process.Id, SigInt) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGINT) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>Waits for the process to exit, at most <paramref name="bound"/>; its exit code.</summary>
+    public async Task<int> WaitExitAsync(TimeSpan bound)
+    {
+        await _process.WaitForExitAsync().WaitAsync(bound);
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGKILL: a crash, no leave.</summary>
     public void Kill()
     {
@@ -75,6 +110,9 @@ internal sealed class KpsProcess : IDisposable
         _process.Dispose();
     }
 
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+
     private void OnLine(string? line, string prefix)
     {
         if (line is null)
@@ -82,7 +120,15 @@ internal sealed class KpsProcess : IDisposable
             return;
         }
 
-        _lines.Enqueue(prefix + line);
+        lock (_awaited)
+        {
+            _lines.Enqueue(prefix + line);
+            foreach (var (text, seen) in _awaited.Where(a => prefix.Length == 0 && line.Contains(a.Text, StringComparison.Ordinal)))
+            {
+                seen.TrySetResult(line);
+            }
+        }
+
         if (prefix.Length == 0 && line.StartsWith("node akka.tcp://", StringComparison.Ordinal) && line.EndsWith(" up", StringComparison.Ordinal))
         {
             _up.TrySetResult(line);

@@ -119,6 +119,41 @@ public sealed class KpsSpec(ITestOutputHelper log)
     /// Steps a and d: every wake-up sent from outside was handled, one sent while parked too (after
     /// the unpark), and the stop line sums them up.
     /// </summary>
+    [Fact]
+    public async Task Ps_watch_count_2_piped_prints_2_tables_of_the_demo_threads_and_exits_0()
+    {
+        var (code, output, error) = await KpsRun.RunAsync(log, "ps --watch --count 2 --interval 0.2 --cpus 2");
+
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, error);
+        var tables = KpsRun.Tables(output);
+        Assert.Equal(2, tables.Count);
+        Assert.Matches(@"^kps ps: the demo's threads on one node\. Table 1 of 2 at \d\d:\d\d:\d\d, every 0\.2 s; Ctrl\+C to stop\.$", tables[0].Heading);
+        Assert.Contains("Table 2 of 2", tables[1].Heading);
+        Assert.All(tables, t =>
+        {
+            Assert.Equal(KthreaddRow, t.Rows[0]);
+            Assert.Equal(["counter", "kworker/0", "kworker/1", "oneshot"], t.Rows.Skip(1).Select(r => r[4]));
+            Assert.Equal("Z", Stat(t, "oneshot"));
+        });
+        Assert.DoesNotContain('\u001b', output);
+    }
+
+    [Theory]
+    [InlineData("ps --count 2")]
+    [InlineData("ps --interval 1")]
+    [InlineData("ps --watch --json")]
+    [InlineData("ps --watch --interval 0")]
+    [InlineData("ps --watch --count 0")]
+    public async Task A_bad_watch_option_fails_with_a_message(string commandLine)
+    {
+        var (code, output, error) = await KpsRun.RunAsync(log, commandLine);
+
+        Assert.NotEqual(0, code);
+        Assert.DoesNotContain("PID", output);
+        Assert.NotEqual(string.Empty, error.Trim());
+    }
+
     private static void AssertCounterWakeUps(PsTable parked, PsTable unparked, string output)
     {
         var woken = Regex.Match(output,
