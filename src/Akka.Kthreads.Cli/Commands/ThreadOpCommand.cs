@@ -74,15 +74,12 @@ internal static class ThreadOpCommand
     /// <summary>Why <paramref name="text"/> is not a cluster id (host:port/pid or akka.tcp://system@host:port/pid), or null if it is one.</summary>
     internal static string? Check(string? text)
     {
-        var slash = text?.LastIndexOf('/') ?? -1;
         var usage = $"'{text}' is not a thread id: host:port/pid (as kps ps --seeds shows NODE and PID) or akka.tcp://kthreads@host:port/pid";
-        if (text is null || slash <= 0
-            || !int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid <= 0)
+        if (!ClusterKthreadId.TrySplit(text, out var node, out _))
         {
             return usage;
         }
 
-        var node = text[..slash];
         if (node.Contains("://", StringComparison.Ordinal))
         {
             try

@@ -32,14 +32,11 @@ public sealed record ClusterKthreadId(Address Node, int Pid)
     {
         ArgumentNullException.ThrowIfNull(members);
         id = null;
-        var slash = text?.LastIndexOf('/') ?? -1;
-        if (text is null || slash <= 0
-            || !int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid <= 0)
+        if (!TrySplit(text, out var node, out var pid))
         {
             return false;
         }
 
-        var node = text[..slash];
         if (node.Contains("://", StringComparison.Ordinal))
         {
             try
@@ -56,6 +53,26 @@ public sealed record ClusterKthreadId(Address Node, int Pid)
         var member = members.FirstOrDefault(a => $"{a.Host}:{a.Port}" == node);
         id = member is null ? null : new ClusterKthreadId(member, pid);
         return id is not null;
+    }
+
+    /// <summary>Splits <c>node/pid</c> at its last slash, without resolving the node.</summary>
+    /// <param name="text">The id as printed.</param>
+    /// <param name="node">The part before the last slash: an address or host:port.</param>
+    /// <param name="pid">The positive pid after it.</param>
+    /// <returns>False when there is no node part or no positive pid.</returns>
+    public static bool TrySplit(string? text, out string node, out int pid)
+    {
+        node = string.Empty;
+        pid = 0;
+        var slash = text?.LastIndexOf('/') ?? -1;
+        if (text is null || slash <= 0
+            || !int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out pid) || pid <= 0)
+        {
+            return false;
+        }
+
+        node = text[..slash];
+        return true;
     }
 
     /// <summary>The full form, <c>akka.tcp://system@host:port/pid</c>.</summary>

@@ -113,12 +113,9 @@ internal sealed class ClusterNodeActor : ReceiveActor
             return _cluster.OperateAsync(id!, op.Operation, CancellationToken.None);
         }
 
-        var looksLikeId = op.Id is { } text && text.LastIndexOf('/') > 0;
-        return Task.FromResult(new ClusterNodeProtocol.ThreadOpResult(looksLikeId && IsPid(op.Id!) ? -Errno.ESRCH : -Errno.EINVAL, null));
+        // Well formed but naming no member: the node is gone.
+        return Task.FromResult(new ClusterNodeProtocol.ThreadOpResult(ClusterKthreadId.TrySplit(op.Id, out _, out _) ? -Errno.ESRCH : -Errno.EINVAL, null));
     }
-
-    private static bool IsPid(string id) =>
-        int.TryParse(id.AsSpan(id.LastIndexOf('/') + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) && pid > 0;
 
     private async Task<ClusterNodeProtocol.CpuList> CpusAsync()
     {
