@@ -54,7 +54,7 @@ internal sealed partial class ClusterScenario(IKpsOutput output, int nodeCount, 
     {
         _steps = steps;
         steps.Title($"kps cluster: {nodeCount} nodes on {ClusterConfig.Loopback} in one process, {cpus} cluster CPUs, "
-            + $"each running {CounterThread.Comm} (+1 and saved every {CounterThread.Round.TotalMilliseconds:0} ms).",
+            + $"each running counter/N (+1 and saved every {CounterThread.Round.TotalMilliseconds:0} ms).",
             $"Store: {_db} (fresh; deleted at the end).");
         try
         {
