@@ -42,7 +42,9 @@ public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit
 
     private static Config NodeConfig(int cpus)
     {
-        var db = Path.Combine(Path.GetTempPath(), $"kthreads-cluster-spec-{Guid.NewGuid():N}.db");
+        // A folder of its own: once it is deleted, a late connection cannot leave an empty file behind.
+        var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"kthreads-cluster-spec-{Guid.NewGuid():N}"));
+        var db = Path.Combine(folder.FullName, "store.db");
         return ConfigurationFactory.ParseString($$"""
             akka.loglevel = INFO
             akka.actor.provider = cluster
@@ -163,16 +165,13 @@ public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit
         var db = Sys.Settings.Config.GetString("kthreads.cluster.store.sqlite-file");
         base.AfterAll();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { db, db + "-wal", db + "-shm" })
+        try
         {
-            try
-            {
-                File.Delete(file);
-            }
-            catch (IOException)
-            {
-                // A file still open somewhere stays in the temp folder; it is never read again.
-            }
+            Directory.Delete(Path.GetDirectoryName(db)!, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open somewhere stays in the temp folder; it is never read again.
         }
     }
 }
