@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text;
+
+namespace Akka.Kthreads.Hosting;
+
+/// <summary>
+/// Every key of kthreads.conf as an option: only the ones set are rendered to HOCON, ahead of the
+/// reference config; plus the threads the host starts once it has started.
+/// </summary>
+public sealed class KthreadsOptions
+{
+    /// <summary>No option set: the reference config's defaults, no declared threads.</summary>
+    public KthreadsOptions()
+    {
+    }
+
+    /// <summary>kthreads.kthreadd-name: the name of kthreadd's system actor.</summary>
+    public string? KthreaddName { get; set; }
+
+    /// <summary>kthreads.ask-timeout: how long the facade waits for any reply.</summary>
+    public TimeSpan? AskTimeout { get; set; }
+
+    /// <summary>kthreads.max-threads: live threads allowed before creates reply -EAGAIN.</summary>
+    public int? MaxThreads { get; set; }
+
+    /// <summary>kthreads.strict-transitions: an illegal state transition throws instead of being logged.</summary>
+    public bool? StrictTransitions { get; set; }
+
+    /// <summary>kthreads.kthreadd.reaped-history: how many reaped threads kthreadd remembers.</summary>
+    public int? ReapedHistory { get; set; }
+
+    /// <summary>kthreads.kthread.stop-timeout: how long a Stop waits for the function.</summary>
+    public TimeSpan? StopTimeout { get; set; }
+
+    /// <summary>kthreads.kthread.park-timeout: how long a Park waits for the thread to park.</summary>
+    public TimeSpan? ParkTimeout { get; set; }
+
+    /// <summary>kthreads.worker.flush-timeout: how long a worker flush, cancel or destroy waits.</summary>
+    public TimeSpan? WorkerFlushTimeout { get; set; }
+
+    /// <summary>kthreads.cpus.possible: CPUs 0 .. n-1; 0 for the processor count.</summary>
+    public int? PossibleCpus { get; set; }
+
+    /// <summary>kthreads.cluster.cpus: cluster-wide CPUs (set by the cluster library); 0 for none.</summary>
+    public int? ClusterCpus { get; set; }
+
+    /// <summary>kthreads.stop-machine.timeout: how long stop_machine waits to hold every CPU.</summary>
+    public TimeSpan? StopMachineTimeout { get; set; }
+
+    /// <summary>kthreads.hotplug.callback-timeout: how long one hotplug callback may run.</summary>
+    public TimeSpan? HotplugCallbackTimeout { get; set; }
+
+    /// <summary>Per-CPU threads registered once the host has started, in this order.</summary>
+    public IList<PerCpuThread> PerCpuThreads { get; } = new List<PerCpuThread>();
+
+    /// <summary>Named threads (kthread_run) started once the host has started, in this order.</summary>
+    public IList<(string Name, ThreadFn Fn, object? Data)> Threads { get; } = new List<(string, ThreadFn, object?)>();
+
+    /// <summary>The set options as a <c>kthreads { }</c> section; empty when none is set.</summary>
+    /// <returns>HOCON text.</returns>
+    public override string ToString()
+    {
+        var hocon = new StringBuilder();
+        Append(hocon, "kthreadd-name", KthreaddName is null ? null : Quote(KthreaddName));
+        Append(hocon, "ask-timeout", Duration(AskTimeout));
+        Append(hocon, "max-threads", MaxThreads?.ToString(CultureInfo.InvariantCulture));
+        Append(hocon, "strict-transitions", StrictTransitions is null ? null : StrictTransitions.Value ? "on" : "off");
+        Append(hocon, "kthreadd.reaped-history", ReapedHistory?.ToString(CultureInfo.InvariantCulture));
+        Append(hocon, "kthread.stop-timeout", Duration(StopTimeout));
+        Append(hocon, "kthread.park-timeout", Duration(ParkTimeout));
+        Append(hocon, "worker.flush-timeout", Duration(WorkerFlushTimeout));
+        Append(hocon, "cpus.possible", PossibleCpus?.ToString(CultureInfo.InvariantCulture));
+        Append(hocon, "cluster.cpus", ClusterCpus?.ToString(CultureInfo.InvariantCulture));
+        Append(hocon, "stop-machine.timeout", Duration(StopMachineTimeout));
+        Append(hocon, "hotplug.callback-timeout", Duration(HotplugCallbackTimeout));
+        return hocon.ToString();
+    }
+
+    /// <summary>Refuses a bad option at host start, naming it (never later, in a running system).</summary>
+    /// <exception cref="ArgumentException">An option out of range; the message and ParamName name it.</exception>
+    public void Validate()
+    {
+        Positive(AskTimeout, nameof(AskTimeout));
+        Positive(StopTimeout, nameof(StopTimeout));
+        Positive(ParkTimeout, nameof(ParkTimeout));
+        Positive(WorkerFlushTimeout, nameof(WorkerFlushTimeout));
+        Positive(StopMachineTimeout, nameof(StopMachineTimeout));
+        Positive(HotplugCallbackTimeout, nameof(HotplugCallbackTimeout));
+        if (KthreaddName is not null && string.IsNullOrWhiteSpace(KthreaddName))
+        {
+            throw new ArgumentException($"{nameof(KthreadsOptions)}.{nameof(KthreaddName)} must be a non-empty actor name", nameof(KthreaddName));
+        }
+
+        AtLeast(MaxThreads, 1, nameof(MaxThreads));
+        AtLeast(ReapedHistory, 0, nameof(ReapedHistory));
+        AtLeast(PossibleCpus, 0, nameof(PossibleCpus));
+        AtLeast(ClusterCpus, 0, nameof(ClusterCpus));
+    }
+
+    private static void Positive(TimeSpan? value, string name)
+    {
+        if (value is { } v && v <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(name, v, $"{nameof(KthreadsOptions)}.{name} must be a positive duration");
+        }
+    }
+
+    private static void AtLeast(int? value, int least, string name)
+    {
+        if (value is { } v && v < least)
+        {
+            throw new ArgumentOutOfRangeException(name, v, $"{nameof(KthreadsOptions)}.{name} must be at least {least}");
+        }
+    }
+
+    private static void Append(StringBuilder hocon, string key, string? value)
+    {
+        if (value is not null)
+        {
+            hocon.Append("kthreads.").Append(key).Append(" = ").Append(value).Append('\n');
+        }
+    }
+
+    private static string? Duration(TimeSpan? value) =>
+        value is { } v ? ((long)v.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms" : null;
+
+    private static string Quote(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+}

@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Kthreads.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Xunit;
+
+namespace Akka.Kthreads.Tests.Hosting;
+
+/// <summary>
+/// Akka.Hosting: builder.WithKthreads on a real Generic Host. Every option reaches its HOCON key, the
+/// declared threads start with the host, DI and the ActorRegistry give the facade and kthreadd, and a
+/// bad option fails at host start, naming it.
+/// </summary>
+public sealed class HostingSpec
+{
+    [Fact]
+    public async Task Every_option_reaches_its_kthreads_conf_key()
+    {
+        var options = new KthreadsOptions
+        {
+            KthreaddName = "kd",
+            AskTimeout = TimeSpan.FromSeconds(41),
+            MaxThreads = 77,
+            StrictTransitions = true,
+            ReapedHistory = 5,
+            StopTimeout = TimeSpan.FromSeconds(7),
+            ParkTimeout = TimeSpan.FromSeconds(8),
+            WorkerFlushTimeout = TimeSpan.FromSeconds(9),
+            PossibleCpus = 3,
+            StopMachineTimeout = TimeSpan.FromSeconds(4),
+            HotplugCallbackTimeout = TimeSpan.FromSeconds(6),
+        };
+        using var host = Host(b => b.WithKthreads(options));
+        await host.StartAsync();
+        try
+        {
+            var settings = host.Services.GetRequiredService<Kthreads>().Settings;
+
+            Assert.Equal(
+                ("kd", TimeSpan.FromSeconds(41), 77, true, 5, TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(8)),
+                (settings.KthreaddName, settings.AskTimeout, settings.MaxThreads, settings.StrictTransitions, settings.ReapedHistory, settings.StopTimeout, settings.ParkTimeout));
+            Assert.Equal(
+                (TimeSpan.FromSeconds(9), 3, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(6)),
+                (settings.WorkerFlushTimeout, settings.PossibleCpus, settings.StopMachineTimeout, settings.HotplugCallbackTimeout));
+
+            // Each option renders only its own key; unset ones leave the reference defaults.
+            var lines = options.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(11, lines.Length);
+            Assert.All(lines, l => Assert.StartsWith("kthreads.", l, StringComparison.Ordinal));
+            Assert.Equal("", new KthreadsOptions().ToString());
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Declared_threads_start_with_the_host_and_DI_and_the_registry_give_the_facade_and_kthreadd()
+    {
+        var ran = new ConcurrentQueue<string>();
+        var allRan = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Ran(string what)
+        {
+            ran.Enqueue(what);
+            if (ran.Count == 3)
+            {
+                allRan.TrySetResult();
+            }
+        }
+
+        using var host = Host(b => b.WithKthreads(o =>
+        {
+            o.PossibleCpus = 2;
+            o.PerCpuThreads.Add(new PerCpuThread("hosted/{0}", td => td.State is false, td =>
+            {
+                td.State = true;
+                Ran($"percpu {td.Cpu}");
+                return Task.CompletedTask;
+            })
+            { CreateState = _ => false });
+            o.Threads.Add(("named", current =>
+            {
+                Ran($"named {current.Data}");
+                return Task.FromResult(0);
+            }, "data"));
+        }));
+        await host.StartAsync();
+        try
+        {
+            var system = host.Services.GetRequiredService<ActorSystem>();
+            var kthreads = host.Services.GetRequiredService<Kthreads>();
+            Assert.Same(Kthreads.Get(system), kthreads);
+            var registry = host.Services.GetRequiredService<ActorRegistry>();
+            Assert.Equal(kthreads.Kthreadd, await registry.GetAsync<KthreaddKey>());
+
+            await allRan.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(["named data", "percpu 0", "percpu 1"], ran.Order());
+            Assert.Contains(await kthreads.ListAsync(), r => r.Comm == "hosted/1");
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData("AskTimeout")]
+    [InlineData("StopTimeout")]
+    [InlineData("MaxThreads")]
+    [InlineData("PossibleCpus")]
+    [InlineData("KthreaddName")]
+    [InlineData("ask-timeout")]
+    public async Task A_bad_option_fails_at_host_start_naming_it(string option)
+    {
+        using var host = Host(b => b.WithKthreads(o =>
+        {
+            switch (option)
+            {
+                case "AskTimeout": o.AskTimeout = TimeSpan.FromSeconds(-1); break;
+                case "StopTimeout": o.StopTimeout = TimeSpan.Zero; break;
+                case "MaxThreads": o.MaxThreads = 0; break;
+                case "PossibleCpus": o.PossibleCpus = -2; break;
+                case "KthreaddName": o.KthreaddName = " "; break;
+                default: o.AskTimeout = TimeSpan.FromSeconds(5); o.StopTimeout = TimeSpan.FromSeconds(9); break;
+            }
+        }));
+
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+        var all = string.Join(" | ", Flatten(e).Select(x => x.Message));
+        Assert.Contains(option, all, StringComparison.Ordinal);
+    }
+
+    private static IHost Host(Action<AkkaConfigurationBuilder> configure) =>
+        new HostBuilder()
+            .ConfigureServices(services =>
+            {
+                services.AddAkka("hosted", configure);
+                services.AddKthreads();
+            })
+            .Build();
+
+    private static IEnumerable<Exception> Flatten(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            yield return x;
+            if (x is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions.SelectMany(Flatten))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+}
