@@ -12,7 +12,7 @@ namespace Akka.Kthreads.Hosting;
 /// </summary>
 public static class KthreadsHostingExtensions
 {
-    /// <summary>Configures Kthreads from options (only the set ones rendered, ahead of the reference config) and starts the declared threads once the host has started.</summary>
+    /// <summary>Configures Kthreads from options (only the set ones rendered, ahead of the reference config), starts the declared threads once the host has started, and stops every kthread in order when it stops.</summary>
     /// <param name="builder">The Akka.Hosting builder.</param>
     /// <param name="configure">Sets the options.</param>
     /// <returns>The builder.</returns>
@@ -53,6 +53,13 @@ public static class KthreadsHostingExtensions
                 {
                     log.Error("kthreads: per-CPU thread {0} could not be registered: {1}", spec.Comm, result);
                 }
+            }
+
+            var shutdown = new HostShutdown(system, kthreads, options.PerCpuThreads.ToArray(), log);
+            shutdown.Register();
+            foreach (var name in options.Workers)
+            {
+                shutdown.Track(await kthreads.CreateWorkerAsync(name).ConfigureAwait(false));
             }
 
             foreach (var (name, fn, data) in options.Threads)

@@ -53,6 +53,9 @@ public sealed class KthreadsOptions
     /// <summary>Per-CPU threads registered once the host has started, in this order.</summary>
     public IList<PerCpuThread> PerCpuThreads { get; } = new List<PerCpuThread>();
 
+    /// <summary>kthread_workers (by name) created once the host has started; flushed and destroyed first when it stops.</summary>
+    public IList<string> Workers { get; } = new List<string>();
+
     /// <summary>Named threads (kthread_run) started once the host has started, in this order.</summary>
     public IList<(string Name, ThreadFn Fn, object? Data)> Threads { get; } = new List<(string, ThreadFn, object?)>();
 

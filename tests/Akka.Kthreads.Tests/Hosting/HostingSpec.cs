@@ -106,6 +106,77 @@ public sealed class HostingSpec
         }
     }
 
+    [Fact]
+    public async Task Stopping_the_host_flushes_workers_then_unregisters_per_cpu_threads_then_stops_threads_newest_first()
+    {
+        var events = new ConcurrentQueue<string>();
+        ThreadFn named(string name) => async current =>
+        {
+            while (!current.ShouldStop)
+            {
+                await current.ScheduleAsync();
+            }
+
+            events.Enqueue($"stopped {name}");
+            return 0;
+        };
+        using var host = Host(b => b.WithKthreads(o =>
+        {
+            o.PossibleCpus = 2;
+            o.PerCpuThreads.Add(new PerCpuThread("hosted/{0}", _ => false, _ => Task.CompletedTask)
+            {
+                Cleanup = (td, _) =>
+                {
+                    events.Enqueue($"cleanup {td.Cpu}");
+                    return Task.CompletedTask;
+                },
+            });
+            o.Workers.Add("hosted-worker");
+            o.Threads.Add(("t1", named("t1"), null));
+            o.Threads.Add(("t2", named("t2"), null));
+            o.Threads.Add(("t3", named("t3"), null));
+        }));
+        await host.StartAsync();
+        var kthreads = host.Services.GetRequiredService<Kthreads>();
+        Assert.Contains(await kthreads.ListAsync(), r => r.Comm == "t3");
+
+        await host.StopAsync();
+
+        var order = events.ToArray();
+        Assert.Equal(["cleanup 0", "cleanup 1"], order.Take(2).Order());
+        Assert.Equal(["stopped t3", "stopped t2", "stopped t1"], order.Skip(2));
+    }
+
+    [Fact]
+    public async Task A_thread_that_ignores_the_stop_is_reported_by_name_and_the_host_still_exits()
+    {
+        var logged = new ConcurrentQueue<string>();
+        using var host = Host(b => b
+            .AddHocon("akka.coordinated-shutdown.phases.service-stop.timeout = 3s", HoconAddMode.Prepend)
+            .WithKthreads(o =>
+            {
+                o.StopTimeout = TimeSpan.FromSeconds(1);
+                o.ParkTimeout = TimeSpan.FromSeconds(1);
+                o.AskTimeout = TimeSpan.FromSeconds(5);
+                o.WorkerFlushTimeout = TimeSpan.FromSeconds(1);
+                o.Threads.Add(("stubborn", current => current.OffCpuAsync(_ => Task.Delay(Timeout.Infinite)).ContinueWith(_ => 0), null));
+            }));
+        await host.StartAsync();
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        var listener = system.ActorOf(Props.Create(() => new LogCollector(logged)));
+        system.EventStream.Subscribe(listener, typeof(Akka.Event.Error));
+        Assert.Contains(await host.Services.GetRequiredService<Kthreads>().ListAsync(), r => r.Comm == "stubborn");
+
+        await host.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Contains(logged, m => m.Contains("stubborn", StringComparison.Ordinal) && m.Contains("ETIMEDOUT", StringComparison.Ordinal));
+    }
+
+    private sealed class LogCollector : ReceiveActor
+    {
+        public LogCollector(ConcurrentQueue<string> logged) => Receive<Akka.Event.LogEvent>(e => logged.Enqueue(e.ToString()));
+    }
+
     [Theory]
     [InlineData("AskTimeout")]
     [InlineData("StopTimeout")]

@@ -1,0 +1,84 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Event;
+
+namespace Akka.Kthreads.Hosting;
+
+/// <summary>
+/// INTERNAL API. Stopping the host stops every kthread in CoordinatedShutdown's service-stop phase:
+/// workers flushed and destroyed first, then the declared per-CPU threads unregistered (each runs its
+/// Cleanup), then every other thread in reverse creation order, each exit code logged. A thread still
+/// stopping when the phase times out is reported by name; the host exits anyway.
+/// </summary>
+internal sealed class HostShutdown
+{
+    public const string Phase = "service-stop";
+
+    private readonly Kthreads _kthreads;
+    private readonly ActorSystem _system;
+    private readonly ILoggingAdapter _log;
+    private readonly IReadOnlyList<PerCpuThread> _perCpu;
+    private readonly List<KthreadWorker> _workers = [];
+    private volatile string _stopping = "nothing";
+
+    public HostShutdown(ActorSystem system, Kthreads kthreads, IReadOnlyList<PerCpuThread> perCpu, ILoggingAdapter log)
+    {
+        _system = system;
+        _kthreads = kthreads;
+        _perCpu = perCpu;
+        _log = log;
+    }
+
+    public void Track(KthreadWorker worker) => _workers.Add(worker);
+
+    public void Register()
+    {
+        var shutdown = CoordinatedShutdown.Get(_system);
+        var timeout = shutdown.Timeout(Phase);
+        shutdown.AddTask(Phase, "kthreads-stop", async () =>
+        {
+            // Reported by name if the phase runs out first: CoordinatedShutdown then goes on without us.
+            var warnAt = timeout - TimeSpan.FromMilliseconds(Math.Min(200, timeout.TotalMilliseconds / 10));
+            using var late = new Timer(
+                _ => _log.Error("kthreads: {0} did not stop within the {1} phase ({2}); the host exits without it", _stopping, Phase, timeout),
+                null, warnAt, Timeout.InfiniteTimeSpan);
+            await StopAllAsync().ConfigureAwait(false);
+            return Done.Instance;
+        });
+    }
+
+    private async Task StopAllAsync()
+    {
+        foreach (var worker in Enumerable.Reverse(_workers))
+        {
+            _stopping = $"worker {worker.Thread}";
+            await worker.FlushAsync().ConfigureAwait(false);
+            await worker.DestroyAsync().ConfigureAwait(false);
+        }
+
+        foreach (var spec in _perCpu.Reverse())
+        {
+            _stopping = $"per-CPU threads {spec.Comm}";
+            await _kthreads.PerCpuThreads.UnregisterAsync(spec).ConfigureAwait(false);
+            _log.Info("kthreads: per-CPU threads {0} stopped", spec.Comm);
+        }
+
+        var rows = await _kthreads.ListAsync().ConfigureAwait(false);
+        foreach (var row in rows.Where(r => r.State is not KthreadState.Dead).OrderByDescending(r => r.Pid))
+        {
+            _stopping = $"{row.Pid} ({row.Comm})";
+            var thread = _system.ActorSelection(_kthreads.Kthreadd.Path / row.Pid.ToString(CultureInfo.InvariantCulture));
+            var stopped = await thread.Ask<KthreadProtocol.Stopped>(KthreadProtocol.Stop.Instance, _kthreads.Settings.AskTimeout).ConfigureAwait(false);
+            if (stopped.ExitCode == -Errno.ETIMEDOUT)
+            {
+                _log.Error("kthreads: {0} ({1}) ignored the stop: -ETIMEDOUT after {2}", row.Pid, row.Comm, _kthreads.Settings.StopTimeout);
+            }
+            else
+            {
+                _log.Info("kthreads: {0} ({1}) stopped, exit code {2}", row.Pid, row.Comm, stopped.ExitCode);
+            }
+        }
+
+        _stopping = "nothing";
+    }
+}
