@@ -163,8 +163,8 @@ public sealed class HostingSpec
             }));
         await host.StartAsync();
         var system = host.Services.GetRequiredService<ActorSystem>();
-        var listener = system.ActorOf(Props.Create(() => new LogCollector(logged)));
-        system.EventStream.Subscribe(listener, typeof(Akka.Event.Error));
+        // A synchronous sink: a log published while the system is going down still lands here.
+        system.EventStream.Subscribe(new LogSink(logged, ((ExtendedActorSystem)system).Provider), typeof(Akka.Event.Error));
         Assert.Contains(await host.Services.GetRequiredService<Kthreads>().ListAsync(), r => r.Comm == "stubborn");
 
         await host.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
@@ -172,9 +172,19 @@ public sealed class HostingSpec
         Assert.Contains(logged, m => m.Contains("stubborn", StringComparison.Ordinal) && m.Contains("ETIMEDOUT", StringComparison.Ordinal));
     }
 
-    private sealed class LogCollector : ReceiveActor
+    private sealed class LogSink(ConcurrentQueue<string> logged, IActorRefProvider provider) : MinimalActorRef
     {
-        public LogCollector(ConcurrentQueue<string> logged) => Receive<Akka.Event.LogEvent>(e => logged.Enqueue(e.ToString()));
+        public override ActorPath Path { get; } = new RootActorPath(provider.DefaultAddress) / "temp" / "hosting-spec-log";
+
+        public override IActorRefProvider Provider => provider;
+
+        protected override void TellInternal(object message, IActorRef sender)
+        {
+            if (message is Akka.Event.LogEvent e)
+            {
+                logged.Enqueue(e.ToString());
+            }
+        }
     }
 
     [Theory]
