@@ -156,13 +156,6 @@ public sealed class Kthreads : IExtension
     public async Task<IReadOnlyList<KthreadInfo>> ListAsync(CancellationToken ct = default) =>
         (await Kthreadd.AskAsync<KthreadList>(List.Instance, Settings.AskTimeout, ct).ConfigureAwait(false)).Threads;
 
-    /// <summary>The comm a thread made from <paramref name="nameFormat"/> on <paramref name="cpu"/> gets ("counter/{0}" on 3: "counter/3").</summary>
-    internal static string FormatName(string nameFormat, int cpu)
-    {
-        var name = string.Format(CultureInfo.InvariantCulture, nameFormat, cpu);
-        return name.Length <= KthreaddActor.CommLength ? name : name[..KthreaddActor.CommLength];
-    }
-
     internal static void CheckNameFormat(string nameFormat, int cpu, string paramName)
     {
         try

@@ -185,7 +185,7 @@ internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        var name = queue.Comm.Contains("{0}", StringComparison.Ordinal) ? Kthreads.FormatName(queue.Comm, _cpu) : queue.Comm;
+        var name = queue.Comm.Contains("{0}", StringComparison.Ordinal) ? Akka.Kthreads.Internal.KthreaddActor.Comm(queue.Comm, _cpu) : queue.Comm;
         var accepted = new ItemAccepted(_ledger.LastSeq + 1, name, payload);
         Persist(accepted, e =>
         {

@@ -166,10 +166,13 @@ internal sealed class KthreaddActor : UntypedActor
         return null;
     }
 
-    private static string Comm(Create create)
+    private static string Comm(Create create) => Comm(create.Name, create.Cpu);
+
+    /// <summary>The comm a thread named <paramref name="name"/> gets on <paramref name="cpu"/> ("counter/{0}" on 3: "counter/3"), cut to TASK_COMM_LEN - 1.</summary>
+    internal static string Comm(string name, int? cpu)
     {
-        var name = create.Cpu is { } cpu ? FormatName(create.Name, cpu)! : create.Name;
-        return name.Length <= CommLength ? name : name[..CommLength];
+        var comm = cpu is { } c ? FormatName(name, c)! : name;
+        return comm.Length <= CommLength ? comm : comm[..CommLength];
     }
 
     private static string? FormatName(string format, int cpu)

@@ -17,10 +17,9 @@ public sealed class PerCpu
     private readonly Queue<(long Seq, object Item)> _items = new();
     private long _taken;
 
-    internal PerCpu(int cpu, object? state, string name)
+    internal PerCpu(int cpu, string name)
     {
         Cpu = cpu;
-        State = state;
         Name = name;
     }
 

@@ -53,20 +53,6 @@ public sealed class PerCpuThreads
     public PerCpu? Get(PerCpuThread spec, int cpu) =>
         Find(spec) is { } registration && cpu >= 0 && cpu < registration.Threads.Length ? registration.Threads[cpu] : null;
 
-    /// <summary>The thread named <paramref name="name"/> ("counter/3") on <paramref name="cpu"/>, or null.</summary>
-    internal PerCpu? Find(int cpu, string name)
-    {
-        foreach (var registration in _registered)
-        {
-            if (cpu >= 0 && cpu < registration.Threads.Length && registration.Threads[cpu] is { } td && td.Name == name)
-            {
-                return td;
-            }
-        }
-
-        return null;
-    }
-
     /// <summary>The registration of <paramref name="spec"/>, or null.</summary>
     internal Registration? Find(PerCpuThread spec) => Array.Find(_registered, r => ReferenceEquals(r.Spec, spec));
 

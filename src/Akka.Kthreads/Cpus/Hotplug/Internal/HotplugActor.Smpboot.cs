@@ -120,7 +120,7 @@ internal sealed partial class HotplugActor
 
         try
         {
-            var td = new PerCpu(cpu, null, Kthreads.FormatName(spec.Comm, cpu)) { Store = Smpboot.Store };
+            var td = new PerCpu(cpu, KthreaddActor.Comm(spec.Comm, cpu)) { Store = Smpboot.Store };
             if (td.Store is not { } store || !store.Attach(td))
             {
                 // CreateState only when no saved state exists (in a cluster, the CPU may have run elsewhere before).
