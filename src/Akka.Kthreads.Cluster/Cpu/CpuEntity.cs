@@ -189,7 +189,7 @@ internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
         var accepted = new ItemAccepted(_ledger.LastSeq + 1, name, payload);
         Persist(accepted, e =>
         {
-            _store.Deliver(_cpu, e);
+            _store.Deliver(_cpu, e, queue.Item);
             sender.Tell(new ClusterCpuProtocol.ItemQueued(_cpu, e.Seq));
             Journaled();
         });

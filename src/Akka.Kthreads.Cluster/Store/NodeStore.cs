@@ -67,8 +67,8 @@ internal sealed class NodeStore : IPerCpuStore
         }
     }
 
-    /// <summary>An accepted item: into the ledger, and to its thread if one runs here (woken after, so no wake-up is lost).</summary>
-    public void Deliver(int cpu, ItemAccepted accepted)
+    /// <summary>An accepted item: into the ledger, and <paramref name="item"/> (the object it was serialized from) to its thread if one runs here, woken after so no wake-up is lost.</summary>
+    public void Deliver(int cpu, ItemAccepted accepted, object item)
     {
         if (!_hosted.TryGetValue(cpu, out var h))
         {
@@ -81,7 +81,7 @@ internal sealed class NodeStore : IPerCpuStore
             h.Ledger.Apply(accepted);
             if (h.Live.TryGetValue(accepted.Name, out td))
             {
-                td.Enqueue(accepted.Seq, accepted.Item.ToObject(_serialization));
+                td.Enqueue(accepted.Seq, item);
             }
         }
 
