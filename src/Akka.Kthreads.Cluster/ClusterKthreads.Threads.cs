@@ -94,21 +94,19 @@ public sealed partial class ClusterKthreads
 
         var id = Guid.NewGuid();
         var timeout = Kthreads.Settings.StopMachineTimeout;
-        var held = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var coordinator = _system.SystemActorOf(
-            StopMachine.MachineCoordinator.Props(id, members.Select(a => a.ToString()).ToArray(), held), $"kthreads-machine-{id:N}");
-        var hold = new StopMachine.MachineHold(id, Akka.Serialization.Serialization.SerializedActorPath(coordinator), timeout + timeout);
-        foreach (var member in members)
-        {
-            NodeAt(member).Tell(hold);
-        }
-
+        var hold = new StopMachine.MachineHold(id, timeout + timeout);
+        var answers = members.Select(member => NodeAt(member).Ask<StopMachine.MachineHeld>(hold, timeout, ct)).ToList();
         try
         {
-            var result = await held.Task.WaitAsync(timeout, ct).ConfigureAwait(false);
-            if (result != 0)
+            // Every node answers once it holds (0) or refuses; the first refusal ends the machine.
+            while (answers.Count > 0)
             {
-                return result;
+                var answered = await Task.WhenAny(answers).ConfigureAwait(false);
+                answers.Remove(answered);
+                if ((await answered.ConfigureAwait(false)).Result is var refused and not 0)
+                {
+                    return refused;
+                }
             }
 
             // Every CPU of every node is held by its stopper: no kthread runs anywhere while fn does.
@@ -122,7 +120,7 @@ public sealed partial class ClusterKthreads
                 return -Errno.EFAULT;
             }
         }
-        catch (TimeoutException)
+        catch (AskTimeoutException)
         {
             _system.Log.Error("cluster stop_machine: not every node held its CPUs within {0} (kthreads.stop-machine.timeout); fn did not run", timeout);
             return -Errno.ETIMEDOUT;
@@ -133,8 +131,6 @@ public sealed partial class ClusterKthreads
             {
                 NodeAt(member).Tell(new StopMachine.MachineRelease(id));
             }
-
-            _system.Stop(coordinator);
         }
     }
 

@@ -23,8 +23,7 @@ internal sealed class ClusterNodeActor : ReceiveActor
         Receive<ClusterNodeProtocol.ListCpus>(_ => CpusAsync().PipeTo(Sender));
         Receive<ClusterNodeProtocol.ThreadOp>(op => ThreadOpAsync(op).PipeTo(Sender));
         Receive<ClusterNodeProtocol.ThreadOpById>(op => ThreadOpByIdAsync(op).PipeTo(Sender));
-        Receive<StopMachine.MachineHold>(hold =>
-            _holds.Hold(hold, ((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(hold.Coordinator)));
+        Receive<StopMachine.MachineHold>(hold => _holds.Hold(hold, Sender));
         Receive<StopMachine.MachineRelease>(release => _holds.Release(release.Id));
     }
 

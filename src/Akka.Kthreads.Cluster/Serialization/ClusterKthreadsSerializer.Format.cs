@@ -31,7 +31,7 @@ public sealed partial class ClusterKthreadsSerializer
         ["TI"] = (_, r) => ReadThreadOpById(r),
         ["CC"] = (s, r) => new CreateOnCpu(r.ReadInt32(), r.ReadString(), r.ReadBoolean() ? ReadPayload(r).ToObject(s.system.Serialization) : null, r.ReadString()),
         ["TC"] = (_, r) => new ThreadCreated(ReadAddress(r), r.ReadInt32()),
-        ["MH"] = (_, r) => new StopMachine.MachineHold(new Guid(r.ReadBytes(16)), r.ReadString(), TimeSpan.FromTicks(r.ReadInt64())),
+        ["MH"] = (_, r) => new StopMachine.MachineHold(new Guid(r.ReadBytes(16)), TimeSpan.FromTicks(r.ReadInt64())),
         ["MD"] = (_, r) => new StopMachine.MachineHeld(new Guid(r.ReadBytes(16)), r.ReadString(), r.ReadInt32()),
         ["MR"] = (_, r) => new StopMachine.MachineRelease(new Guid(r.ReadBytes(16))),
         ["TR"] = (_, r) => new ThreadOpResult(r.ReadInt32(), r.ReadBoolean() ? ReadThread(r) : null),
@@ -104,7 +104,6 @@ public sealed partial class ClusterKthreadsSerializer
                 break;
             case StopMachine.MachineHold m:
                 w.Write(m.Id.ToByteArray());
-                w.Write(m.Coordinator);
                 w.Write(m.Timeout.Ticks);
                 break;
             case StopMachine.MachineHeld m:

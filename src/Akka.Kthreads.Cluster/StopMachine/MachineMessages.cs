@@ -2,11 +2,10 @@ namespace Akka.Kthreads.Cluster.StopMachine;
 
 /// <summary>INTERNAL API. Sent to every node's query actor: hold all your CPUs and cpu_hotplug_lock for machine <paramref name="Id"/>.</summary>
 /// <param name="Id">The machine.</param>
-/// <param name="Coordinator">The serialized path of the actor that collects the answers.</param>
-/// <param name="Timeout">How long a node holds before it lets go by itself (the coordinator gave up by then).</param>
-internal sealed record MachineHold(Guid Id, string Coordinator, TimeSpan Timeout) : IClusterKthreadsMessage;
+/// <param name="Timeout">How long a node holds before it lets go by itself (the caller gave up by then).</param>
+internal sealed record MachineHold(Guid Id, TimeSpan Timeout) : IClusterKthreadsMessage;
 
-/// <summary>INTERNAL API. A node's answer: 0 once it holds everything; -EBUSY while one of its CPUs is being handed off.</summary>
+/// <summary>INTERNAL API. A node's answer to the caller's ask: 0 once it holds everything; -EBUSY while one of its CPUs is being handed off.</summary>
 /// <param name="Id">The machine.</param>
 /// <param name="Node">The answering node.</param>
 /// <param name="Result">0 held, or a negative errno.</param>

@@ -21,7 +21,7 @@ internal sealed class NodeHolds
         _log = log;
     }
 
-    public void Hold(MachineHold hold, IActorRef coordinator)
+    public void Hold(MachineHold hold, IActorRef caller)
     {
         var release = new ManualResetEventSlim();
         if (!_holds.TryAdd(hold.Id, release))
@@ -36,7 +36,7 @@ internal sealed class NodeHolds
             // Refused at once: waiting behind a hand-off for the lock would only end in a timeout.
             _holds.TryRemove(hold.Id, out _);
             release.Dispose();
-            coordinator.Tell(new MachineHeld(hold.Id, node, -Errno.EBUSY));
+            caller.Tell(new MachineHeld(hold.Id, node, -Errno.EBUSY));
             return;
         }
 
@@ -48,13 +48,13 @@ internal sealed class NodeHolds
                 // and hotplug exclude each other.
                 if (_cluster.Store.InTransition > 0)
                 {
-                    coordinator.Tell(new MachineHeld(hold.Id, node, -Errno.EBUSY));
+                    caller.Tell(new MachineHeld(hold.Id, node, -Errno.EBUSY));
                     return -Errno.EBUSY;
                 }
 
                 if (kthreads.Cpus.Online.Count == 0)
                 {
-                    coordinator.Tell(new MachineHeld(hold.Id, node, 0));
+                    caller.Tell(new MachineHeld(hold.Id, node, 0));
                     await Task.Run(() => release.Wait(hold.Timeout)).ConfigureAwait(false);
                     return 0;
                 }
@@ -62,7 +62,7 @@ internal sealed class NodeHolds
                 // kernel: multi_cpu_stop() — every CPU held by its stopper; this one's thread waits for the release.
                 return await kthreads.StopMachine.RunLockedAsync(_ =>
                 {
-                    coordinator.Tell(new MachineHeld(hold.Id, node, 0));
+                    caller.Tell(new MachineHeld(hold.Id, node, 0));
                     return release.Wait(hold.Timeout) ? 0 : -Errno.ETIMEDOUT;
                 }, null).ConfigureAwait(false);
             }
@@ -76,7 +76,7 @@ internal sealed class NodeHolds
             if (t.IsCompletedSuccessfully && t.Result is not (0 or -Errno.EBUSY))
             {
                 _log.Warning("cluster stop_machine {0}: this node's hold ended with {1}", hold.Id, t.Result);
-                coordinator.Tell(new MachineHeld(hold.Id, node, t.Result));
+                caller.Tell(new MachineHeld(hold.Id, node, t.Result));
             }
         }, TaskScheduler.Default);
     }
