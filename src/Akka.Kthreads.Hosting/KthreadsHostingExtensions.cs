@@ -1,14 +1,19 @@
 using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
 using Akka.Configuration;
-using Akka.Event;
 using Akka.Hosting;
+using Akka.Kthreads.Cluster;
+using Akka.Persistence.Hosting;
+using Akka.Persistence.Sql.Hosting;
+using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Akka.Kthreads.Hosting;
 
 /// <summary>
-/// Akka.Hosting for Kthreads: <c>builder.WithKthreads(o => ...)</c> on an AkkaConfigurationBuilder, and
-/// <c>services.AddKthreads()</c> so the facade resolves through DI.
+/// Akka.Hosting for Kthreads: <c>builder.WithKthreads(o =&gt; ...)</c> and <c>builder.WithKthreadsCluster(o =&gt; ...)</c> on an
+/// AkkaConfigurationBuilder, and <c>services.AddKthreads()</c> so the facades resolve through DI.
 /// </summary>
 public static class KthreadsHostingExtensions
 {
@@ -30,6 +35,7 @@ public static class KthreadsHostingExtensions
     /// <param name="options">The options.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentException">A bad option, named, at host start.</exception>
+    /// <exception cref="InvalidOperationException">WithKthreads was already called on this builder.</exception>
     public static AkkaConfigurationBuilder WithKthreads(this AkkaConfigurationBuilder builder, KthreadsOptions options)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -39,52 +45,98 @@ public static class KthreadsHostingExtensions
 
         // The cross-key rules (ask-timeout above stop- and park-timeout, ...) are the settings' own: checked now, not later.
         KthreadsSettings.FromConfig(rendered.WithFallback(Kthreads.DefaultConfig()).GetConfig("kthreads"));
+        HostedKthreads.Declare(builder, options);
         builder.AddHocon(rendered, HoconAddMode.Prepend);
         builder.AddHocon(Kthreads.DefaultConfig(), HoconAddMode.Append);
-        builder.AddStartup(async (system, registry) =>
-        {
-            var kthreads = Kthreads.Get(system);
-            registry.Register<KthreaddKey>(kthreads.Kthreadd);
-            var log = Logging.GetLogger(system, "kthreads-hosting");
-            foreach (var spec in options.PerCpuThreads)
-            {
-                var result = await kthreads.PerCpuThreads.RegisterAsync(spec).ConfigureAwait(false);
-                if (result != 0)
-                {
-                    log.Error("kthreads: per-CPU thread {0} could not be registered: {1}", spec.Comm, result);
-                }
-            }
-
-            var shutdown = new HostShutdown(system, kthreads, options.PerCpuThreads.ToArray(), log);
-            shutdown.Register();
-            foreach (var name in options.Workers)
-            {
-                shutdown.Track(await kthreads.CreateWorkerAsync(name).ConfigureAwait(false));
-            }
-
-            foreach (var (name, fn, data) in options.Threads)
-            {
-                await kthreads.RunAsync(fn, data, name).ConfigureAwait(false);
-            }
-        });
         return builder;
     }
 
-    /// <summary>Makes <see cref="Kthreads"/> resolvable through DI (the ActorSystem's one, made on first use).</summary>
+    /// <summary>
+    /// Makes this node one of a Kthreads cluster: the cluster's CPUs are sharded entities (node join and leave are CPU
+    /// hotplug), their store is Akka.Persistence.Sql, and remoting and clustering come from the options when set there.
+    /// Combine it with <c>WithKthreads</c> for the node's own options and threads, in either order.
+    /// </summary>
+    /// <param name="builder">The Akka.Hosting builder.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentException">A bad option or an unknown provider, named, at host start.</exception>
+    public static AkkaConfigurationBuilder WithKthreadsCluster(this AkkaConfigurationBuilder builder, Action<ClusterKthreadsOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new ClusterKthreadsOptions();
+        configure(options);
+        return builder.WithKthreadsCluster(options);
+    }
+
+    /// <summary>Makes this node one of a Kthreads cluster from <paramref name="options"/>; see the other overload.</summary>
+    /// <param name="builder">The Akka.Hosting builder.</param>
+    /// <param name="options">The options.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentException">A bad option or an unknown provider, named, at host start.</exception>
+    /// <exception cref="InvalidOperationException">WithKthreadsCluster was already called on this builder.</exception>
+    public static AkkaConfigurationBuilder WithKthreadsCluster(this AkkaConfigurationBuilder builder, ClusterKthreadsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var rendered = ConfigurationFactory.ParseString(options.ToString());
+        ClusterKthreadsSettings.FromConfig(rendered.WithFallback(ClusterKthreads.DefaultConfig()).GetConfig("kthreads.cluster"));
+        HostedKthreads.Declare(builder, options);
+
+        if (options.Remoting is not null)
+        {
+            builder.WithRemoting(options.Remoting);
+        }
+
+        if (options.Clustering is not null)
+        {
+            builder.WithClustering(options.Clustering);
+        }
+
+        if (options.ConnectionString is not null)
+        {
+            // Its own plugin id, not the default plugin: the app's own persistence (if any) is left as it is.
+            builder.WithSqlPersistence(
+                options.ConnectionString,
+                options.ProviderName!,
+                PersistenceMode.Both,
+                pluginIdentifier: ClusterKthreadsOptions.StorePluginId,
+                isDefaultPlugin: false);
+        }
+
+        builder.AddHocon(rendered, HoconAddMode.Prepend);
+
+        // Sharding's defaults must be there before the node joins (ddata's serializer), and the library's binds its serializer.
+        builder.AddHocon(ClusterKthreads.DefaultConfig(), HoconAddMode.Append);
+        builder.AddHocon(ClusterSharding.DefaultConfig(), HoconAddMode.Append);
+        builder.AddHocon(Kthreads.DefaultConfig(), HoconAddMode.Append);
+        return builder;
+    }
+
+    /// <summary>Makes <see cref="Kthreads"/> and, on a cluster node, <see cref="ClusterKthreads"/> resolvable through DI (the ActorSystem's own, made on first use).</summary>
     /// <param name="services">The host's services, where AddAkka registered the ActorSystem.</param>
     /// <returns>The services.</returns>
     public static IServiceCollection AddKthreads(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddSingleton(sp => Kthreads.Get(sp.GetRequiredService<ActorSystem>()));
+
+        // On a cluster node ClusterKthreads must come first, so that the node's CPUs are the cluster's.
+        services.AddSingleton(sp =>
+        {
+            var system = sp.GetRequiredService<ActorSystem>();
+            return IsClusterNode(system) ? ClusterKthreads.Get(system).Kthreads : Kthreads.Get(system);
+        });
+        services.AddSingleton(sp =>
+        {
+            var system = sp.GetRequiredService<ActorSystem>();
+            return IsClusterNode(system)
+                ? ClusterKthreads.Get(system)
+                : throw new InvalidOperationException("ClusterKthreads needs a cluster node: call builder.WithKthreadsCluster(...) (or set akka.actor.provider = cluster and kthreads.cluster.cpus)");
+        });
         return services;
     }
-}
 
-/// <summary>The ActorRegistry key of kthreadd: <c>registry.Get&lt;KthreaddKey&gt;()</c> is kthreadd's actor.</summary>
-public sealed class KthreaddKey
-{
-    private KthreaddKey()
-    {
-    }
+    private static bool IsClusterNode(ActorSystem system) =>
+        system is ExtendedActorSystem { Provider: Akka.Cluster.ClusterActorRefProvider }
+        && system.Settings.Config.GetInt("kthreads.cluster.cpus", 0) > 0;
 }

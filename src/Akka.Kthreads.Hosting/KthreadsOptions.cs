@@ -64,18 +64,18 @@ public sealed class KthreadsOptions
     public override string ToString()
     {
         var hocon = new StringBuilder();
-        Append(hocon, "kthreadd-name", KthreaddName is null ? null : Quote(KthreaddName));
-        Append(hocon, "ask-timeout", Duration(AskTimeout));
+        Append(hocon, "kthreadd-name", Hocon.Quote(KthreaddName));
+        Append(hocon, "ask-timeout", Hocon.Duration(AskTimeout));
         Append(hocon, "max-threads", MaxThreads?.ToString(CultureInfo.InvariantCulture));
         Append(hocon, "strict-transitions", StrictTransitions is null ? null : StrictTransitions.Value ? "on" : "off");
         Append(hocon, "kthreadd.reaped-history", ReapedHistory?.ToString(CultureInfo.InvariantCulture));
-        Append(hocon, "kthread.stop-timeout", Duration(StopTimeout));
-        Append(hocon, "kthread.park-timeout", Duration(ParkTimeout));
-        Append(hocon, "worker.flush-timeout", Duration(WorkerFlushTimeout));
+        Append(hocon, "kthread.stop-timeout", Hocon.Duration(StopTimeout));
+        Append(hocon, "kthread.park-timeout", Hocon.Duration(ParkTimeout));
+        Append(hocon, "worker.flush-timeout", Hocon.Duration(WorkerFlushTimeout));
         Append(hocon, "cpus.possible", PossibleCpus?.ToString(CultureInfo.InvariantCulture));
         Append(hocon, "cluster.cpus", ClusterCpus?.ToString(CultureInfo.InvariantCulture));
-        Append(hocon, "stop-machine.timeout", Duration(StopMachineTimeout));
-        Append(hocon, "hotplug.callback-timeout", Duration(HotplugCallbackTimeout));
+        Append(hocon, "stop-machine.timeout", Hocon.Duration(StopMachineTimeout));
+        Append(hocon, "hotplug.callback-timeout", Hocon.Duration(HotplugCallbackTimeout));
         return hocon.ToString();
     }
 
@@ -83,37 +83,18 @@ public sealed class KthreadsOptions
     /// <exception cref="ArgumentException">An option out of range; the message and ParamName name it.</exception>
     public void Validate()
     {
-        Positive(AskTimeout, nameof(AskTimeout));
-        Positive(StopTimeout, nameof(StopTimeout));
-        Positive(ParkTimeout, nameof(ParkTimeout));
-        Positive(WorkerFlushTimeout, nameof(WorkerFlushTimeout));
-        Positive(StopMachineTimeout, nameof(StopMachineTimeout));
-        Positive(HotplugCallbackTimeout, nameof(HotplugCallbackTimeout));
-        if (KthreaddName is not null && string.IsNullOrWhiteSpace(KthreaddName))
-        {
-            throw new ArgumentException($"{nameof(KthreadsOptions)}.{nameof(KthreaddName)} must be a non-empty actor name", nameof(KthreaddName));
-        }
-
-        AtLeast(MaxThreads, 1, nameof(MaxThreads));
-        AtLeast(ReapedHistory, 0, nameof(ReapedHistory));
-        AtLeast(PossibleCpus, 0, nameof(PossibleCpus));
-        AtLeast(ClusterCpus, 0, nameof(ClusterCpus));
-    }
-
-    private static void Positive(TimeSpan? value, string name)
-    {
-        if (value is { } v && v <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(name, v, $"{nameof(KthreadsOptions)}.{name} must be a positive duration");
-        }
-    }
-
-    private static void AtLeast(int? value, int least, string name)
-    {
-        if (value is { } v && v < least)
-        {
-            throw new ArgumentOutOfRangeException(name, v, $"{nameof(KthreadsOptions)}.{name} must be at least {least}");
-        }
+        const string owner = nameof(KthreadsOptions);
+        Check.Positive(AskTimeout, owner, nameof(AskTimeout));
+        Check.Positive(StopTimeout, owner, nameof(StopTimeout));
+        Check.Positive(ParkTimeout, owner, nameof(ParkTimeout));
+        Check.Positive(WorkerFlushTimeout, owner, nameof(WorkerFlushTimeout));
+        Check.Positive(StopMachineTimeout, owner, nameof(StopMachineTimeout));
+        Check.Positive(HotplugCallbackTimeout, owner, nameof(HotplugCallbackTimeout));
+        Check.NotBlank(KthreaddName, owner, nameof(KthreaddName));
+        Check.AtLeast(MaxThreads, 1, owner, nameof(MaxThreads));
+        Check.AtLeast(ReapedHistory, 0, owner, nameof(ReapedHistory));
+        Check.AtLeast(PossibleCpus, 0, owner, nameof(PossibleCpus));
+        Check.AtLeast(ClusterCpus, 0, owner, nameof(ClusterCpus));
     }
 
     private static void Append(StringBuilder hocon, string key, string? value)
@@ -123,10 +104,4 @@ public sealed class KthreadsOptions
             hocon.Append("kthreads.").Append(key).Append(" = ").Append(value).Append('\n');
         }
     }
-
-    private static string? Duration(TimeSpan? value) =>
-        value is { } v ? ((long)v.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms" : null;
-
-    private static string Quote(string value) =>
-        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }

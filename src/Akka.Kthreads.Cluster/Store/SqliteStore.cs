@@ -6,16 +6,22 @@ namespace Akka.Kthreads.Cluster.Store;
 
 /// <summary>
 /// INTERNAL API. The embedded default store: Akka.Persistence.Sql on one SQLite file, used when the
-/// config sets no connection string of its own for the store's plugins.
+/// config sets no connection string of its own for the store's plugins. Any SQLite store gets WAL.
 /// </summary>
 internal static class SqliteStore
 {
     public static void InjectDefault(ExtendedActorSystem system, ClusterKthreadsSettings settings)
     {
         var config = system.Settings.Config;
-        if (config.HasPath(settings.JournalPlugin + ".connection-string")
-            && !string.IsNullOrEmpty(config.GetString(settings.JournalPlugin + ".connection-string")))
+        var configured = config.GetString(settings.JournalPlugin + ".connection-string", null);
+        if (!string.IsNullOrEmpty(configured))
         {
+            // A SQLite store set by the user (or by Akka.Hosting) is shared by nodes just as the default one is.
+            if (config.GetString(settings.JournalPlugin + ".provider-name", "").StartsWith("SQLite", StringComparison.OrdinalIgnoreCase))
+            {
+                EnableWal(configured);
+            }
+
             return;
         }
 
