@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit;
 
-namespace Akka.Kthreads.Tests.Hosting;
+namespace Akka.Kthreads.Hosting.Tests;
 
 /// <summary>
 /// Akka.Hosting: builder.WithKthreads on a real Generic Host. Every option reaches its HOCON key, the
@@ -15,6 +15,8 @@ namespace Akka.Kthreads.Tests.Hosting;
 /// </summary>
 public sealed class HostingSpec
 {
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     [Fact]
     public async Task Every_option_reaches_its_kthreads_conf_key()
     {
@@ -33,7 +35,7 @@ public sealed class HostingSpec
             HotplugCallbackTimeout = TimeSpan.FromSeconds(6),
         };
         using var host = Host(b => b.WithKthreads(options));
-        await host.StartAsync();
+        await host.StartAsync(Ct);
         try
         {
             var settings = host.Services.GetRequiredService<Kthreads>().Settings;
@@ -53,7 +55,7 @@ public sealed class HostingSpec
         }
         finally
         {
-            await host.StopAsync();
+            await host.StopAsync(Ct);
         }
     }
 
@@ -87,22 +89,22 @@ public sealed class HostingSpec
                 return Task.FromResult(0);
             }, "data"));
         }));
-        await host.StartAsync();
+        await host.StartAsync(Ct);
         try
         {
             var system = host.Services.GetRequiredService<ActorSystem>();
             var kthreads = host.Services.GetRequiredService<Kthreads>();
             Assert.Same(Kthreads.Get(system), kthreads);
             var registry = host.Services.GetRequiredService<ActorRegistry>();
-            Assert.Equal(kthreads.Kthreadd, await registry.GetAsync<KthreaddKey>());
+            Assert.Equal(kthreads.Kthreadd, await registry.GetAsync<KthreaddKey>(Ct));
 
-            await allRan.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            await allRan.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
             Assert.Equal(["named data", "percpu 0", "percpu 1"], ran.Order());
-            Assert.Contains(await kthreads.ListAsync(), r => r.Comm == "hosted/1");
+            Assert.Contains(await kthreads.ListAsync(Ct), r => r.Comm == "hosted/1");
         }
         finally
         {
-            await host.StopAsync();
+            await host.StopAsync(Ct);
         }
     }
 
@@ -136,11 +138,11 @@ public sealed class HostingSpec
             o.Threads.Add(("t2", named("t2"), null));
             o.Threads.Add(("t3", named("t3"), null));
         }));
-        await host.StartAsync();
+        await host.StartAsync(Ct);
         var kthreads = host.Services.GetRequiredService<Kthreads>();
-        Assert.Contains(await kthreads.ListAsync(), r => r.Comm == "t3");
+        Assert.Contains(await kthreads.ListAsync(Ct), r => r.Comm == "t3");
 
-        await host.StopAsync();
+        await host.StopAsync(Ct);
 
         var order = events.ToArray();
         Assert.Equal(["cleanup 0", "cleanup 1"], order.Take(2).Order());
@@ -151,6 +153,7 @@ public sealed class HostingSpec
     public async Task A_thread_that_ignores_the_stop_is_reported_by_name_and_the_host_still_exits()
     {
         var logged = new ConcurrentQueue<string>();
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var host = Host(b => b
             .AddHocon("akka.coordinated-shutdown.phases.service-stop.timeout = 3s", HoconAddMode.Prepend)
             .WithKthreads(o =>
@@ -159,15 +162,22 @@ public sealed class HostingSpec
                 o.ParkTimeout = TimeSpan.FromSeconds(1);
                 o.AskTimeout = TimeSpan.FromSeconds(5);
                 o.WorkerFlushTimeout = TimeSpan.FromSeconds(1);
-                o.Threads.Add(("stubborn", current => current.OffCpuAsync(_ => Task.Delay(Timeout.Infinite)).ContinueWith(_ => 0), null));
+                o.Threads.Add(("stubborn", current =>
+                {
+                    running.TrySetResult();
+                    return current.OffCpuAsync(_ => Task.Delay(Timeout.Infinite)).ContinueWith(_ => 0);
+                }, null));
             }));
-        await host.StartAsync();
+        await host.StartAsync(Ct);
         var system = host.Services.GetRequiredService<ActorSystem>();
         // A synchronous sink: a log published while the system is going down still lands here.
         system.EventStream.Subscribe(new LogSink(logged, ((ExtendedActorSystem)system).Provider), typeof(Akka.Event.Error));
-        Assert.Contains(await host.Services.GetRequiredService<Kthreads>().ListAsync(), r => r.Comm == "stubborn");
+        Assert.Contains(await host.Services.GetRequiredService<Kthreads>().ListAsync(Ct), r => r.Comm == "stubborn");
 
-        await host.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        // Stopped before it ran, a thread ends -EINTR at once (the kernel's kthread_stop): it must be in its function first.
+        await running.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        await host.StopAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
         Assert.Contains(logged, m => m.Contains("stubborn", StringComparison.Ordinal) && m.Contains("ETIMEDOUT", StringComparison.Ordinal));
     }
@@ -209,7 +219,7 @@ public sealed class HostingSpec
             }
         }));
 
-        var e = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync(Ct));
         var all = string.Join(" | ", Flatten(e).Select(x => x.Message));
         Assert.Contains(option, all, StringComparison.Ordinal);
     }
