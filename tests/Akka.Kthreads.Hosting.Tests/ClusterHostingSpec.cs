@@ -3,11 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Cluster;
-using Akka.Cluster.Hosting;
-using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
 using Akka.Kthreads.Cluster;
-using Akka.Remote.Hosting;
+using Akka.Kthreads.Hosting.Tests.Readme;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit;
@@ -99,28 +97,9 @@ public sealed class ClusterHostingSpec : Akka.Hosting.TestKit.TestKit, IDisposab
 
     private const string Comm = "hosted-tally/{0}";
 
-    private void Node(AkkaConfigurationBuilder builder, string name, int port) => builder
-        .WithKthreadsCluster(o =>
-        {
-            o.Cpus = Cpus;
-            o.AskTimeout = TimeSpan.FromSeconds(20);
-            o.SqliteFile = Path.Combine(_folder, "store.db");
-            o.RebalanceInterval = TimeSpan.FromMilliseconds(500);
-            o.Remoting = new RemoteOptions { HostName = "127.0.0.1", Port = port };
-            o.Clustering = new ClusterOptions
-            {
-                SeedNodes = [Seed],
-                MinimumNumberOfMembers = 1,
-                SplitBrainResolver = new KeepMajorityOption(),
-            };
-        })
-        .WithKthreads(o =>
-        {
-            o.StopTimeout = TimeSpan.FromSeconds(5);
-            o.ParkTimeout = TimeSpan.FromSeconds(5);
-            o.AskTimeout = TimeSpan.FromSeconds(30);
-            o.PerCpuThreads.Add(Tally(name));
-        });
+    // The README's cluster example, as is: options alone, nothing by hand.
+    private void Node(AkkaConfigurationBuilder builder, string name, int port) =>
+        GenericHostExample.ConfigureClusterNode(builder, [Seed], port, $"Data Source={Path.Combine(_folder, "store.db")}", Tally(name));
 
     private PerCpuThread Tally(string node) =>
         new(Comm, td => td.PendingItems > 0, async td =>

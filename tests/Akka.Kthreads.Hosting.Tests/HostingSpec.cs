@@ -60,55 +60,6 @@ public sealed class HostingSpec
     }
 
     [Fact]
-    public async Task Declared_threads_start_with_the_host_and_DI_and_the_registry_give_the_facade_and_kthreadd()
-    {
-        var ran = new ConcurrentQueue<string>();
-        var allRan = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void Ran(string what)
-        {
-            ran.Enqueue(what);
-            if (ran.Count == 3)
-            {
-                allRan.TrySetResult();
-            }
-        }
-
-        using var host = Host(b => b.WithKthreads(o =>
-        {
-            o.PossibleCpus = 2;
-            o.PerCpuThreads.Add(new PerCpuThread("hosted/{0}", td => td.State is false, td =>
-            {
-                td.State = true;
-                Ran($"percpu {td.Cpu}");
-                return Task.CompletedTask;
-            })
-            { CreateState = _ => false });
-            o.Threads.Add(("named", current =>
-            {
-                Ran($"named {current.Data}");
-                return Task.FromResult(0);
-            }, "data"));
-        }));
-        await host.StartAsync(Ct);
-        try
-        {
-            var system = host.Services.GetRequiredService<ActorSystem>();
-            var kthreads = host.Services.GetRequiredService<Kthreads>();
-            Assert.Same(Kthreads.Get(system), kthreads);
-            var registry = host.Services.GetRequiredService<ActorRegistry>();
-            Assert.Equal(kthreads.Kthreadd, await registry.GetAsync<KthreaddKey>(Ct));
-
-            await allRan.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
-            Assert.Equal(["named data", "percpu 0", "percpu 1"], ran.Order());
-            Assert.Contains(await kthreads.ListAsync(Ct), r => r.Comm == "hosted/1");
-        }
-        finally
-        {
-            await host.StopAsync(Ct);
-        }
-    }
-
-    [Fact]
     public async Task Stopping_the_host_flushes_workers_then_unregisters_per_cpu_threads_then_stops_threads_newest_first()
     {
         var events = new ConcurrentQueue<string>();
@@ -222,6 +173,33 @@ public sealed class HostingSpec
         var e = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync(Ct));
         var all = string.Join(" | ", Flatten(e).Select(x => x.Message));
         Assert.Contains(option, all, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Cpus")]
+    [InlineData("AskTimeout")]
+    [InlineData("MaxPayloadSize")]
+    [InlineData("RebalanceRelativeLimit")]
+    [InlineData("ProviderName")]
+    [InlineData("ConnectionString")]
+    public async Task A_bad_cluster_option_or_an_unknown_provider_fails_at_host_start_naming_it(string option)
+    {
+        using var host = Host(b => b.WithKthreadsCluster(o =>
+        {
+            switch (option)
+            {
+                case "Cpus": o.Cpus = 0; break;
+                case "AskTimeout": o.AskTimeout = TimeSpan.FromSeconds(-3); break;
+                case "MaxPayloadSize": o.MaxPayloadSize = 0; break;
+                case "RebalanceRelativeLimit": o.RebalanceRelativeLimit = 2; break;
+                case "ProviderName": o.ConnectionString = "Data Source=x.db"; o.ProviderName = "NoSuchDatabase.1"; break;
+                default: o.ConnectionString = " "; o.ProviderName = "SQLite.MS"; break;
+            }
+        }));
+
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync(Ct));
+        var all = string.Join(" | ", Flatten(e).Select(x => x.Message));
+        Assert.Contains($"ClusterKthreadsOptions.{option}", all, StringComparison.Ordinal);
     }
 
     private static IHost Host(Action<AkkaConfigurationBuilder> configure) =>
