@@ -5,30 +5,26 @@ using Akka.Event;
 namespace Akka.Kthreads.Hosting;
 
 /// <summary>
-/// INTERNAL API. Stopping the host stops every kthread in CoordinatedShutdown's service-stop phase
-/// (before-actor-system-terminate in a cluster, once the CPUs are handed off):
+/// INTERNAL API. Stopping the host stops every kthread in CoordinatedShutdown's service-stop phase:
 /// workers flushed and destroyed first, then the declared per-CPU threads unregistered (each runs its
-/// Cleanup), then every other thread in reverse creation order, each exit code logged. A thread still
-/// stopping when the phase times out is reported by name; the host exits anyway.
+/// Cleanup; on a cluster node none: the leave that follows parks them and hands their CPUs off), then
+/// every other thread in reverse creation order, each exit code logged. Per-CPU threads are smpboot's
+/// and never stopped one by one. A thread still stopping when the phase times out is reported by
+/// name; the host exits anyway.
 /// </summary>
 internal sealed class HostShutdown
 {
     public const string Phase = "service-stop";
-
-    /// <summary>After the cluster phases: the CPUs' hand-off parks their threads and saves their states first.</summary>
-    public const string ClusterPhase = "before-actor-system-terminate";
 
     private readonly Kthreads _kthreads;
     private readonly ActorSystem _system;
     private readonly ILoggingAdapter _log;
     private readonly IReadOnlyList<PerCpuThread> _perCpu;
     private readonly List<KthreadWorker> _workers = [];
-    private readonly string _phase;
     private volatile string _stopping = "nothing";
 
-    public HostShutdown(ActorSystem system, Kthreads kthreads, IReadOnlyList<PerCpuThread> perCpu, ILoggingAdapter log, string phase)
+    public HostShutdown(ActorSystem system, Kthreads kthreads, IReadOnlyList<PerCpuThread> perCpu, ILoggingAdapter log)
     {
-        _phase = phase;
         _system = system;
         _kthreads = kthreads;
         _perCpu = perCpu;
@@ -40,13 +36,13 @@ internal sealed class HostShutdown
     public void Register()
     {
         var shutdown = CoordinatedShutdown.Get(_system);
-        var timeout = shutdown.Timeout(_phase);
-        shutdown.AddTask(_phase, "kthreads-stop", async () =>
+        var timeout = shutdown.Timeout(Phase);
+        shutdown.AddTask(Phase, "kthreads-stop", async () =>
         {
             // Reported by name if the phase runs out first: CoordinatedShutdown then goes on without us.
             var warnAt = timeout - TimeSpan.FromMilliseconds(Math.Min(200, timeout.TotalMilliseconds / 10));
             using var late = new Timer(
-                _ => _log.Error("kthreads: {0} did not stop within the {1} phase ({2}); the host exits without it", _stopping, _phase, timeout),
+                _ => _log.Error("kthreads: {0} did not stop within the {1} phase ({2}); the host exits without it", _stopping, Phase, timeout),
                 null, warnAt, Timeout.InfiniteTimeSpan);
             await StopAllAsync().ConfigureAwait(false);
             return Done.Instance;
@@ -70,7 +66,7 @@ internal sealed class HostShutdown
         }
 
         var rows = await _kthreads.ListAsync().ConfigureAwait(false);
-        foreach (var row in rows.Where(r => r.State is not KthreadState.Dead).OrderByDescending(r => r.Pid))
+        foreach (var row in rows.Where(r => r.State is not KthreadState.Dead && !r.PerCpu).OrderByDescending(r => r.Pid))
         {
             _stopping = $"{row.Pid} ({row.Comm})";
             var thread = _system.ActorSelection(_kthreads.Kthreadd.Path / row.Pid.ToString(CultureInfo.InvariantCulture));

@@ -71,10 +71,9 @@ internal sealed class HostedKthreads
             }
         }
 
-        // In a cluster the CPUs are handed off (their threads parked, states saved) before the node leaves:
-        // the threads are stopped after that, not before it.
-        var phase = ClusterOptions is null ? HostShutdown.Phase : HostShutdown.ClusterPhase;
-        var shutdown = new HostShutdown(system, kthreads, options.PerCpuThreads.ToArray(), log, phase);
+        // In a cluster the per-CPU threads are the hand-off's: the leave parks them and saves their states as their
+        // CPUs go to other nodes, and after it this node has no CPU left to run a stopping thread on.
+        var shutdown = new HostShutdown(system, kthreads, ClusterOptions is null ? options.PerCpuThreads.ToArray() : [], log);
         shutdown.Register();
         foreach (var name in options.Workers)
         {

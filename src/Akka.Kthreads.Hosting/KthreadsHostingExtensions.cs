@@ -17,6 +17,25 @@ namespace Akka.Kthreads.Hosting;
 /// </summary>
 public static class KthreadsHostingExtensions
 {
+    // The keys kthreads-cluster.conf sets under akka.cluster.sharding, with its values.
+    private static readonly Lazy<Config> ShardingKeys = new(() =>
+    {
+        var sharding = ClusterKthreads.DefaultConfig().GetConfig("akka.cluster.sharding");
+        var keys = sharding.GetStringList("distributed-data.durable.keys").Select(k => Hocon.Quote(k));
+        return ConfigurationFactory.ParseString(string.Create(System.Globalization.CultureInfo.InvariantCulture, $$"""
+            akka.cluster.sharding {
+              remember-entities = {{(sharding.GetBoolean("remember-entities") ? "on" : "off")}}
+              remember-entities-store = {{sharding.GetString("remember-entities-store")}}
+              state-store-mode = {{sharding.GetString("state-store-mode")}}
+              distributed-data.durable.keys = [{{string.Join(", ", keys)}}]
+              least-shard-allocation-strategy {
+                rebalance-absolute-limit = {{sharding.GetInt("least-shard-allocation-strategy.rebalance-absolute-limit")}}
+                rebalance-relative-limit = {{sharding.GetDouble("least-shard-allocation-strategy.rebalance-relative-limit").ToString("R", System.Globalization.CultureInfo.InvariantCulture)}}
+              }
+            }
+            """));
+    });
+
     /// <summary>Configures Kthreads from options (only the set ones rendered, ahead of the reference config), starts the declared threads once the host has started, and stops every kthread in order when it stops.</summary>
     /// <param name="builder">The Akka.Hosting builder.</param>
     /// <param name="configure">Sets the options.</param>
@@ -104,6 +123,9 @@ public static class KthreadsHostingExtensions
                 isDefaultPlugin: false);
         }
 
+        // The CPUs' sharding keys (remember-entities in ddata, no durable ddata keys, the rebalance limits) ahead of
+        // sharding's own defaults, which WithClustering appends whether it ran before this call or runs after it.
+        builder.AddHocon(ShardingKeys.Value, HoconAddMode.Prepend);
         builder.AddHocon(rendered, HoconAddMode.Prepend);
 
         // Sharding's defaults must be there before the node joins (ddata's serializer), and the library's binds its serializer.

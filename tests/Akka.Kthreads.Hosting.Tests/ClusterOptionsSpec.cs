@@ -65,6 +65,12 @@ public sealed class ClusterOptionsSpec : Akka.Hosting.TestKit.TestKit, IDisposab
         Assert.Equal(TimeSpan.FromMilliseconds(750), config.GetTimeSpan("akka.cluster.sharding.rebalance-interval"));
         Assert.Equal(9, config.GetInt("akka.cluster.sharding.least-shard-allocation-strategy.rebalance-absolute-limit"));
         Assert.Equal(0.5, config.GetDouble("akka.cluster.sharding.least-shard-allocation-strategy.rebalance-relative-limit"));
+
+        // The library's sharding keys stand above sharding's own defaults, which WithClustering appended.
+        Assert.True(config.GetBoolean("akka.cluster.sharding.remember-entities"));
+        Assert.Equal("ddata", config.GetString("akka.cluster.sharding.state-store-mode"));
+        Assert.Equal("ddata", config.GetString("akka.cluster.sharding.remember-entities-store"));
+        Assert.Empty(config.GetStringList("akka.cluster.sharding.distributed-data.durable.keys"));
         foreach (var plugin in new[] { "akka.persistence.journal.kthreads", "akka.persistence.snapshot-store.kthreads" })
         {
             Assert.Equal($"Data Source={Db}", config.GetString(plugin + ".connection-string"));

@@ -122,7 +122,7 @@ public sealed class HostingSpec
         await host.StartAsync(Ct);
         var system = host.Services.GetRequiredService<ActorSystem>();
         // A synchronous sink: a log published while the system is going down still lands here.
-        system.EventStream.Subscribe(new LogSink(logged, ((ExtendedActorSystem)system).Provider), typeof(Akka.Event.Error));
+        LogSink.Collect(system, logged);
         Assert.Contains(await host.Services.GetRequiredService<Kthreads>().ListAsync(Ct), r => r.Comm == "stubborn");
 
         // Stopped before it ran, a thread ends -EINTR at once (the kernel's kthread_stop): it must be in its function first.
@@ -131,21 +131,6 @@ public sealed class HostingSpec
         await host.StopAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
         Assert.Contains(logged, m => m.Contains("stubborn", StringComparison.Ordinal) && m.Contains("ETIMEDOUT", StringComparison.Ordinal));
-    }
-
-    private sealed class LogSink(ConcurrentQueue<string> logged, IActorRefProvider provider) : MinimalActorRef
-    {
-        public override ActorPath Path { get; } = new RootActorPath(provider.DefaultAddress) / "temp" / "hosting-spec-log";
-
-        public override IActorRefProvider Provider => provider;
-
-        protected override void TellInternal(object message, IActorRef sender)
-        {
-            if (message is Akka.Event.LogEvent e)
-            {
-                logged.Enqueue(e.ToString());
-            }
-        }
     }
 
     [Theory]
