@@ -33,14 +33,12 @@ internal sealed partial class ClusterScenario
         }
     }
 
-    // All at once and bounded: terminated, as crashes.
+    // All at once and bounded: terminated, as crashes; then every host disposed, those that crashed or left earlier too.
     private async Task StopAllAsync()
     {
         await Task.WhenAll(_nodes.Select(n => n.CrashAsync())).WaitAsync(StopBound).ConfigureAwait(false);
         _nodes.Clear();
-
-        // A node that crashed or left earlier may still be ending.
-        await Task.WhenAll(_started.Select(n => n.System.WhenTerminated)).WaitAsync(StopBound).ConfigureAwait(false);
+        await Task.WhenAll(_started.Select(n => n.DisposeAsync().AsTask())).WaitAsync(StopBound).ConfigureAwait(false);
     }
 
     private void DeleteStore()

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Akka.Kthreads.Cli.Demo;
 using Akka.Kthreads.Cli.Output;
+using Microsoft.Extensions.Logging;
 
 namespace Akka.Kthreads.Cli.Cluster;
 
@@ -11,9 +12,10 @@ namespace Akka.Kthreads.Cli.Cluster;
 /// table of CPUs, and no counter may ever go down (hotplug with state, across nodes).
 /// </summary>
 /// <remarks>
-/// Every node is made so that Terminate() is a crash; a graceful leave runs CoordinatedShutdown itself.
-/// At the end (or on a failure) every node is terminated at once and the store deleted: with the store
-/// gone there is nothing to hand off, and leaving all at once takes the cluster ~20 s.
+/// Every node is a host made so that Terminate() is a crash; a graceful leave is the host's stop (CoordinatedShutdown).
+/// At the end (or on a failure) every node is terminated at once, every host disposed and the store deleted: with the
+/// store gone there is nothing to hand off, and leaving all at once takes the cluster ~20 s. Nodes log nothing: the
+/// steps themselves say what happened, and a crash makes the others warn about it.
 /// </remarks>
 internal sealed partial class ClusterScenario(IKpsOutput output, int nodeCount, int cpus, CancellationToken ct)
 {
@@ -95,7 +97,7 @@ internal sealed partial class ClusterScenario(IKpsOutput output, int nodeCount, 
     private async Task LeaveAsync()
     {
         var leaving = _nodes[1];
-        await leaving.LeaveAsync().WaitAsync(StepBound, ct).ConfigureAwait(false);
+        await leaving.LeaveAsync(StepBound).WaitAsync(ct).ConfigureAwait(false);
         _nodes.Remove(leaving);
         await ShowAsync("c.", $"{leaving} left gracefully (CoordinatedShutdown): its CPUs were handed off with their counters, saved after they parked")
             .ConfigureAwait(false);
@@ -129,7 +131,7 @@ internal sealed partial class ClusterScenario(IKpsOutput output, int nodeCount, 
     private async Task<KpsClusterNode> StartNodeAsync(string? name = null)
     {
         name ??= $"node{_started.Count + 1}";
-        var config = ClusterConfig.Node(ClusterConfig.Loopback, 0, cpus, _db, crashOnTerminate: true, logLevel: "OFF");
+        var config = new ClusterNodeConfig(ClusterConfig.Loopback, 0, cpus, _db, CrashOnTerminate: true, LogLevel: LogLevel.None);
         var node = await KpsClusterNode.StartAsync(name, config, ct).ConfigureAwait(false);
         _started.Add(node);
         _nodes.Add(node);

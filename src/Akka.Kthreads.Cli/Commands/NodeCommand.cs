@@ -68,16 +68,12 @@ internal static class NodeCommand
     public static Task<int> RunAsync(KpsConsole console, NodeArgs args, CancellationToken ct) =>
         CommandRunner.RunAsync(console, async () =>
         {
-            var config = ClusterConfig.Node(args.Host, args.Port, args.Cpus, args.Db);
+            var config = new ClusterNodeConfig(args.Host, args.Port, args.Cpus, args.Db);
             var node = await KpsClusterNode.StartAsync("node", config, ct).ConfigureAwait(false);
-            try
+            await using (node.ConfigureAwait(false))
             {
+                // Disposed whatever happens, bounded: a node that will not end must not keep the process alive.
                 await RunUntilStoppedAsync(console, node, args, ct).ConfigureAwait(false);
-            }
-            finally
-            {
-                // Bounded: a node that will not end must not keep the process alive.
-                await node.CrashAsync().WaitAsync(LeaveBound, CancellationToken.None).ConfigureAwait(false);
             }
         }, CancellationToken.None);
 
@@ -100,8 +96,8 @@ internal static class NodeCommand
             throw new DemoFailedException($"node {node.Address} was removed from the cluster (downed) and stopped");
         }
 
-        // kernel: none — a leave hands every CPU off (cpu_down here, states saved) before the system ends.
-        await node.LeaveAsync().WaitAsync(LeaveBound, CancellationToken.None).ConfigureAwait(false);
+        // kernel: none — a leave (the host's stop) hands every CPU off (cpu_down here, states saved) before the system ends.
+        await node.LeaveAsync(LeaveBound).ConfigureAwait(false);
         console.Out.Heading($"node {node.Address} left the cluster");
     }
 

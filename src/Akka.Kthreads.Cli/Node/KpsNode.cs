@@ -1,41 +1,38 @@
-using System.Globalization;
 using Akka.Actor;
-using Akka.Configuration;
+using Akka.Kthreads.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Akka.Kthreads.Cli.Node;
 
 /// <summary>
-/// One single-node ActorSystem with Kthreads, quiet logging, and a shutdown through
-/// CoordinatedShutdown when disposed.
+/// One single-node kps host: an ActorSystem with Kthreads through <c>WithKthreads</c>, warnings and errors logged to
+/// stderr, and a shutdown through CoordinatedShutdown (the host's stop) when disposed.
 /// </summary>
 internal sealed class KpsNode : IAsyncDisposable
 {
-    private KpsNode(ActorSystem system)
+    private readonly KpsHost _host;
+
+    private KpsNode(KpsHost host)
     {
-        System = system;
-        Kthreads = Kthreads.Get(system);
+        _host = host;
+        Kthreads = host.Services.GetRequiredService<Kthreads>();
     }
 
-    public ActorSystem System { get; }
+    public ActorSystem System => _host.System;
 
     public Kthreads Kthreads { get; }
 
     /// <summary>Starts a node; its name is unique so that several may run in one process (the specs).</summary>
     /// <param name="cpus">kthreads.cpus.possible; null keeps the reference default (the processor count).</param>
-    public static KpsNode Start(int? cpus)
+    /// <param name="ct">Cancels the start.</param>
+    /// <param name="logging">More logging providers, beside the console (the specs add theirs).</param>
+    public static async Task<KpsNode> StartAsync(int? cpus, CancellationToken ct, Action<ILoggingBuilder>? logging = null)
     {
         var name = "kps-" + Guid.NewGuid().ToString("N")[..12];
-        var system = ActorSystem.Create(name, BuildConfig(cpus));
-        try
-        {
-            return new KpsNode(system);
-        }
-        catch
-        {
-            // A bad kthreads config fails here: do not leave the system running behind the error.
-            system.Terminate().Wait(TimeSpan.FromSeconds(10));
-            throw;
-        }
+        var host = await KpsHost.StartAsync(name, LogLevel.Warning, builder => builder.WithKthreads(new KthreadsOptions { PossibleCpus = cpus }), ct, logging)
+            .ConfigureAwait(false);
+        return new KpsNode(host);
     }
 
     /// <summary>Runs <paramref name="body"/> on a fresh node, shut down through CoordinatedShutdown whatever happens.</summary>
@@ -43,7 +40,7 @@ internal sealed class KpsNode : IAsyncDisposable
     /// <param name="body">What to do on the node.</param>
     public static async Task RunAsync(int? cpus, Func<KpsNode, Task> body)
     {
-        var node = Start(cpus);
+        var node = await StartAsync(cpus, CancellationToken.None).ConfigureAwait(false);
         try
         {
             await body(node).ConfigureAwait(false);
@@ -54,26 +51,6 @@ internal sealed class KpsNode : IAsyncDisposable
         }
     }
 
-    internal static Config BuildConfig(int? cpus)
-    {
-        // Warnings and errors only; dead letters are expected while threads are reaped at the end.
-        var hocon = """
-            akka {
-              loglevel = WARNING
-              stdout-loglevel = WARNING
-              log-dead-letters = off
-              log-dead-letters-during-shutdown = off
-              coordinated-shutdown.exit-clr = off
-            }
-            """;
-        if (cpus is { } n)
-        {
-            hocon += string.Create(CultureInfo.InvariantCulture, $"\nkthreads.cpus.possible = {n}\n");
-        }
-
-        return ConfigurationFactory.ParseString(hocon).WithFallback(Kthreads.DefaultConfig());
-    }
-
-    public async ValueTask DisposeAsync() =>
-        await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance).ConfigureAwait(false);
+    /// <summary>Stops the host: CoordinatedShutdown (ClrExitReason), in which the hosting extension stops any thread still there.</summary>
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }

@@ -8,7 +8,8 @@ namespace Akka.Kthreads.Tests.Cli;
 
 /// <summary>
 /// A cluster of three real <c>kps node</c> processes on 127.0.0.1 and one SQLite file; one is killed
-/// (SIGKILL) and <c>kps cpus</c> shows its CPUs back on the other two, their counters kept.
+/// (SIGKILL) and <c>kps cpus</c> shows its CPUs back on the other two, their counters kept. And a node's
+/// Akka logs: through Microsoft.Extensions.Logging to stderr, never on stdout.
 /// </summary>
 [Collection(nameof(KpsClusters))]
 public sealed class KpsNodeProcessSpec : Akka.TestKit.Xunit2.TestKit
@@ -57,6 +58,33 @@ public sealed class KpsNodeProcessSpec : Akka.TestKit.Xunit2.TestKit
                 node.Dispose();
             }
 
+            foreach (var file in new[] { db, db + "-wal", db + "-shm" })
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_node_s_Akka_warnings_reach_stderr_through_Microsoft_Extensions_Logging_and_stdout_keeps_only_its_lines()
+    {
+        var db = Path.Combine(Path.GetTempPath(), $"kps-log-spec-{Guid.NewGuid():N}.db");
+        var ports = FreePorts(2);
+        try
+        {
+            // A seed nobody listens on: Akka.Remote warns that it could not associate, again and again while the node tries to join.
+            using var node = KpsProcess.Start(_log, "node", $"node --port {ports[0]} --seeds 127.0.0.1:{ports[1]} --db {db}");
+
+            var warning = await node.WaitErrorLineAsync($"Tried to associate with unreachable remote address [akka.tcp://kthreads@127.0.0.1:{ports[1]}]", UpBound);
+
+            // One line each, as the simple console formatter writes them: MEL's level and category (Akka.Hosting's logger), then Akka's own line.
+            Assert.StartsWith("warn: Akka.Actor.ActorSystem[0] [WARNING][", warning);
+            node.Interrupt();
+            Assert.Equal(0, await node.WaitExitAsync(UpBound));
+            Assert.Equal([$"node akka.tcp://kthreads@127.0.0.1:{ports[0]} left the cluster"], node.OutputLines);
+        }
+        finally
+        {
             foreach (var file in new[] { db, db + "-wal", db + "-shm" })
             {
                 File.Delete(file);

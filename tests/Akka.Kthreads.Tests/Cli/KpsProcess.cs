@@ -11,11 +11,13 @@ namespace Akka.Kthreads.Tests.Cli;
 /// </summary>
 internal sealed class KpsProcess : IDisposable
 {
+    private const string ErrorPrefix = "stderr: ";
+
     private readonly Process _process;
     private readonly ITestOutputHelper _log;
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly TaskCompletionSource<string> _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly List<(string Text, TaskCompletionSource<string> Seen)> _awaited = [];
+    private readonly List<(string Prefix, string Text, TaskCompletionSource<string> Seen)> _awaited = [];
 
     private KpsProcess(Process process, ITestOutputHelper log, string name)
     {
@@ -39,7 +41,7 @@ internal sealed class KpsProcess : IDisposable
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var kpsProcess = new KpsProcess(process, log, name);
         process.OutputDataReceived += (_, e) => kpsProcess.OnLine(e.Data, "");
-        process.ErrorDataReceived += (_, e) => kpsProcess.OnLine(e.Data, "stderr: ");
+        process.ErrorDataReceived += (_, e) => kpsProcess.OnLine(e.Data, ErrorPrefix);
         process.Exited += (_, _) => kpsProcess._up.TrySetException(new InvalidOperationException($"{name} exited with {process.ExitCode} before it was up"));
         process.Start();
         process.BeginOutputReadLine();
@@ -51,19 +53,21 @@ internal sealed class KpsProcess : IDisposable
     public Task<string> WaitUpAsync(TimeSpan bound) => _up.Task.WaitAsync(bound);
 
     /// <summary>Waits for a stdout line containing <paramref name="text"/> (printed before or after the call), at most <paramref name="bound"/>.</summary>
-    public Task<string> WaitLineAsync(string text, TimeSpan bound)
+    public Task<string> WaitLineAsync(string text, TimeSpan bound) => WaitAsync("", text, bound);
+
+    /// <summary>Waits for a stderr line containing <paramref name="text"/> (printed before or after the call), at most <paramref name="bound"/>.</summary>
+    public Task<string> WaitErrorLineAsync(string text, TimeSpan bound) => WaitAsync(ErrorPrefix, text, bound);
+
+    /// <summary>What it printed on stdout so far, line by line.</summary>
+    public IReadOnlyList<string> OutputLines
     {
-        var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_awaited)
+        get
         {
-            _awaited.Add((text, seen));
-            if (_lines.FirstOrDefault(l => !l.StartsWith("stderr: ", StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal)) is { } line)
+            lock (_awaited)
             {
-                seen.TrySetResult(line);
+                return _lines.Where(l => !l.StartsWith(ErrorPrefix, StringComparison.Ordinal)).ToArray();
             }
         }
-
-        return seen.Task.WaitAsync(bound);
     }
 
     /// <summary>SIGINT, as Ctrl+C in a terminal (POSIX).</summary>
@@ -110,6 +114,25 @@ internal sealed class KpsProcess : IDisposable
         _process.Dispose();
     }
 
+    private Task<string> WaitAsync(string prefix, string text, TimeSpan bound)
+    {
+        var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_awaited)
+        {
+            _awaited.Add((prefix, text, seen));
+            if (_lines.FirstOrDefault(l => IsFrom(l, prefix) && l.Contains(text, StringComparison.Ordinal)) is { } line)
+            {
+                seen.TrySetResult(line[prefix.Length..]);
+            }
+        }
+
+        return seen.Task.WaitAsync(bound);
+    }
+
+    // stdout lines are kept as printed, stderr lines behind ErrorPrefix.
+    private static bool IsFrom(string line, string prefix) =>
+        prefix.Length > 0 ? line.StartsWith(prefix, StringComparison.Ordinal) : !line.StartsWith(ErrorPrefix, StringComparison.Ordinal);
+
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SendSignal(int pid, int signal);
 
@@ -123,7 +146,7 @@ internal sealed class KpsProcess : IDisposable
         lock (_awaited)
         {
             _lines.Enqueue(prefix + line);
-            foreach (var (text, seen) in _awaited.Where(a => prefix.Length == 0 && line.Contains(a.Text, StringComparison.Ordinal)))
+            foreach (var (_, _, seen) in _awaited.Where(a => a.Prefix == prefix && line.Contains(a.Text, StringComparison.Ordinal)))
             {
                 seen.TrySetResult(line);
             }

@@ -29,7 +29,7 @@ public sealed class TwoKpsNodes : IAsyncLifetime
     {
         foreach (var name in new[] { "node1", "node2" })
         {
-            _started.Add(await KpsClusterNode.StartAsync(name, ClusterConfig.Node(ClusterConfig.Loopback, 0, 2, _db), CancellationToken.None));
+            _started.Add(await KpsClusterNode.StartAsync(name, new ClusterNodeConfig(ClusterConfig.Loopback, 0, 2, _db), CancellationToken.None));
         }
 
         var up = Task.WhenAll(_started.Select(n => n.WhenUpAsync()));
@@ -38,10 +38,11 @@ public sealed class TwoKpsNodes : IAsyncLifetime
         await up.WaitAsync(UpBound);
     }
 
-    /// <summary>Both crashed (no leave: nothing to hand off), then the store deleted.</summary>
+    /// <summary>Both crashed (no leave: nothing to hand off), their hosts disposed, then the store deleted.</summary>
     public async Task DisposeAsync()
     {
         await Task.WhenAll(_started.Select(n => n.CrashAsync())).WaitAsync(UpBound);
+        await Task.WhenAll(_started.Select(n => n.DisposeAsync().AsTask())).WaitAsync(UpBound);
         SqliteConnection.ClearAllPools();
         foreach (var file in new[] { _db, _db + "-wal", _db + "-shm" })
         {
