@@ -4,7 +4,7 @@ using BenchmarkDotNet.Configs;
 
 namespace Akka.Kthreads.Benchmarks;
 
-/// <summary>ps over many threads, vs one Ask whose reply is an array of as many rows.</summary>
+/// <summary>ps over many threads, vs one Ask whose reply is a fresh array of as many fresh rows.</summary>
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByParams)] // by category too, as every class (Program's config)
 public class ListBenchmarks
 {
@@ -42,6 +42,16 @@ public class ListBenchmarks
 
     private sealed class Rows(KthreadInfo[] rows) : UntypedActor
     {
-        protected override void OnReceive(object message) => Sender.Tell(rows.ToArray());
+        // A fresh list of fresh records, as kthreadd makes one per List.
+        protected override void OnReceive(object message)
+        {
+            var fresh = new KthreadInfo[rows.Length];
+            for (var i = 0; i < fresh.Length; i++)
+            {
+                fresh[i] = rows[i] with { };
+            }
+
+            Sender.Tell(fresh);
+        }
     }
 }

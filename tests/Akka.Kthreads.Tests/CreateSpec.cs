@@ -57,6 +57,28 @@ public sealed class CreateSpec(ITestOutputHelper output) : SpecBase(output)
     }
 
     [Fact]
+    public async Task Ps_lists_threads_in_pid_order_after_reaps_free_slots_that_newer_threads_take()
+    {
+        var threads = new List<Kthread>();
+        for (var i = 0; i < 6; i++)
+        {
+            threads.Add(await Kthreads.CreateAsync(_ => Task.FromResult(0), null, $"old{i}"));
+        }
+
+        // Reaped from the middle, then newer threads: they take the freed places of kthreadd's table.
+        await threads[1].StopAsync();
+        await threads[3].StopAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            threads.Add(await Kthreads.CreateAsync(_ => Task.FromResult(0), null, $"new{i}"));
+        }
+
+        var pids = (await Kthreads.ListAsync()).Select(r => r.Pid).ToArray();
+        Assert.Equal(pids.Order(), pids);
+        Assert.Equal(threads.Where((_, i) => i is not (1 or 3)).Select(t => t.Pid), pids.Where(p => p > 2));
+    }
+
+    [Fact]
     public async Task Creation_requests_are_served_in_arrival_order_one_at_a_time()
     {
         var probe = CreateTestProbe();

@@ -189,19 +189,49 @@ internal sealed class KthreaddActor : UntypedActor
 
     private KthreadInfo[] ListThreads()
     {
-        var rows = new List<KthreadInfo>(_threads.Count);
+        // In pid order. The table mostly enumerates that way already (pids only grow, and a slot is reused only
+        // after a reap), so the sort is by int keys and only when a reused slot broke the order.
+        var rows = new KthreadInfo[_threads.Count];
+        int[]? pids = null;
+        var n = 0;
+        var last = 0;
         foreach (var k in _threads.Values)
         {
             var info = k.Snapshot();
-            if (info.State != KthreadState.Dead)
+            if (info.State == KthreadState.Dead)
             {
-                rows.Add(info);
+                continue;
             }
+
+            if (info.Pid < last && pids is null)
+            {
+                pids = new int[rows.Length];
+                for (var i = 0; i < n; i++)
+                {
+                    pids[i] = rows[i].Pid;
+                }
+            }
+
+            if (pids is not null)
+            {
+                pids[n] = info.Pid;
+            }
+
+            last = info.Pid;
+            rows[n++] = info;
         }
 
-        var sorted = rows.ToArray();
-        Array.Sort(sorted, static (a, b) => a.Pid.CompareTo(b.Pid));
-        return sorted;
+        if (pids is not null)
+        {
+            Array.Sort(pids, rows, 0, n);
+        }
+
+        if (n < rows.Length)
+        {
+            Array.Resize(ref rows, n);
+        }
+
+        return rows;
     }
 
     // Handles are plain references to the thread's actor, so a fresh one is as good as the creator's.
