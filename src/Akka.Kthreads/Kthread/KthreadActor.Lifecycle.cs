@@ -37,7 +37,7 @@ internal sealed partial class KthreadActor
         }
 
         _k.RequestStop();
-        Timers.StartSingleTimer(StopTimer, StopTimedOut.Instance, _settings.StopTimeout);
+        _stopTimer.Start(Context, Self, _settings.StopTimeout, static gen => new StopTimedOut(gen));
         if (InSchedule)
         {
             WakeSleeper(true);
@@ -75,7 +75,7 @@ internal sealed partial class KthreadActor
         }
 
         _k.SetShouldPark(true);
-        Timers.StartSingleTimer(ParkTimer, ParkTimedOut.Instance, _settings.ParkTimeout);
+        _parkTimer.Start(Context, Self, _settings.ParkTimeout, static gen => new ParkTimedOut(gen));
         if (InSchedule)
         {
             WakeSleeper(true);
@@ -93,7 +93,7 @@ internal sealed partial class KthreadActor
 
         _parked = parking.Unpark;
         Transition(KthreadState.Parked);
-        Timers.Cancel(ParkTimer);
+        _parkTimer.Cancel();
         ReplyParkers(0);
     }
 
@@ -131,7 +131,7 @@ internal sealed partial class KthreadActor
 
     private void ReplyStoppers(int code)
     {
-        Timers.Cancel(StopTimer);
+        _stopTimer.Cancel();
         if (_stoppers is not { Count: > 0 } stoppers)
         {
             return;
@@ -143,12 +143,13 @@ internal sealed partial class KthreadActor
             stopper.Tell(reply);
         }
 
-        stoppers.Clear();
+        // Dropped, not cleared: a parked or sleeping thread keeps nothing of a request it has answered.
+        _stoppers = null;
     }
 
     private void ReplyParkers(int result)
     {
-        Timers.Cancel(ParkTimer);
+        _parkTimer.Cancel();
         if (_parkers is not { Count: > 0 } parkers)
         {
             return;
@@ -160,6 +161,6 @@ internal sealed partial class KthreadActor
             parker.Tell(reply);
         }
 
-        parkers.Clear();
+        _parkers = null;
     }
 }

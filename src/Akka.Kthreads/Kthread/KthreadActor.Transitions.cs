@@ -32,7 +32,7 @@ internal sealed partial class KthreadActor
                 throw new InvalidOperationException(warning);
             }
 
-            _log.Warning(warning);
+            Log.Warning(warning);
         }
 
         _k.State = to;

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using Akka.Actor;
 using Akka.Event;
 using static Akka.Kthreads.KthreadProtocol;
@@ -8,36 +10,43 @@ namespace Akka.Kthreads.Internal;
 /// INTERNAL API. One kthread (struct kthread + its completions): the only place that decides the
 /// thread's state. The function runs outside, on a CPU run queue, and reports back with signals.
 /// </summary>
-internal sealed partial class KthreadActor : UntypedActor, IWithTimers
+internal sealed partial class KthreadActor : UntypedActor
 {
-    private const string SleepTimer = "sleep";
-    private const string StopTimer = "stop";
-    private const string ParkTimer = "park";
-
     private readonly KthreadContext _k;
     private readonly KthreadsSettings _settings;
     private readonly Cpus _cpus;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private ILoggingAdapter? _log;
+    private OneShotTimer _sleepTimer;
+    private OneShotTimer _stopTimer;
+    private OneShotTimer _parkTimer;
     private bool _started;
     private TaskCompletionSource<bool>? _sleeper;
     private int _wokenGen;
 
-    public KthreadActor(KthreadContext k, KthreadsSettings settings, Cpus cpus)
+    public KthreadActor(ConcurrentDictionary<int, KthreadContext> births, KthreadsSettings settings, Cpus cpus)
     {
-        _k = k;
+        // kthreadd put our context there under our name (the pid) just before it made us; never restarted (kthreadd stops a failed child).
+        _k = births.TryRemove(int.Parse(Self.Path.Name, CultureInfo.InvariantCulture), out var k)
+            ? k
+            : throw new InvalidOperationException($"kthread {Self.Path.Name}: no context from kthreadd");
         _settings = settings;
         _cpus = cpus;
     }
 
-    public ITimerScheduler Timers { get; set; } = null!;
+    // One Props per kthreadd, shared by all its threads: Props stay with their actor for its whole life, and one per
+    // thread (with an expression tree, as before) was most of a parked kthread's bytes beyond the actor's own.
+    public static Props Props(ConcurrentDictionary<int, KthreadContext> births, KthreadsSettings settings, Cpus cpus) =>
+        Actor.Props.CreateBy(new Producer(births, settings, cpus));
 
-    public static Props Props(KthreadContext k, KthreadsSettings settings, Cpus cpus) =>
-        Actor.Props.Create(() => new KthreadActor(k, settings, cpus));
+    // Made on first use: most threads never log, and an adapter per actor is bytes for every parked one.
+    private ILoggingAdapter Log => _log ??= Context.GetLogger();
 
     protected override void PreStart() => _k.Attach(Self);
 
     protected override void PostStop()
     {
+        // As Akka's own timers do: nothing fires into a stopped actor's dead letters.
+        CancelTimers();
         if (_k.State != KthreadState.Dead)
         {
             // Stopped from outside (system shutdown, a strict-mode failure): let the function end
@@ -103,8 +112,8 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
             case Sleep sleep:
                 OnSleep(sleep);
                 break;
-            case SleepTimedOut:
-                if (InSchedule)
+            case SleepTimedOut timedOut:
+                if (_sleepTimer.Fired(timedOut.Gen) && InSchedule)
                 {
                     WakeSleeper(false);
                 }
@@ -116,12 +125,22 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
             case Exited exited:
                 OnExited(exited);
                 break;
-            case StopTimedOut:
-                _log.Warning("kthread_stop: {0} ({1}) did not return within {2}; stoppers get -ETIMEDOUT", _k.Pid, _k.Comm, _settings.StopTimeout);
+            case StopTimedOut timedOut:
+                if (!_stopTimer.Fired(timedOut.Gen))
+                {
+                    break;
+                }
+
+                Log.Warning("kthread_stop: {0} ({1}) did not return within {2}; stoppers get -ETIMEDOUT", _k.Pid, _k.Comm, _settings.StopTimeout);
                 ReplyStoppers(-Errno.ETIMEDOUT);
                 break;
-            case ParkTimedOut:
-                _log.Warning("kthread_park: {0} ({1}) did not park within {2}; parkers get -ETIMEDOUT", _k.Pid, _k.Comm, _settings.ParkTimeout);
+            case ParkTimedOut timedOut:
+                if (!_parkTimer.Fired(timedOut.Gen))
+                {
+                    break;
+                }
+
+                Log.Warning("kthread_park: {0} ({1}) did not park within {2}; parkers get -ETIMEDOUT", _k.Pid, _k.Comm, _settings.ParkTimeout);
                 ReplyParkers(-Errno.ETIMEDOUT);
                 break;
             default:
@@ -193,17 +212,24 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
         Transition(KthreadState.Sleeping);
         if (sleep.Timeout is { } timeout)
         {
-            Timers.StartSingleTimer(SleepTimer, SleepTimedOut.Instance, timeout);
+            _sleepTimer.Start(Context, Self, timeout, static gen => new SleepTimedOut(gen));
         }
     }
 
     private void WakeSleeper(bool woken)
     {
-        Timers.Cancel(SleepTimer);
+        _sleepTimer.Cancel();
         var sleeper = _sleeper;
         _sleeper = null;
         Transition(KthreadState.Running);
         sleeper?.TrySetResult(woken);
+    }
+
+    private void CancelTimers()
+    {
+        _sleepTimer.Cancel();
+        _stopTimer.Cancel();
+        _parkTimer.Cancel();
     }
 
     // kernel: kthread_bind() — only while wait_task_inactive() holds, i.e. the function never ran.
@@ -224,7 +250,7 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
     {
         if (exited.Oops is { } oops)
         {
-            _log.Error(oops, "oops: kthread {0} ({1}) threw {2}; it exits with -EFAULT", _k.Pid, _k.Comm, oops.GetType().Name);
+            Log.Error(oops, "oops: kthread {0} ({1}) threw {2}; it exits with -EFAULT", _k.Pid, _k.Comm, oops.GetType().Name);
         }
 
         if (_k.State == KthreadState.Sleeping)
@@ -233,7 +259,7 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
         }
 
         _k.ExitCode = exited.Code;
-        Timers.CancelAll();
+        CancelTimers();
         ReplyParkers(-Errno.ENOSYS);
         if (_stoppers is { Count: > 0 })
         {
@@ -252,5 +278,16 @@ internal sealed partial class KthreadActor : UntypedActor, IWithTimers
         Transition(KthreadState.Dead);
         Context.Parent.Tell(new Reaped(_k.Pid, _k.Snapshot()));
         Context.Stop(Self);
+    }
+
+    private sealed class Producer(ConcurrentDictionary<int, KthreadContext> births, KthreadsSettings settings, Cpus cpus) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(KthreadActor);
+
+        public ActorBase Produce() => new KthreadActor(births, settings, cpus);
+
+        public void Release(ActorBase actor)
+        {
+        }
     }
 }

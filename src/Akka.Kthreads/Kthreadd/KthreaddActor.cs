@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Akka.Actor;
 using Akka.Event;
@@ -18,6 +19,10 @@ internal sealed class KthreaddActor : UntypedActor
     private readonly KthreadsSettings _settings;
     private readonly Cpus _cpus;
     private readonly Dictionary<int, KthreadContext> _threads = new();
+
+    // A new thread's context, from its creation here to its actor's constructor (which takes it out).
+    private readonly ConcurrentDictionary<int, KthreadContext> _births = new();
+    private Props? _kthreadProps;
     private readonly ReapedHistory _reaped;
     private readonly string _node;
     private int _lastPid = 2;
@@ -108,7 +113,8 @@ internal sealed class KthreaddActor : UntypedActor
             k.State = KthreadState.Parked;
         }
 
-        var child = Context.ActorOf(KthreadActor.Props(k, _settings, _cpus), pid.ToString(CultureInfo.InvariantCulture));
+        _births[pid] = k;
+        var child = Context.ActorOf(_kthreadProps ??= KthreadActor.Props(_births, _settings, _cpus), pid.ToString(CultureInfo.InvariantCulture));
         _threads.Add(pid, k);
         var thread = new Kthread(pid, comm, child, _settings, _cpus) { Context = k };
         if (handshake is not null && !handshake.TryClaim(thread))

@@ -35,23 +35,17 @@ internal sealed record StartRun
     public static StartRun Instance { get; } = new();
 }
 
-/// <summary>ScheduleTimeoutAsync's timer fired.</summary>
-internal sealed record SleepTimedOut
-{
-    public static SleepTimedOut Instance { get; } = new();
-}
+/// <summary>ScheduleTimeoutAsync's timer fired. Stale unless <paramref name="Gen"/> is the timer's generation now (it was cancelled or restarted).</summary>
+/// <param name="Gen">The generation the timer was started with.</param>
+internal sealed record SleepTimedOut(int Gen);
 
-/// <summary>stop-timeout ran out before the function returned.</summary>
-internal sealed record StopTimedOut
-{
-    public static StopTimedOut Instance { get; } = new();
-}
+/// <summary>stop-timeout ran out before the function returned. Stale unless <paramref name="Gen"/> is the timer's generation now (it was cancelled or restarted).</summary>
+/// <param name="Gen">The generation the timer was started with.</param>
+internal sealed record StopTimedOut(int Gen);
 
-/// <summary>park-timeout ran out before the thread parked.</summary>
-internal sealed record ParkTimedOut
-{
-    public static ParkTimedOut Instance { get; } = new();
-}
+/// <summary>park-timeout ran out before the thread parked. Stale unless <paramref name="Gen"/> is the timer's generation now (it was cancelled or restarted).</summary>
+/// <param name="Gen">The generation the timer was started with.</param>
+internal sealed record ParkTimedOut(int Gen);
 
 /// <summary>Sent by a kthread to kthreadd as it is reaped: the pid's entry can go; <see cref="Last"/> is its final row.</summary>
 internal sealed record Reaped(int Pid, KthreadInfo Last);
