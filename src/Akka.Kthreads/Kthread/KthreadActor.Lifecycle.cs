@@ -8,7 +8,7 @@ internal sealed partial class KthreadActor
 {
     private List<IActorRef>? _stoppers;
     private List<IActorRef>? _parkers;
-    private TaskCompletionSource? _parked;
+    private Task? _parked;
 
     // kernel: kthread_stop() — set the flag, unpark, wake, wait for exited.
     private void OnStop()
@@ -37,7 +37,7 @@ internal sealed partial class KthreadActor
         }
 
         _k.RequestStop();
-        _stopTimer.Start(Context, Self, _settings.StopTimeout, static gen => new StopTimedOut(gen));
+        (_timers ??= new KthreadTimers()).Stop.Start(Context, Self, _settings.StopTimeout, static gen => new StopTimedOut(gen));
         if (InSchedule)
         {
             WakeSleeper(true);
@@ -75,7 +75,7 @@ internal sealed partial class KthreadActor
         }
 
         _k.SetShouldPark(true);
-        _parkTimer.Start(Context, Self, _settings.ParkTimeout, static gen => new ParkTimedOut(gen));
+        (_timers ??= new KthreadTimers()).Park.Start(Context, Self, _settings.ParkTimeout, static gen => new ParkTimedOut(gen));
         if (InSchedule)
         {
             WakeSleeper(true);
@@ -87,13 +87,13 @@ internal sealed partial class KthreadActor
         if (!_k.ShouldPark)
         {
             // Unparked or stopped while on the way: go on.
-            parking.Unpark.TrySetResult();
+            ParkGate.Open(parking.Unpark);
             return;
         }
 
         _parked = parking.Unpark;
         Transition(KthreadState.Parked);
-        _parkTimer.Cancel();
+        Cancel(static t => ref t.Park);
         ReplyParkers(0);
     }
 
@@ -126,12 +126,15 @@ internal sealed partial class KthreadActor
         var parked = _parked;
         _parked = null;
         Transition(KthreadState.Running);
-        parked?.TrySetResult();
+        if (parked is not null)
+        {
+            ParkGate.Open(parked);
+        }
     }
 
     private void ReplyStoppers(int code)
     {
-        _stopTimer.Cancel();
+        Cancel(static t => ref t.Stop);
         if (_stoppers is not { Count: > 0 } stoppers)
         {
             return;
@@ -149,7 +152,7 @@ internal sealed partial class KthreadActor
 
     private void ReplyParkers(int result)
     {
-        _parkTimer.Cancel();
+        Cancel(static t => ref t.Park);
         if (_parkers is not { Count: > 0 } parkers)
         {
             return;

@@ -16,9 +16,7 @@ internal sealed partial class KthreadActor : UntypedActor
     private readonly KthreadsSettings _settings;
     private readonly Cpus _cpus;
     private ILoggingAdapter? _log;
-    private OneShotTimer _sleepTimer;
-    private OneShotTimer _stopTimer;
-    private OneShotTimer _parkTimer;
+    private KthreadTimers? _timers;
     private bool _started;
     private TaskCompletionSource<bool>? _sleeper;
     private int _wokenGen;
@@ -53,7 +51,10 @@ internal sealed partial class KthreadActor : UntypedActor
             // instead of leaving it asleep forever, and answer everyone still waiting.
             _k.RequestStop();
             _sleeper?.TrySetResult(true);
-            _parked?.TrySetResult();
+            if (_parked is not null)
+            {
+                ParkGate.Open(_parked);
+            }
             ReplyStoppers(-Errno.ESRCH);
             ReplyParkers(-Errno.ESRCH);
             _k.State = KthreadState.Dead;
@@ -113,7 +114,7 @@ internal sealed partial class KthreadActor : UntypedActor
                 OnSleep(sleep);
                 break;
             case SleepTimedOut timedOut:
-                if (_sleepTimer.Fired(timedOut.Gen) && InSchedule)
+                if (Fired(timedOut.Gen, static t => ref t.Sleep) && InSchedule)
                 {
                     WakeSleeper(false);
                 }
@@ -126,7 +127,7 @@ internal sealed partial class KthreadActor : UntypedActor
                 OnExited(exited);
                 break;
             case StopTimedOut timedOut:
-                if (!_stopTimer.Fired(timedOut.Gen))
+                if (!Fired(timedOut.Gen, static t => ref t.Stop))
                 {
                     break;
                 }
@@ -135,7 +136,7 @@ internal sealed partial class KthreadActor : UntypedActor
                 ReplyStoppers(-Errno.ETIMEDOUT);
                 break;
             case ParkTimedOut timedOut:
-                if (!_parkTimer.Fired(timedOut.Gen))
+                if (!Fired(timedOut.Gen, static t => ref t.Park))
                 {
                     break;
                 }
@@ -212,13 +213,13 @@ internal sealed partial class KthreadActor : UntypedActor
         Transition(KthreadState.Sleeping);
         if (sleep.Timeout is { } timeout)
         {
-            _sleepTimer.Start(Context, Self, timeout, static gen => new SleepTimedOut(gen));
+            (_timers ??= new KthreadTimers()).Sleep.Start(Context, Self, timeout, static gen => new SleepTimedOut(gen));
         }
     }
 
     private void WakeSleeper(bool woken)
     {
-        _sleepTimer.Cancel();
+        Cancel(static t => ref t.Sleep);
         var sleeper = _sleeper;
         _sleeper = null;
         Transition(KthreadState.Running);
@@ -227,9 +228,44 @@ internal sealed partial class KthreadActor : UntypedActor
 
     private void CancelTimers()
     {
-        _sleepTimer.Cancel();
-        _stopTimer.Cancel();
-        _parkTimer.Cancel();
+        if (_timers is { } timers)
+        {
+            timers.Sleep.Cancel();
+            timers.Stop.Cancel();
+            timers.Park.Cancel();
+            _timers = null;
+        }
+    }
+
+    private delegate ref OneShotTimer TimerOf(KthreadTimers timers);
+
+    private void Cancel(TimerOf which)
+    {
+        if (_timers is { } timers)
+        {
+            which(timers).Cancel();
+            DropIfIdle(timers);
+        }
+    }
+
+    private bool Fired(int gen, TimerOf which)
+    {
+        if (_timers is not { } timers)
+        {
+            return false;
+        }
+
+        var fired = which(timers).Fired(gen);
+        DropIfIdle(timers);
+        return fired;
+    }
+
+    private void DropIfIdle(KthreadTimers timers)
+    {
+        if (timers.Idle)
+        {
+            _timers = null;
+        }
     }
 
     // kernel: kthread_bind() — only while wait_task_inactive() holds, i.e. the function never ran.

@@ -79,10 +79,10 @@ public sealed partial class KthreadContext
     {
         while (ShouldPark)
         {
-            var unpark = new TaskCompletionSource(); // as the wake above: inline in the actor, it only queues
+            var unpark = ParkGate.Make(); // as the wake above: opened inline in the actor, it only queues
             ReleaseCpu();
             _self.Tell(new Parking(unpark));
-            await unpark.Task.ConfigureAwait(false);
+            await unpark.ConfigureAwait(false);
             await AcquireCpuAsync().ConfigureAwait(false);
         }
 

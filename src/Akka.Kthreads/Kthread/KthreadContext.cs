@@ -158,7 +158,27 @@ public sealed partial class KthreadContext
     /// carry no execution context to the actor that calls this), invariant culture, no
     /// SynchronizationContext. Only the queueing for a CPU runs here; the function runs on the CPU's thread.
     /// </summary>
-    internal void Start() => _ = RunAsync();
+    internal void Start() => ExecutionContext.Run(Clean.Value, static k => _ = ((KthreadContext)k!).RunAsync(), this);
+
+    // The environment every kthread starts from: invariant cultures and nothing else, made once. Each thread's own
+    // context then differs from it by Current alone, and shares its culture-change notifications with all the others.
+    private static readonly Lazy<ExecutionContext> Clean = new(static () =>
+    {
+        ExecutionContext? clean = null;
+        using (ExecutionContext.SuppressFlow())
+        {
+            var thread = new Thread(() =>
+            {
+                CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+                CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
+                clean = ExecutionContext.Capture();
+            });
+            thread.Start();
+            thread.Join();
+        }
+
+        return clean!;
+    });
 
     // kernel: kthread() — run threadfn until it returns without a park request, parking between calls.
     private async Task RunAsync()

@@ -24,7 +24,7 @@ internal sealed record Kick
 }
 
 /// <summary>__kthread_parkme(): the function gave up its CPU and stays parked until <see cref="Unpark"/> completes.</summary>
-internal sealed record Parking(TaskCompletionSource Unpark);
+internal sealed record Parking(Task Unpark);
 
 /// <summary>do_exit(): the function returned <see cref="Code"/>, or threw <see cref="Oops"/> (then Code is -EFAULT).</summary>
 internal sealed record Exited(int Code, Exception? Oops);

@@ -32,6 +32,9 @@ internal struct OneShotTimer
         _gen = 0;
     }
 
+    /// <summary>True while started and neither fired nor cancelled.</summary>
+    public readonly bool IsPending => _gen != 0;
+
     /// <summary>True when a message of generation <paramref name="gen"/> is this timer firing now (then it is spent).</summary>
     public bool Fired(int gen)
     {
