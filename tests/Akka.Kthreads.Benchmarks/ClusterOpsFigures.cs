@@ -65,24 +65,6 @@ internal static class ClusterOpsFigures
         output.WriteLine($"| {figure} | {Format(Percentile(lib, 0.5))} ({Format(Percentile(lib, 0.95))}) | {Format(Percentile(baseline, 0.5))} ({Format(Percentile(baseline, 0.95))}) | {ratio:F2}x ({ratios.Min():F2}x–{ratios.Max():F2}x) | {target} |");
     }
 
-    // kernel: the smpboot loop of a parkable kthread — park when asked, else sleep until woken.
-    private static async Task<int> ParkableLoop(KthreadContext current)
-    {
-        while (!current.ShouldStop)
-        {
-            if (current.ShouldPark)
-            {
-                await current.ParkMeAsync();
-            }
-            else
-            {
-                await current.ScheduleAsync();
-            }
-        }
-
-        return 0;
-    }
-
     private static async Task<(double[] Library, double[] Raw)> ParkRoundAsync()
     {
         var db = ClusterNodes.FreshDb();
@@ -96,7 +78,7 @@ internal static class ClusterOpsFigures
 
             var clusterA = ClusterKthreads.Get(a);
             var clusterB = ClusterKthreads.Get(b);
-            var thread = await clusterB.Kthreads.RunAsync(ParkableLoop, null, "parkable");
+            var thread = await clusterB.Kthreads.RunAsync(Systems.Parkable, null, "parkable");
             var id = new ClusterKthreadId(clusterB.SelfAddress, thread.Pid);
             b.ActorOf(Props.Create(() => new Echo()), "echo");
             var echo = await a.ActorSelection(new RootActorPath(clusterB.SelfAddress) / "user" / "echo").ResolveOne(ClusterNodes.Patience);
