@@ -22,7 +22,7 @@ internal sealed class KthreaddActor : UntypedActor
 
     // A new thread's context, from its creation here to its actor's constructor (which takes it out).
     private readonly ConcurrentDictionary<int, KthreadContext> _births = new();
-    private Props? _kthreadProps;
+    private readonly Props _kthreadProps;
     private readonly ReapedHistory _reaped;
     private readonly string _node;
     private int _lastPid = 2;
@@ -32,6 +32,7 @@ internal sealed class KthreaddActor : UntypedActor
         _settings = settings;
         _cpus = cpus;
         _reaped = new ReapedHistory(settings.ReapedHistory);
+        _kthreadProps = KthreadActor.Props(_births, settings, cpus);
         _node = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString();
     }
 
@@ -114,7 +115,7 @@ internal sealed class KthreaddActor : UntypedActor
         }
 
         _births[pid] = k;
-        var child = Context.ActorOf(_kthreadProps ??= KthreadActor.Props(_births, _settings, _cpus), pid.ToString(CultureInfo.InvariantCulture));
+        var child = Context.ActorOf(_kthreadProps, pid.ToString(CultureInfo.InvariantCulture));
         _threads.Add(pid, k);
         var thread = new Kthread(pid, comm, child, _settings, _cpus) { Context = k };
         if (handshake is not null && !handshake.TryClaim(thread))
@@ -196,47 +197,32 @@ internal sealed class KthreaddActor : UntypedActor
     private KthreadInfo[] ListThreads()
     {
         // In pid order. The table mostly enumerates that way already (pids only grow, and a slot is reused only
-        // after a reap), so the sort is by int keys and only when a reused slot broke the order.
+        // after a reap), so the rows are sorted, by int keys, only when a reused slot broke the order.
         var rows = new KthreadInfo[_threads.Count];
-        int[]? pids = null;
         var n = 0;
-        var last = 0;
+        var ordered = true;
         foreach (var k in _threads.Values)
         {
             var info = k.Snapshot();
-            if (info.State == KthreadState.Dead)
+            if (info.State != KthreadState.Dead)
             {
-                continue;
+                ordered &= n == 0 || rows[n - 1].Pid < info.Pid;
+                rows[n++] = info;
             }
-
-            if (info.Pid < last && pids is null)
-            {
-                pids = new int[rows.Length];
-                for (var i = 0; i < n; i++)
-                {
-                    pids[i] = rows[i].Pid;
-                }
-            }
-
-            if (pids is not null)
-            {
-                pids[n] = info.Pid;
-            }
-
-            last = info.Pid;
-            rows[n++] = info;
         }
 
-        if (pids is not null)
+        if (!ordered)
         {
+            var pids = new int[n];
+            for (var i = 0; i < n; i++)
+            {
+                pids[i] = rows[i].Pid;
+            }
+
             Array.Sort(pids, rows, 0, n);
         }
 
-        if (n < rows.Length)
-        {
-            Array.Resize(ref rows, n);
-        }
-
+        Array.Resize(ref rows, n);
         return rows;
     }
 
