@@ -37,7 +37,7 @@ internal sealed partial class KthreadActor
         }
 
         _k.RequestStop();
-        (_timers ??= new KthreadTimers()).Stop.Start(Context, Self, _settings.StopTimeout, static gen => new StopTimedOut(gen));
+        KthreadTimers.Start(ref _timers, KthreadTimer.Stop, Context, _settings.StopTimeout, static gen => new StopTimedOut(gen));
         if (InSchedule)
         {
             WakeSleeper(true);
@@ -75,7 +75,7 @@ internal sealed partial class KthreadActor
         }
 
         _k.SetShouldPark(true);
-        (_timers ??= new KthreadTimers()).Park.Start(Context, Self, _settings.ParkTimeout, static gen => new ParkTimedOut(gen));
+        KthreadTimers.Start(ref _timers, KthreadTimer.Park, Context, _settings.ParkTimeout, static gen => new ParkTimedOut(gen));
         if (InSchedule)
         {
             WakeSleeper(true);
@@ -93,7 +93,7 @@ internal sealed partial class KthreadActor
 
         _parked = parking.Unpark;
         Transition(KthreadState.Parked);
-        Cancel(static t => ref t.Park);
+        KthreadTimers.Cancel(ref _timers, KthreadTimer.Park);
         ReplyParkers(0);
     }
 
@@ -134,7 +134,7 @@ internal sealed partial class KthreadActor
 
     private void ReplyStoppers(int code)
     {
-        Cancel(static t => ref t.Stop);
+        KthreadTimers.Cancel(ref _timers, KthreadTimer.Stop);
         if (_stoppers is not { Count: > 0 } stoppers)
         {
             return;
@@ -152,7 +152,7 @@ internal sealed partial class KthreadActor
 
     private void ReplyParkers(int result)
     {
-        Cancel(static t => ref t.Park);
+        KthreadTimers.Cancel(ref _timers, KthreadTimer.Park);
         if (_parkers is not { Count: > 0 } parkers)
         {
             return;

@@ -44,7 +44,7 @@ internal sealed partial class KthreadActor : UntypedActor
     protected override void PostStop()
     {
         // As Akka's own timers do: nothing fires into a stopped actor's dead letters.
-        CancelTimers();
+        KthreadTimers.CancelAll(ref _timers);
         if (_k.State != KthreadState.Dead)
         {
             // Stopped from outside (system shutdown, a strict-mode failure): let the function end
@@ -114,7 +114,7 @@ internal sealed partial class KthreadActor : UntypedActor
                 OnSleep(sleep);
                 break;
             case SleepTimedOut timedOut:
-                if (Fired(timedOut.Gen, static t => ref t.Sleep) && InSchedule)
+                if (KthreadTimers.Fired(ref _timers, KthreadTimer.Sleep, timedOut.Gen) && InSchedule)
                 {
                     WakeSleeper(false);
                 }
@@ -127,7 +127,7 @@ internal sealed partial class KthreadActor : UntypedActor
                 OnExited(exited);
                 break;
             case StopTimedOut timedOut:
-                if (!Fired(timedOut.Gen, static t => ref t.Stop))
+                if (!KthreadTimers.Fired(ref _timers, KthreadTimer.Stop, timedOut.Gen))
                 {
                     break;
                 }
@@ -136,7 +136,7 @@ internal sealed partial class KthreadActor : UntypedActor
                 ReplyStoppers(-Errno.ETIMEDOUT);
                 break;
             case ParkTimedOut timedOut:
-                if (!Fired(timedOut.Gen, static t => ref t.Park))
+                if (!KthreadTimers.Fired(ref _timers, KthreadTimer.Park, timedOut.Gen))
                 {
                     break;
                 }
@@ -213,59 +213,17 @@ internal sealed partial class KthreadActor : UntypedActor
         Transition(KthreadState.Sleeping);
         if (sleep.Timeout is { } timeout)
         {
-            (_timers ??= new KthreadTimers()).Sleep.Start(Context, Self, timeout, static gen => new SleepTimedOut(gen));
+            KthreadTimers.Start(ref _timers, KthreadTimer.Sleep, Context, timeout, static gen => new SleepTimedOut(gen));
         }
     }
 
     private void WakeSleeper(bool woken)
     {
-        Cancel(static t => ref t.Sleep);
+        KthreadTimers.Cancel(ref _timers, KthreadTimer.Sleep);
         var sleeper = _sleeper;
         _sleeper = null;
         Transition(KthreadState.Running);
         sleeper?.TrySetResult(woken);
-    }
-
-    private void CancelTimers()
-    {
-        if (_timers is { } timers)
-        {
-            timers.Sleep.Cancel();
-            timers.Stop.Cancel();
-            timers.Park.Cancel();
-            _timers = null;
-        }
-    }
-
-    private delegate ref OneShotTimer TimerOf(KthreadTimers timers);
-
-    private void Cancel(TimerOf which)
-    {
-        if (_timers is { } timers)
-        {
-            which(timers).Cancel();
-            DropIfIdle(timers);
-        }
-    }
-
-    private bool Fired(int gen, TimerOf which)
-    {
-        if (_timers is not { } timers)
-        {
-            return false;
-        }
-
-        var fired = which(timers).Fired(gen);
-        DropIfIdle(timers);
-        return fired;
-    }
-
-    private void DropIfIdle(KthreadTimers timers)
-    {
-        if (timers.Idle)
-        {
-            _timers = null;
-        }
     }
 
     // kernel: kthread_bind() — only while wait_task_inactive() holds, i.e. the function never ran.
@@ -295,7 +253,7 @@ internal sealed partial class KthreadActor : UntypedActor
         }
 
         _k.ExitCode = exited.Code;
-        CancelTimers();
+        KthreadTimers.CancelAll(ref _timers);
         ReplyParkers(-Errno.ENOSYS);
         if (_stoppers is { Count: > 0 })
         {
