@@ -162,32 +162,19 @@ public sealed partial class KthreadContext
 
     // The environment every kthread starts from: invariant cultures and nothing else, made once. Each thread's own
     // context then differs from it by Current alone, and shares its culture-change notifications with all the others.
-    private static readonly Lazy<ExecutionContext> Clean = new(static () =>
+    private static readonly Lazy<ExecutionContext> Clean = new(static () => FreshContext.Capture(static () =>
     {
-        ExecutionContext? clean = null;
-        using (ExecutionContext.SuppressFlow())
-        {
-            var thread = new Thread(() =>
-            {
-                CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-                CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
-                clean = ExecutionContext.Capture();
-            });
-            thread.Start();
-            thread.Join();
-        }
-
-        return clean!;
-    });
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
+    }));
 
     // kernel: kthread() — run threadfn until it returns without a park request, parking between calls.
     private async Task RunAsync()
     {
-        // Set inside this async method, so the caller's own context is restored when it returns.
+        // Set inside this async method, so the caller's own context is restored when it returns; the
+        // invariant cultures come with the Clean context Start runs it in.
         EnterAsCurrent();
         SynchronizationContext.SetSynchronizationContext(null);
-        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
         var ret = -Errno.EINTR;
         Exception? oops = null;
         await AcquireCpuAsync().ConfigureAwait(false);

@@ -9,19 +9,7 @@ internal static class ParkGate
 {
     private static readonly Action Nothing = static () => { };
 
-    // An empty context, captured once on a thread started without the flow.
-    private static readonly Lazy<ExecutionContext> Empty = new(static () =>
-    {
-        ExecutionContext? empty = null;
-        using (ExecutionContext.SuppressFlow())
-        {
-            var thread = new Thread(() => empty = ExecutionContext.Capture());
-            thread.Start();
-            thread.Join();
-        }
-
-        return empty!;
-    });
+    private static readonly Lazy<ExecutionContext> Empty = new(static () => FreshContext.Capture());
 
     [ThreadStatic]
     private static Task? _made;
