@@ -86,25 +86,25 @@ public sealed class ClusterKthreadsOptions
     public override string ToString()
     {
         var hocon = new StringBuilder();
-        Append(hocon, "kthreads.cluster.cpus", Cpus?.ToString(CultureInfo.InvariantCulture));
-        Append(hocon, "kthreads.cluster.type-name", Hocon.Quote(TypeName));
-        Append(hocon, "kthreads.cluster.role", Hocon.Quote(Role));
-        Append(hocon, "kthreads.cluster.ask-timeout", Hocon.Duration(AskTimeout));
-        Append(hocon, "kthreads.cluster.hand-off-retry", Hocon.Duration(HandOffRetry));
-        Append(hocon, "kthreads.cluster.keep-alive-interval", Hocon.Duration(KeepAliveInterval));
-        Append(hocon, "kthreads.cluster.max-payload-size", MaxPayloadSize is { } size ? size.ToString(CultureInfo.InvariantCulture) + "b" : null);
-        Append(hocon, "kthreads.cluster.store.snapshot-every", SnapshotEvery?.ToString(CultureInfo.InvariantCulture));
-        Append(hocon, "kthreads.cluster.store.sqlite-file", Hocon.Quote(SqliteFile));
-        Append(hocon, "kthreads.cluster.node.actor-name", Hocon.Quote(NodeActorName));
+        Hocon.Line(hocon, "kthreads.cluster.cpus", Cpus?.ToString(CultureInfo.InvariantCulture));
+        Hocon.Line(hocon, "kthreads.cluster.type-name", Hocon.Quote(TypeName));
+        Hocon.Line(hocon, "kthreads.cluster.role", Hocon.Quote(Role));
+        Hocon.Line(hocon, "kthreads.cluster.ask-timeout", Hocon.Duration(AskTimeout));
+        Hocon.Line(hocon, "kthreads.cluster.hand-off-retry", Hocon.Duration(HandOffRetry));
+        Hocon.Line(hocon, "kthreads.cluster.keep-alive-interval", Hocon.Duration(KeepAliveInterval));
+        Hocon.Line(hocon, "kthreads.cluster.max-payload-size", MaxPayloadSize is { } size ? size.ToString(CultureInfo.InvariantCulture) + "b" : null);
+        Hocon.Line(hocon, "kthreads.cluster.store.snapshot-every", SnapshotEvery?.ToString(CultureInfo.InvariantCulture));
+        Hocon.Line(hocon, "kthreads.cluster.store.sqlite-file", Hocon.Quote(SqliteFile));
+        Hocon.Line(hocon, "kthreads.cluster.node.actor-name", Hocon.Quote(NodeActorName));
         if (ConnectionString is not null)
         {
-            Append(hocon, "kthreads.cluster.store.journal-plugin", Hocon.Quote("akka.persistence.journal." + StorePluginId));
-            Append(hocon, "kthreads.cluster.store.snapshot-plugin", Hocon.Quote("akka.persistence.snapshot-store." + StorePluginId));
+            Hocon.Line(hocon, "kthreads.cluster.store.journal-plugin", Hocon.Quote("akka.persistence.journal." + StorePluginId));
+            Hocon.Line(hocon, "kthreads.cluster.store.snapshot-plugin", Hocon.Quote("akka.persistence.snapshot-store." + StorePluginId));
         }
 
-        Append(hocon, "akka.cluster.sharding.rebalance-interval", Hocon.Duration(RebalanceInterval));
-        Append(hocon, "akka.cluster.sharding.least-shard-allocation-strategy.rebalance-absolute-limit", RebalanceAbsoluteLimit?.ToString(CultureInfo.InvariantCulture));
-        Append(hocon, "akka.cluster.sharding.least-shard-allocation-strategy.rebalance-relative-limit", RebalanceRelativeLimit?.ToString("R", CultureInfo.InvariantCulture));
+        Hocon.Line(hocon, "akka.cluster.sharding.rebalance-interval", Hocon.Duration(RebalanceInterval));
+        Hocon.Line(hocon, "akka.cluster.sharding.least-shard-allocation-strategy.rebalance-absolute-limit", RebalanceAbsoluteLimit?.ToString(CultureInfo.InvariantCulture));
+        Hocon.Line(hocon, "akka.cluster.sharding.least-shard-allocation-strategy.rebalance-relative-limit", RebalanceRelativeLimit?.ToString("R", CultureInfo.InvariantCulture));
         return hocon.ToString();
     }
 
@@ -153,14 +153,6 @@ public sealed class ClusterKthreadsOptions
             throw new ArgumentException(
                 $"{nameof(ClusterKthreadsOptions)}.{nameof(ProviderName)} '{ProviderName}' is not a linq2db provider name: use one of LinqToDB.ProviderName's, such as \"PostgreSQL.15\", \"SqlServer.2019\" or \"{SqliteProvider}\"",
                 nameof(ProviderName));
-        }
-    }
-
-    private static void Append(StringBuilder hocon, string key, string? value)
-    {
-        if (value is not null)
-        {
-            hocon.Append(key).Append(" = ").Append(value).Append('\n');
         }
     }
 }

@@ -64,18 +64,18 @@ public sealed class KthreadsOptions
     public override string ToString()
     {
         var hocon = new StringBuilder();
-        Append(hocon, "kthreadd-name", Hocon.Quote(KthreaddName));
-        Append(hocon, "ask-timeout", Hocon.Duration(AskTimeout));
-        Append(hocon, "max-threads", MaxThreads?.ToString(CultureInfo.InvariantCulture));
-        Append(hocon, "strict-transitions", StrictTransitions is null ? null : StrictTransitions.Value ? "on" : "off");
-        Append(hocon, "kthreadd.reaped-history", ReapedHistory?.ToString(CultureInfo.InvariantCulture));
-        Append(hocon, "kthread.stop-timeout", Hocon.Duration(StopTimeout));
-        Append(hocon, "kthread.park-timeout", Hocon.Duration(ParkTimeout));
-        Append(hocon, "worker.flush-timeout", Hocon.Duration(WorkerFlushTimeout));
-        Append(hocon, "cpus.possible", PossibleCpus?.ToString(CultureInfo.InvariantCulture));
-        Append(hocon, "cluster.cpus", ClusterCpus?.ToString(CultureInfo.InvariantCulture));
-        Append(hocon, "stop-machine.timeout", Hocon.Duration(StopMachineTimeout));
-        Append(hocon, "hotplug.callback-timeout", Hocon.Duration(HotplugCallbackTimeout));
+        Hocon.Line(hocon, "kthreads.kthreadd-name", Hocon.Quote(KthreaddName));
+        Hocon.Line(hocon, "kthreads.ask-timeout", Hocon.Duration(AskTimeout));
+        Hocon.Line(hocon, "kthreads.max-threads", MaxThreads?.ToString(CultureInfo.InvariantCulture));
+        Hocon.Line(hocon, "kthreads.strict-transitions", StrictTransitions is null ? null : StrictTransitions.Value ? "on" : "off");
+        Hocon.Line(hocon, "kthreads.kthreadd.reaped-history", ReapedHistory?.ToString(CultureInfo.InvariantCulture));
+        Hocon.Line(hocon, "kthreads.kthread.stop-timeout", Hocon.Duration(StopTimeout));
+        Hocon.Line(hocon, "kthreads.kthread.park-timeout", Hocon.Duration(ParkTimeout));
+        Hocon.Line(hocon, "kthreads.worker.flush-timeout", Hocon.Duration(WorkerFlushTimeout));
+        Hocon.Line(hocon, "kthreads.cpus.possible", PossibleCpus?.ToString(CultureInfo.InvariantCulture));
+        Hocon.Line(hocon, "kthreads.cluster.cpus", ClusterCpus?.ToString(CultureInfo.InvariantCulture));
+        Hocon.Line(hocon, "kthreads.stop-machine.timeout", Hocon.Duration(StopMachineTimeout));
+        Hocon.Line(hocon, "kthreads.hotplug.callback-timeout", Hocon.Duration(HotplugCallbackTimeout));
         return hocon.ToString();
     }
 
@@ -95,13 +95,5 @@ public sealed class KthreadsOptions
         Check.AtLeast(ReapedHistory, 0, owner, nameof(ReapedHistory));
         Check.AtLeast(PossibleCpus, 0, owner, nameof(PossibleCpus));
         Check.AtLeast(ClusterCpus, 0, owner, nameof(ClusterCpus));
-    }
-
-    private static void Append(StringBuilder hocon, string key, string? value)
-    {
-        if (value is not null)
-        {
-            hocon.Append("kthreads.").Append(key).Append(" = ").Append(value).Append('\n');
-        }
     }
 }
