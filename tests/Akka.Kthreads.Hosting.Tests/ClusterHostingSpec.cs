@@ -22,7 +22,7 @@ public sealed class ClusterHostingSpec : Akka.Hosting.TestKit.TestKit, IDisposab
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private const int Cpus = 4;
-    private readonly string _folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"kthreads-hosting-spec-{Guid.NewGuid():N}")).FullName;
+    private readonly StoreFolder _folder = new("kthreads-hosting-spec");
     private readonly int _seedPort = FreePort();
     private readonly ConcurrentQueue<(string Node, int Cpu, string Item)> _handled = new();
 
@@ -103,7 +103,7 @@ public sealed class ClusterHostingSpec : Akka.Hosting.TestKit.TestKit, IDisposab
 
     // The README's cluster example, as is: options alone, nothing by hand.
     private void Node(AkkaConfigurationBuilder builder, string name, int port) =>
-        GenericHostExample.ConfigureClusterNode(builder, [Seed], port, $"Data Source={Path.Combine(_folder, "store.db")}", Tally(name));
+        GenericHostExample.ConfigureClusterNode(builder, [Seed], port, $"Data Source={_folder.File("store.db")}", Tally(name));
 
     private PerCpuThread Tally(string node) =>
         new(Comm, td => td.PendingItems > 0, td =>
@@ -131,16 +131,5 @@ public sealed class ClusterHostingSpec : Akka.Hosting.TestKit.TestKit, IDisposab
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    void IDisposable.Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still open somewhere stays in the temp folder; it is never read again.
-        }
-    }
+    void IDisposable.Dispose() => _folder.Dispose();
 }

@@ -15,14 +15,14 @@ namespace Akka.Kthreads.Hosting.Tests;
 /// </summary>
 public sealed class ClusterOptionsSpec : Akka.Hosting.TestKit.TestKit, IDisposable
 {
-    private readonly string _folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"kthreads-options-spec-{Guid.NewGuid():N}")).FullName;
+    private readonly StoreFolder _folder = new("kthreads-options-spec");
 
     public ClusterOptionsSpec(ITestOutputHelper output)
         : base("kthreads", output)
     {
     }
 
-    private string Db => Path.Combine(_folder, "options.db");
+    private string Db => _folder.File("options.db");
 
     private ClusterKthreadsOptions Options => new()
     {
@@ -34,7 +34,7 @@ public sealed class ClusterOptionsSpec : Akka.Hosting.TestKit.TestKit, IDisposab
         KeepAliveInterval = TimeSpan.FromSeconds(7),
         MaxPayloadSize = 64000,
         SnapshotEvery = 500,
-        SqliteFile = Path.Combine(_folder, "unused.db"),
+        SqliteFile = _folder.File("unused.db"),
         NodeActorName = "kn",
         ConnectionString = $"Data Source={Db}",
         ProviderName = "SQLite.MS",
@@ -56,7 +56,7 @@ public sealed class ClusterOptionsSpec : Akka.Hosting.TestKit.TestKit, IDisposab
         var cluster = Host.Services.GetRequiredService<ClusterKthreads>();
         Assert.Equal(
             new ClusterKthreadsSettings(3, "cpu-x", "cpus", TimeSpan.FromSeconds(11), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(7), 64000,
-                "akka.persistence.journal.kthreads", "akka.persistence.snapshot-store.kthreads", 500, Path.Combine(_folder, "unused.db"), "kn"),
+                "akka.persistence.journal.kthreads", "akka.persistence.snapshot-store.kthreads", 500, _folder.File("unused.db"), "kn"),
             cluster.Settings);
         Assert.Equal(3, cluster.Kthreads.Settings.ClusterCpus);
         Assert.Equal("kn", cluster.Node.Path.Name);
@@ -94,16 +94,5 @@ public sealed class ClusterOptionsSpec : Akka.Hosting.TestKit.TestKit, IDisposab
         Assert.Equal("", new ClusterKthreadsOptions().ToString());
     }
 
-    void IDisposable.Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still open somewhere stays in the temp folder; it is never read again.
-        }
-    }
+    void IDisposable.Dispose() => _folder.Dispose();
 }
