@@ -1,4 +1,3 @@
-using System.Globalization;
 using Akka.Actor;
 using Akka.Event;
 
@@ -69,8 +68,7 @@ internal sealed class HostShutdown
         foreach (var row in rows.Where(r => r.State is not KthreadState.Dead && !r.PerCpu).OrderByDescending(r => r.Pid))
         {
             _stopping = $"{row.Pid} ({row.Comm})";
-            var thread = _system.ActorSelection(_kthreads.Kthreadd.Path / row.Pid.ToString(CultureInfo.InvariantCulture));
-            var stopped = await thread.Ask<KthreadProtocol.Stopped>(KthreadProtocol.Stop.Instance, _kthreads.Settings.AskTimeout).ConfigureAwait(false);
+            var stopped = await _kthreads.ThreadAt(row.Pid).Ask<KthreadProtocol.Stopped>(KthreadProtocol.Stop.Instance, _kthreads.Settings.AskTimeout).ConfigureAwait(false);
             if (stopped.ExitCode == -Errno.ETIMEDOUT)
             {
                 _log.Error("kthreads: {0} ({1}) ignored the stop: -ETIMEDOUT after {2}", row.Pid, row.Comm, _kthreads.Settings.StopTimeout);

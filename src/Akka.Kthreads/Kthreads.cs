@@ -150,6 +150,9 @@ public sealed class Kthreads : IExtension
         return worker;
     }
 
+    /// <summary>The actor of this node's thread <paramref name="pid"/> (kthreadd names its children by pid), for a KthreadProtocol message by pid.</summary>
+    internal ActorSelection ThreadAt(int pid) => _system.ActorSelection(Kthreadd.Path / pid.ToString(CultureInfo.InvariantCulture));
+
     /// <summary>ps: every live thread and zombie of this node, by pid (kthreadd itself is not listed).</summary>
     /// <param name="ct">Stops waiting for the reply.</param>
     /// <returns>The rows, ordered by pid.</returns>

@@ -82,7 +82,7 @@ internal sealed class ClusterNodeActor : ReceiveActor
         }
 
         var kthreads = _cluster.Kthreads;
-        var thread = Context.System.ActorSelection(kthreads.Kthreadd.Path / op.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var thread = kthreads.ThreadAt(op.Pid);
         try
         {
             var reply = await thread.Ask<object>(command, kthreads.Settings.AskTimeout).ConfigureAwait(false);
