@@ -92,26 +92,36 @@ public sealed class HostingSpec
         await host.StartAsync(Ct);
         var kthreads = host.Services.GetRequiredService<Kthreads>();
         Assert.Contains(await kthreads.ListAsync(Ct), r => r.Comm == "t3");
+        var logged = new ConcurrentQueue<string>();
+        LogSink.Collect(host.Services.GetRequiredService<ActorSystem>(), logged, typeof(Akka.Event.Info));
 
         await host.StopAsync(Ct);
 
         var order = events.ToArray();
         Assert.Equal(["cleanup 0", "cleanup 1"], order.Take(2).Order());
         Assert.Equal(["stopped t3", "stopped t2", "stopped t1"], order.Skip(2));
+
+        // Each exit code logged, by name.
+        foreach (var name in new[] { "t1", "t2", "t3" })
+        {
+            Assert.Contains(logged, m => m.Contains($"({name}) stopped, exit code 0", StringComparison.Ordinal));
+        }
     }
 
-    [Fact]
-    public async Task A_thread_that_ignores_the_stop_is_reported_by_name_and_the_host_still_exits()
+    [Theory]
+    [InlineData(3, 1, 5, "ETIMEDOUT")] // stop-timeout runs out first: the stop's own -ETIMEDOUT
+    [InlineData(1, 5, 10, "did not stop within the service-stop phase")] // the phase runs out first
+    public async Task A_thread_that_ignores_the_stop_is_reported_by_name_and_the_host_still_exits(int phaseSeconds, int stopSeconds, int askSeconds, string report)
     {
         var logged = new ConcurrentQueue<string>();
         var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var host = Host(b => b
-            .AddHocon("akka.coordinated-shutdown.phases.service-stop.timeout = 3s", HoconAddMode.Prepend)
+            .AddHocon($"akka.coordinated-shutdown.phases.service-stop.timeout = {phaseSeconds}s", HoconAddMode.Prepend)
             .WithKthreads(o =>
             {
-                o.StopTimeout = TimeSpan.FromSeconds(1);
+                o.StopTimeout = TimeSpan.FromSeconds(stopSeconds);
                 o.ParkTimeout = TimeSpan.FromSeconds(1);
-                o.AskTimeout = TimeSpan.FromSeconds(5);
+                o.AskTimeout = TimeSpan.FromSeconds(askSeconds);
                 o.WorkerFlushTimeout = TimeSpan.FromSeconds(1);
                 o.Threads.Add(("stubborn", current =>
                 {
@@ -130,7 +140,7 @@ public sealed class HostingSpec
 
         await host.StopAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
-        Assert.Contains(logged, m => m.Contains("stubborn", StringComparison.Ordinal) && m.Contains("ETIMEDOUT", StringComparison.Ordinal));
+        Assert.Contains(logged, m => m.Contains("stubborn", StringComparison.Ordinal) && m.Contains(report, StringComparison.Ordinal));
     }
 
     [Theory]

@@ -4,7 +4,7 @@ using Akka.Actor;
 namespace Akka.Kthreads.Hosting.Tests;
 
 /// <summary>
-/// Collects a system's error logs synchronously: a log published while the system is going down
+/// Collects a system's logs of one level (errors unless told) synchronously: a log published while the system is going down
 /// still lands here, where an actor could already be stopped before it read it.
 /// </summary>
 internal sealed class LogSink(ConcurrentQueue<string> logged, IActorRefProvider provider) : MinimalActorRef
@@ -13,8 +13,8 @@ internal sealed class LogSink(ConcurrentQueue<string> logged, IActorRefProvider 
 
     public override IActorRefProvider Provider => provider;
 
-    public static void Collect(ActorSystem system, ConcurrentQueue<string> logged) =>
-        system.EventStream.Subscribe(new LogSink(logged, ((ExtendedActorSystem)system).Provider), typeof(Akka.Event.Error));
+    public static void Collect(ActorSystem system, ConcurrentQueue<string> logged, Type? level = null) =>
+        system.EventStream.Subscribe(new LogSink(logged, ((ExtendedActorSystem)system).Provider), level ?? typeof(Akka.Event.Error));
 
     protected override void TellInternal(object message, IActorRef sender)
     {
