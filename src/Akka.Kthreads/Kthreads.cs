@@ -20,6 +20,9 @@ public sealed class Kthreads : IExtension
     private static readonly Lazy<Config> Reference =
         new(() => ConfigurationFactory.FromResource<Kthreads>("Akka.Kthreads.kthreads.conf"));
 
+    // The message of the one timer that starts Akka's scheduler clock; it is cancelled at once and never sent.
+    private static readonly object ClockStarted = new();
+
     private readonly Lazy<IActorRef> _kthreadd;
     private readonly Lazy<IActorRef> _hotplug;
     private readonly Lazy<IReadOnlyList<IActorRef>> _cpuActors;
@@ -46,7 +49,14 @@ public sealed class Kthreads : IExtension
         // The CPUs' OS threads live as long as the system: after termination nothing runs kthreads.
         system.RegisterOnTermination(Cpus.ShutDown);
         StopMachine = new StopMachine(Cpus, Settings, system.Scheduler, log, () => _cpuActors.Value);
+        StartSchedulerClock(system.Scheduler);
     }
+
+    // Akka's scheduler starts its clock on first use: it queues the clock on the thread pool and blocks the caller
+    // until it runs (akka.net #7130). Left to the first park or stop timers, a burst of them blocked every pool
+    // thread at once and stalled the system for minutes; started here, one caller waits a moment.
+    private static void StartSchedulerClock(IScheduler scheduler) =>
+        scheduler.ScheduleTellOnceCancelable(TimeSpan.FromDays(1), ActorRefs.Nobody, ClockStarted, ActorRefs.NoSender).Cancel();
 
     /// <summary>kthreadd (pid 2), the parent of every kthread: send it <see cref="KthreaddProtocol"/> messages by hand.</summary>
     public IActorRef Kthreadd => _kthreadd.Value;
