@@ -6,8 +6,8 @@ namespace Akka.Kthreads.Internal;
 /// </summary>
 /// <remarks>
 /// A kthread acquires its CPU when it resumes and releases it at its next checkpoint (an await
-/// on <c>current</c>), so the queue is a fair async mutex whose owner is a kthread. A grant always
-/// resumes its waiter on the CPU's own OS thread (<see cref="CpuThread"/>): a holder's code runs
+/// on <c>current</c>), so the queue is a fair async mutex whose owner is a kthread. A kthread's grant
+/// always resumes it on the CPU's own OS thread (<see cref="CpuThread"/>): a holder's code runs
 /// there and nowhere else, so kthreads never take the pool threads Akka's actors run on. The
 /// thread is started when the CPU is first used and ends when the CPU goes offline or the system
 /// terminates. An offline queue grants nothing: its waiters are sent back to choose another CPU.
@@ -84,9 +84,12 @@ internal sealed class RunQueue
             if (_current is null)
             {
                 _current = owner;
-                if (RunsHere)
+                if (stopper || RunsHere)
                 {
-                    // Already on this CPU's thread (a kthread giving its CPU back and taking it again).
+                    // Already on this CPU's thread (a kthread giving its CPU back and taking it again); or a
+                    // stopper, which holds an idle CPU by holding its queue and hops to the thread only for
+                    // the steps it runs there (ResumeOnCpu): waking every CPU's thread for a stop_machine
+                    // that runs fn on one of them cost an OS-thread wake-up per CPU.
                     return new ValueTask<bool>(true);
                 }
 
