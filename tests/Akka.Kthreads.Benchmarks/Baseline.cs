@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Kthreads.Internal;
 
 namespace Akka.Kthreads.Benchmarks;
 
@@ -68,4 +69,44 @@ internal static class Systems
 
         return 0;
     };
+}
+
+/// <summary>
+/// The raw floor under a kthread's resume since a CPU is an OS thread (issue 12): an echo whose every answer
+/// first goes through a CPU thread (the library's own kind) and back, as a woken kthread's next message does.
+/// </summary>
+internal sealed class HopEcho(CpuThread cpu) : UntypedActor
+{
+    public static Props Props(CpuThread cpu) => Akka.Actor.Props.Create(() => new HopEcho(cpu));
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case Back back:
+                back.To.Tell(back.Message);
+                if (back.Message is Echo.Stop)
+                {
+                    Context.Stop(Self);
+                }
+
+                break;
+            case ReplyFirst first:
+                // kthread_unpark's shape: the reply goes out at once, the CPU thread then runs and reports back.
+                Sender.Tell(first.Message);
+                Post(ActorRefs.Nobody, first.Message);
+                break;
+            default:
+                Post(Sender, message);
+                break;
+        }
+    }
+
+    private void Post(IActorRef to, object message) =>
+        cpu.TryPost(static s => ((Back)s!).Self.Tell(s), new Back(Self, to, message));
+
+    /// <summary>Answered at once; the hop to the CPU thread and back follows the reply.</summary>
+    public sealed record ReplyFirst(object Message);
+
+    private sealed record Back(IActorRef Self, IActorRef To, object Message);
 }

@@ -1,29 +1,49 @@
 using Akka.Actor;
+using Akka.Kthreads.Internal;
 using BenchmarkDotNet.Attributes;
 
 namespace Akka.Kthreads.Benchmarks;
 
-/// <summary>create + wake + stop of a thread whose function returns at once, vs ActorOf + Ask + stop.</summary>
+/// <summary>
+/// create + wake + stop of a thread whose function returns at once, vs ActorOf + Ask + stop, and vs the same with
+/// the Ask's answer going through a CPU thread (the floor since a CPU is an OS thread: the function runs there).
+/// </summary>
 public class LifecycleBenchmarks
 {
     private const int InFlight = 1_000;
     private ActorSystem _system = null!;
     private Kthreads _kthreads = null!;
+    private CpuThread _cpu = null!;
+    private Props _hopEcho = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         _system = Systems.Start("lifecycle");
         _kthreads = Kthreads.Get(_system);
+        _cpu = new CpuThread(-1, static e => throw e);
+        _hopEcho = HopEcho.Props(_cpu);
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _system.Terminate().Wait();
+    public void Cleanup()
+    {
+        _system.Terminate().Wait();
+        _cpu.Close();
+    }
 
     [Benchmark(Baseline = true), BenchmarkCategory("create+wake+stop")]
     public async Task<object> ActorOf_Ask_Stop()
     {
         var actor = _system.ActorOf(Echo.Props);
+        await actor.Ask<int>(1, Systems.AskTimeout);
+        return await actor.Ask<Echo.Stop>(Echo.Stop.Instance, Systems.AskTimeout);
+    }
+
+    [Benchmark, BenchmarkCategory("create+wake+stop")]
+    public async Task<object> ActorOf_Ask_through_a_cpu_thread_Stop()
+    {
+        var actor = _system.ActorOf(_hopEcho);
         await actor.Ask<int>(1, Systems.AskTimeout);
         return await actor.Ask<Echo.Stop>(Echo.Stop.Instance, Systems.AskTimeout);
     }

@@ -71,7 +71,8 @@ public static class Program
             // What BenchmarkDotNet cannot take apart (call → fn running) goes with the stop_machine benchmarks.
             if (summaries.Any(s => s.BenchmarksCases.Any(c => c.Descriptor.Type == typeof(StopMachineBenchmarks))))
             {
-                await StopMachineFigures.RunAsync(StopMachineRuns, Console.Out);
+                await StopMachineFigures.RunAsync(StopMachineRuns, Console.Out, loaded: false);
+                await StopMachineFigures.RunAsync(StopMachineRuns, Console.Out, loaded: true);
             }
 
             if (rest.Length == 0)

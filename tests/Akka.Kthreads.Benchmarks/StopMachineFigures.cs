@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using static Akka.Kthreads.Benchmarks.Latency;
 using Akka.Actor;
+using Akka.Kthreads.Internal;
 
 namespace Akka.Kthreads.Benchmarks;
 
@@ -9,7 +10,7 @@ namespace Akka.Kthreads.Benchmarks;
 /// a benchmark ends when its task does, and the next call waits for this one's EXIT anyway.
 /// </summary>
 /// <remarks>
-/// Stopwatch figures, one call at a time under <see cref="CheckpointLoad"/>, each beside one
+/// Stopwatch figures, one call at a time on idle CPUs and under <see cref="CheckpointLoad"/>, each beside one
 /// baseline (one Ask to every CPU actor; which goes first alternates) so both see the same noise;
 /// fn reads the clock itself. A random 0–9 ms pause before each pair spreads the calls over the
 /// load's 10 ms tick cycle: back to back, 200 calls would all fall in one quiet gap between ticks.
@@ -20,15 +21,21 @@ internal static class StopMachineFigures
     private const int Seed = 8; // fixed: every run pauses the same way
 
     /// <summary>Times <paramref name="runs"/> calls (after a warm-up) and writes median and p95 beside the baseline's as a markdown table.</summary>
-    public static async Task RunAsync(int runs, TextWriter output)
+    /// <param name="runs">Calls timed.</param>
+    /// <param name="output">Where the table goes.</param>
+    /// <param name="loaded">With <see cref="CheckpointLoad"/> running; without, the CPUs are idle, so each call finds their threads asleep.</param>
+    public static async Task RunAsync(int runs, TextWriter output, bool loaded)
     {
         var system = Systems.Start("stop-machine-figures", CheckpointLoad.Cpus);
         var kthreads = Kthreads.Get(system);
         var cpuActors = kthreads.CpuActors;
-        var load = await CheckpointLoad.StartAsync(system);
+        var load = loaded ? await CheckpointLoad.StartAsync(system) : null;
         var toFn = new double[runs];
         var toReturn = new double[runs];
         var asks = new double[runs];
+        var wakes = new double[runs];
+        // A CPU thread of no CPU, the library's own kind: how long a sleeping one takes to run what is posted to it.
+        var sleeper = new CpuThread(-1, static e => throw e);
         var pauses = new Random(Seed);
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
@@ -54,8 +61,11 @@ internal static class StopMachineFigures
                     ask = await AskEveryCpuAsync(cpuActors);
                 }
 
+                // Last, so its thread has slept since the previous call, as the CPUs' threads had.
+                var wake = await WakeAsync(sleeper);
                 if (i >= 0)
                 {
+                    wakes[i] = wake;
                     asks[i] = ask;
                     toFn[i] = fn;
                     toReturn[i] = ret;
@@ -68,18 +78,26 @@ internal static class StopMachineFigures
             var allocated = (GC.GetTotalAllocatedBytes() - allocatedBefore) / wall.Elapsed.TotalSeconds;
             var checkpoints = (CheckpointLoad.Checkpoints - checkpointsBefore) / wall.Elapsed.TotalSeconds;
 
-            output.WriteLine($"## stop_machine over {CheckpointLoad.Cpus} CPUs, {CheckpointLoad.Threads:N0} kthreads at checkpoints (each: sleep 1 ms, {CheckpointLoad.Burst} checkpoints), {runs} calls ({Environment.ProcessorCount} cores)");
+            output.WriteLine(loaded
+                ? $"## stop_machine over {CheckpointLoad.Cpus} CPUs, {CheckpointLoad.Threads:N0} kthreads at checkpoints (each: sleep 1 ms, {CheckpointLoad.Burst} checkpoints), {runs} cold calls ({Environment.ProcessorCount} cores)"
+                : $"## stop_machine over {CheckpointLoad.Cpus} idle CPUs, {runs} cold calls ({Environment.ProcessorCount} cores)");
             output.WriteLine();
             output.WriteLine("| figure | median | p95 | baseline median (one Ask to every CPU actor) | baseline p95 | ratio of medians |");
             output.WriteLine("|---|---|---|---|---|---|");
             Row(output, "call → fn running", toFn, asks);
             Row(output, "call → return", toReturn, asks);
+            Row(output, "the floor under a cold call: post → running on a CPU thread that slept", wakes, asks);
             output.WriteLine($"| process busy while measuring | {busy:P0} of {Environment.ProcessorCount} cores, {checkpoints:N0} checkpoints/s, {allocated / 1e6:F1} MB/s allocated, {Process.GetCurrentProcess().Threads.Count} OS threads | | | | |");
             output.WriteLine();
         }
         finally
         {
-            await load.StopAsync();
+            sleeper.Close();
+            if (load is not null)
+            {
+                await load.StopAsync();
+            }
+
             await system.Terminate();
         }
     }
@@ -89,6 +107,14 @@ internal static class StopMachineFigures
         var start = Stopwatch.GetTimestamp();
         await Task.WhenAll(cpuActors.Select(a => a.Ask<ActorIdentity>(new Identify(null), Systems.AskTimeout)));
         return Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+    }
+
+    private static async Task<double> WakeAsync(CpuThread thread)
+    {
+        var ran = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var start = Stopwatch.GetTimestamp();
+        thread.TryPost(static s => ((TaskCompletionSource<long>)s!).SetResult(Stopwatch.GetTimestamp()), ran);
+        return Stopwatch.GetElapsedTime(start, await ran.Task).TotalMicroseconds;
     }
 
     private static async Task<(double ToFn, double ToReturn)> StopMachineAsync(StopMachine stopMachine)
