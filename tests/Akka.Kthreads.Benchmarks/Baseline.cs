@@ -85,11 +85,11 @@ internal sealed class HopEcho(CpuThread cpu) : UntypedActor
         {
             case Back back:
                 back.To.Tell(back.Message);
-                if (back.Message is Echo.Stop)
-                {
-                    Context.Stop(Self);
-                }
-
+                break;
+            case Echo.Stop:
+                // kthread_stop of a thread that already returned: answered without running anything on its CPU.
+                Sender.Tell(message);
+                Context.Stop(Self);
                 break;
             case ReplyFirst first:
                 // kthread_unpark's shape: the reply goes out at once, the CPU thread then runs and reports back.
