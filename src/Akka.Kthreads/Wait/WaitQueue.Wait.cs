@@ -12,10 +12,11 @@ public sealed partial class WaitQueue
     /// <param name="ct">Gives up waiting: the caller leaves the queue and gets OperationCanceledException.</param>
     /// <returns>A task that completes when the condition held; its continuations never run inside the waker.</returns>
     /// <remarks>A non-exclusive waiter, as wait_event: every WakeUp wakes it and counts it.</remarks>
-    public async Task WaitEventAsync(Func<bool> condition, CancellationToken ct = default)
+    public Task WaitEventAsync(Func<bool> condition, CancellationToken ct = default)
     {
+        // Not async: a null condition throws here, at the door, not inside the returned task.
         ArgumentNullException.ThrowIfNull(condition);
-        await WaitEventCoreAsync(condition, null, ct).ConfigureAwait(false);
+        return WaitEventCoreAsync(condition, null, ct);
     }
 
     /// <summary>wait_event_timeout() for plain code: as <see cref="WaitEventAsync"/>, giving up after <paramref name="timeout"/>.</summary>
