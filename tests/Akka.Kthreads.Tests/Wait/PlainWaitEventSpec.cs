@@ -1,3 +1,5 @@
+using Akka.Actor;
+using Akka.Actor.Dsl;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -113,7 +115,7 @@ public sealed class PlainWaitEventSpec(ITestOutputHelper output) : SpecBase(outp
             var name = $"excl{i}";
             threads.Add(await Kthreads.RunAsync(async current =>
             {
-                probe.Ref.Tell(name, Akka.Actor.ActorRefs.NoSender);
+                probe.Ref.Tell(name, ActorRefs.NoSender);
                 return await current.WaitEventExclusiveAsync(wq, () => Volatile.Read(ref open));
             }, null, name));
         }
@@ -138,32 +140,48 @@ public sealed class PlainWaitEventSpec(ITestOutputHelper output) : SpecBase(outp
         }
     }
 
+    // True only on a thread while it is inside a waker's WakeUp call: a continuation run inline there sees it.
+    [ThreadStatic]
+    private static bool t_insideWakeUp;
+
     [Fact]
-    public async Task A_kthread_that_wakes_a_plain_waiter_does_not_run_its_continuation_on_the_cpu_thread()
+    public async Task A_waker_in_an_actor_or_a_kthread_never_runs_the_plain_waiters_code_inside_its_WakeUp()
     {
         var wq = new WaitQueue();
-        var flag = false;
-        var wakerThread = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var wait = Task.Run(async () =>
+        var open = false;
+        var actor = Sys.ActorOf(dsl => dsl.Receive<string>((_, context) =>
         {
-            await wq.WaitEventAsync(() => Volatile.Read(ref flag));
-            return (Environment.CurrentManagedThreadId, KthreadContext.Current);
-        });
+            Volatile.Write(ref open, true);
+            t_insideWakeUp = true;
+            context.Sender.Tell(wq.WakeUp()); // kernel: wake_up() from an actor
+            t_insideWakeUp = false;
+        }), "waker-actor");
+        var fromActor = WaitAndSeeWhereItContinuesAsync(wq, () => Volatile.Read(ref open));
         await AwaitAssertAsync(() => Assert.Equal(1, wq.Count));
+        actor.Tell("wake", TestActor);
+        await ExpectMsgAsync(1);
+        Assert.False(await fromActor.WaitAsync(Long), "the plain waiter ran inside the actor's WakeUp");
 
+        Volatile.Write(ref open, false);
+        var fromKthread = WaitAndSeeWhereItContinuesAsync(wq, () => Volatile.Read(ref open));
+        await AwaitAssertAsync(() => Assert.Equal(1, wq.Count));
         var thread = await Kthreads.RunAsync(current =>
         {
-            Volatile.Write(ref flag, true);
-            wakerThread.SetResult(Environment.CurrentManagedThreadId);
-            wq.WakeUp(); // kernel: wake_up() from a kthread
+            Volatile.Write(ref open, true);
+            t_insideWakeUp = true;
+            wq.WakeUp(); // kernel: wake_up() from a kthread, on its CPU thread
+            t_insideWakeUp = false;
             return Task.FromResult(0);
         }, null, "waker");
-
-        var (continuedOn, current) = await wait.WaitAsync(Long);
-        Assert.NotEqual(await wakerThread.Task.WaitAsync(Long), continuedOn);
-        Assert.Null(current);
+        Assert.False(await fromKthread.WaitAsync(Long), "the plain waiter ran inside the kthread's WakeUp");
         await AwaitStateAsync(thread, KthreadState.Zombie);
         Assert.Equal(0, await thread.StopAsync());
+
+        static async Task<bool> WaitAndSeeWhereItContinuesAsync(WaitQueue wq, Func<bool> condition)
+        {
+            await wq.WaitEventAsync(condition).ConfigureAwait(false); // no context to hop to: only the library keeps it off the waker
+            return t_insideWakeUp;
+        }
     }
 
     [Fact]
