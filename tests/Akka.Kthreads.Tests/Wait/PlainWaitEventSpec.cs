@@ -198,7 +198,14 @@ public sealed class PlainWaitEventSpec(ITestOutputHelper output) : SpecBase(outp
         {
             for (var round = 0; round < rounds / waiters; round++)
             {
-                await wq.WaitEventAsync(() => Volatile.Read(ref flags[w]) == 1);
+                await wq.WaitEventAsync(() =>
+                {
+                    // Read, then take a moment before answering: it widens the window between a
+                    // check and the sleep that a waker must not fall into.
+                    var set = Volatile.Read(ref flags[w]) == 1;
+                    Thread.SpinWait(100);
+                    return set;
+                });
                 Volatile.Write(ref flags[w], 0);
                 acks.Release();
             }
