@@ -10,7 +10,7 @@ namespace Akka.Kthreads;
 /// waiter takes itself off the queue (autoremove) and puts itself back if its condition is false.
 /// Waking is safe from any code: an actor, a timer callback, a test.
 /// </remarks>
-public sealed class WaitQueue
+public sealed partial class WaitQueue
 {
     private readonly object _lock = new();
     private readonly LinkedList<Waiter> _waiters = new();

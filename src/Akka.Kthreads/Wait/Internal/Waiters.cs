@@ -1,7 +1,7 @@
 namespace Akka.Kthreads.Internal;
 
-/// <summary>INTERNAL API. A waiter that is plain code: waking completes a task.</summary>
-internal sealed class TaskWaiter() : WaitQueue.Waiter(exclusive: true)
+/// <summary>INTERNAL API. A waiter that is plain code: waking completes a task, whose continuations never run inside the waker.</summary>
+internal sealed class TaskWaiter(bool exclusive = true) : WaitQueue.Waiter(exclusive)
 {
     private readonly TaskCompletionSource _woken = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
