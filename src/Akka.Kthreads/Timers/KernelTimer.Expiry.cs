@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Kthreads.Internal;
@@ -17,6 +18,8 @@ public sealed partial class KernelTimer
         }
 
         _gen = gen;
+        _armedAt = Stopwatch.GetTimestamp();
+        _delay = delay;
         if (delay == TimeSpan.Zero)
         {
             // Already expired: straight to the pool, as the next timer tick would.
@@ -55,6 +58,14 @@ public sealed partial class KernelTimer
             if (gen != _gen)
             {
                 return; // deleted or re-armed since this firing was scheduled
+            }
+
+            var early = _delay - Stopwatch.GetElapsedTime(_armedAt);
+            if (early > TimeSpan.Zero)
+            {
+                // Should Akka's wheel tick before the deadline: a kernel timer never fires before its expiry.
+                _armed = _scheduler.Advanced.ScheduleOnceCancelable(early, () => QueueExpire(gen));
+                return;
             }
 
             if (_running is { } busy)

@@ -11,9 +11,9 @@ namespace Akka.Kthreads;
 /// <remarks>
 /// Made by <see cref="Kthreads.TimerSetup"/>. Expiry is a delay from now: <c>ModTimer(d)</c> is the
 /// kernel's <c>mod_timer(t, jiffies + d)</c>. The callback runs on the thread pool (never on a CPU's
-/// thread or inside an actor), at most once per arming and never twice at once for one timer; a firing
-/// of a timer deleted or re-armed since does nothing. A callback that throws is an oops: it is logged
-/// and the timer stays usable.
+/// thread or inside an actor), never before its expiry, at most once per arming and never twice at once
+/// for one timer; a firing of a timer deleted or re-armed since does nothing. A callback that throws is
+/// an oops: it is logged and the timer stays usable.
 /// </remarks>
 public sealed partial class KernelTimer : IDisposable
 {
@@ -26,6 +26,10 @@ public sealed partial class KernelTimer : IDisposable
     private int _gen;
     private int _lastGen;
     private ICancelable? _armed;
+
+    // When the current arming was made and its delay: its expiry (jiffies + delay).
+    private long _armedAt;
+    private TimeSpan _delay;
 
     // Completes when the running callback returns (the kernel's base->running_timer == timer); null when none runs.
     private TaskCompletionSource? _running;

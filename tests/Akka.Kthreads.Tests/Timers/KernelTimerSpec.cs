@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Xunit;
 using Xunit.Abstractions;
@@ -49,6 +50,24 @@ public sealed class KernelTimerSpec(ITestOutputHelper output) : SpecBase(output)
         await probe.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
         Assert.Equal(2, Volatile.Read(ref fired));
         Assert.False(timer.IsPending);
+    }
+
+    [Fact]
+    public async Task A_timer_never_fires_before_its_expiry()
+    {
+        // jiffies + delay is a lower bound (a late firing is only noise, an early one a bug): kjournald2 relies
+        // on it, going back to sleep if woken before its transaction expired.
+        var probe = CreateTestProbe();
+        long armedAt = 0;
+        using var timer = Kthreads.TimerSetup(_ => probe.Tell(Stopwatch.GetElapsedTime(Volatile.Read(ref armedAt))));
+        for (var i = 0; i < 30; i++)
+        {
+            var delay = TimeSpan.FromMilliseconds(5 + i);
+            Volatile.Write(ref armedAt, Stopwatch.GetTimestamp());
+            timer.ModTimer(delay);
+            var elapsed = await probe.ExpectMsgAsync<TimeSpan>();
+            Assert.True(elapsed >= delay, $"armed for {delay.TotalMilliseconds} ms, fired after {elapsed.TotalMilliseconds} ms");
+        }
     }
 
     [Fact]
