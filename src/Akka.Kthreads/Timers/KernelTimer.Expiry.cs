@@ -17,7 +17,6 @@ public sealed partial class KernelTimer
             gen = _lastGen = 1;
         }
 
-        _gen = gen;
         _armedAt = Stopwatch.GetTimestamp();
         _delay = delay;
         if (delay == TimeSpan.Zero)
@@ -28,8 +27,11 @@ public sealed partial class KernelTimer
         else
         {
             // The scheduler's thread only hands the firing to the pool: a slow callback never delays other timers.
+            // Pending only once scheduled: a scheduler that refuses (its system shut down) leaves the timer inactive.
             _armed = _scheduler.Advanced.ScheduleOnceCancelable(delay, () => QueueExpire(gen));
         }
+
+        _gen = gen;
     }
 
     /// <summary>detach_if_pending(): true if it was armed; a firing already on its way is then stale.</summary>
@@ -61,10 +63,8 @@ public sealed partial class KernelTimer
             }
 
             var early = _delay - Stopwatch.GetElapsedTime(_armedAt);
-            if (early > TimeSpan.Zero)
+            if (early > TimeSpan.Zero && TryRearmLocked(early, gen))
             {
-                // Should Akka's wheel tick before the deadline: a kernel timer never fires before its expiry.
-                _armed = _scheduler.Advanced.ScheduleOnceCancelable(early, () => QueueExpire(gen));
                 return;
             }
 
@@ -94,6 +94,21 @@ public sealed partial class KernelTimer
         }
 
         running.SetResult();
+    }
+
+    // Should Akka's wheel tick before the deadline: a kernel timer never fires before its expiry. On the pool, so
+    // nothing may throw: a scheduler shut down meanwhile lets it fire now instead.
+    private bool TryRearmLocked(TimeSpan rest, int gen)
+    {
+        try
+        {
+            _armed = _scheduler.Advanced.ScheduleOnceCancelable(rest, () => QueueExpire(gen));
+            return true;
+        }
+        catch (SchedulerException)
+        {
+            return false;
+        }
     }
 
     // kernel: call_timer_fn() — here a throwing function is an oops that leaves the timer usable.

@@ -58,6 +58,7 @@ public sealed partial class KernelTimer : IDisposable
     /// <param name="delay">From now (jiffies + delay); zero fires at once, on the thread pool.</param>
     /// <returns>1 if it was pending (its old expiry is replaced); 0 if it was inactive (or shut down: then it stays inactive).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is negative.</exception>
+    /// <exception cref="SchedulerException">The ActorSystem has terminated; the timer is left inactive.</exception>
     public int ModTimer(TimeSpan delay)
     {
         CheckDelay(delay);

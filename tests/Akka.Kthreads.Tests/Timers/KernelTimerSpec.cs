@@ -241,6 +241,18 @@ public sealed class KernelTimerSpec(ITestOutputHelper output) : SpecBase(output)
     }
 
     [Fact]
+    public async Task Arming_a_timer_of_a_terminated_system_throws_and_leaves_it_inactive()
+    {
+        var other = ActorSystem.Create("timers-down", Sys.Settings.Config);
+        var timer = Kthreads.Get(other).TimerSetup(_ => { });
+        await other.Terminate();
+
+        Assert.Throws<SchedulerException>(() => timer.ModTimer(TimeSpan.FromSeconds(1)));
+        Assert.False(timer.IsPending);
+        Assert.Equal(0, timer.DelTimer());
+    }
+
+    [Fact]
     public async Task A_disposed_timer_is_shut_down_and_ignores_later_arming()
     {
         var probe = CreateTestProbe();
