@@ -14,7 +14,7 @@ namespace Akka.Kthreads;
 /// Every method checks its arguments before sending anything, then asks kthreadd and unwraps the
 /// reply. A creator that gives up (cancelled token, timeout) never leaves a thread behind.
 /// </remarks>
-public sealed class Kthreads : IExtension
+public sealed partial class Kthreads : IExtension
 {
     // Parsed once per process: the extension's fallback and every KthreadsSettings.Create read it.
     private static readonly Lazy<Config> Reference =

@@ -40,6 +40,13 @@ public sealed class Kthread
     public async Task<bool> WakeUpAsync(CancellationToken ct = default) =>
         (await Ref.AskAsync<Woken>(WakeUp.Instance, _settings.AskTimeout, ct).ConfigureAwait(false)).WasWoken;
 
+    /// <summary>wake_up_process() without a reply: a Tell that returns at once, for timer callbacks and other code that must not wait.</summary>
+    /// <remarks>
+    /// Wakes as <see cref="WakeUpAsync"/> does, and is never lost: a thread woken between
+    /// <c>current.PrepareToSleep()</c> and its <c>ScheduleAsync</c> returns from that sleep at once.
+    /// </remarks>
+    public void WakeUpProcess() => Ref.Tell(Kick.Instance, ActorRefs.NoSender);
+
     /// <summary>kthread_stop(): set ShouldStop, wake (and unpark) the thread, wait for its function, reap it.</summary>
     /// <param name="ct">Stops waiting for the reply; the stop stays requested.</param>
     /// <returns>The function's result; -EINTR if never woken; -ESRCH if already reaped; -ETIMEDOUT past stop-timeout.</returns>
