@@ -32,6 +32,8 @@ public sealed class GoneThreadSpec(ITestOutputHelper output) : SpecBase(output)
         await probe.ExpectMsgAsync(Unparked.Instance);
         probe.Send(thread.Ref, new Bind(0));
         await probe.ExpectMsgAsync(new BindResult(-Errno.ESRCH));
+        probe.Send(thread.Ref, new SetCpusAllowed([0]));
+        await probe.ExpectMsgAsync(new SetCpusAllowedResult(-Errno.ESRCH));
         probe.Send(thread.Ref, GetInfo.Instance);
         var info = await probe.ExpectMsgAsync<KthreadInfo>();
 

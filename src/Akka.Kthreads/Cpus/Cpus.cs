@@ -139,27 +139,34 @@ public sealed class Cpus
 
     /// <summary>
     /// The run queue a resuming kthread should wait in: its bound CPU while online, else the CPU it
-    /// last ran on if that is idle, else the least loaded online CPU (ties broken round robin, so
-    /// idle CPUs share new work). Null when no CPU is online (a cluster node hosting none): wait for <see cref="NextOnline"/>.
+    /// last ran on if that is idle and allowed, else the least loaded online CPU of its mask (ties broken
+    /// round robin, so idle CPUs share new work). Null when no CPU is online (a cluster node hosting none): wait for <see cref="NextOnline"/>.
     /// </summary>
     internal RunQueue? Select(KthreadContext k)
     {
-        if (k.BoundCpu is { } cpu)
+        // Read once: set_cpus_allowed_ptr may change it meanwhile; the thread's next checkpoint sees the new one.
+        var mask = k.Allowed;
+        if (mask is [var cpu] && _runQueues[cpu].IsOnline)
         {
-            var queue = _runQueues[cpu];
-            if (queue.IsOnline)
-            {
-                return queue;
-            }
+            return _runQueues[cpu];
+        }
 
-            FallBack(k, cpu);
+        if (mask is not null && !AnyOnline(mask))
+        {
+            FallBack(k, mask, k.LastCpu is { } last && KthreadContext.Allows(mask, last) ? last : mask[0]);
+            mask = null;
         }
 
         // kernel: select_task_rq_fair() prefers prev_cpu when it is idle: the thread resumes on the
         // CPU thread that just ran it, which is still awake, instead of waking another.
-        if (k.LastCpu is { } prev && _runQueues[prev] is { IsOnline: true, Load: 0 } idle)
+        if (k.LastCpu is { } prev && _runQueues[prev] is { IsOnline: true, Load: 0 } idle && KthreadContext.Allows(mask, prev))
         {
             return idle;
+        }
+
+        if (mask is not null)
+        {
+            return LeastLoaded(mask);
         }
 
         var online = _online;
@@ -182,11 +189,51 @@ public sealed class Cpus
         return best;
     }
 
-    /// <summary>An online CPU to show as the last one of a thread moved off <paramref name="from"/>; -1 (none) when no CPU is online.</summary>
-    internal int OnlineAfter(int from)
+    /// <summary>
+    /// An online CPU to show as the last one of a thread moved off <paramref name="from"/>, one of <paramref name="mask"/>
+    /// when it has one online; -1 (none) when no CPU is online.
+    /// </summary>
+    internal int OnlineAfter(int from, int[]? mask = null)
     {
-        var online = _online;
+        var online = mask is null ? _online : _online.Where(c => KthreadContext.Allows(mask, c)).ToArray();
+        if (online.Length == 0 && mask is not null)
+        {
+            online = _online;
+        }
+
         return online.Length == 0 ? -1 : online.FirstOrDefault(c => c > from, online[0]);
+    }
+
+    /// <summary>True when a CPU of <paramref name="mask"/> is online.</summary>
+    internal bool AnyOnline(int[] mask)
+    {
+        foreach (var cpu in mask)
+        {
+            if (IsOnline(cpu))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // The least loaded online CPU of a mask that has one, starting the scan round robin as for unbound threads.
+    private RunQueue LeastLoaded(int[] mask)
+    {
+        var start = (int)((uint)Interlocked.Increment(ref _nextUnbound) % (uint)mask.Length);
+        RunQueue? best = null;
+        for (var i = 0; i < mask.Length && best is not { Load: 0 }; i++)
+        {
+            var candidate = _runQueues[mask[(start + i) % mask.Length]];
+            if (candidate.IsOnline && (best is null || candidate.Load < best.Load))
+            {
+                best = candidate;
+            }
+        }
+
+        // None online after all (a CPU went down since the caller looked): its queue sends the thread back to choose again.
+        return best ?? _runQueues[mask[start]];
     }
 
     /// <summary>Throws at the door when <paramref name="cpu"/> is not a possible CPU.</summary>
@@ -200,14 +247,17 @@ public sealed class Cpus
     }
 
     /// <summary>
-    /// kernel: select_fallback_rq() — a thread bound to an offline CPU runs elsewhere. A plain kthread
-    /// loses its binding for good; a per-CPU one keeps it (Unpark binds it home) and runs elsewhere this once.
+    /// kernel: select_fallback_rq() — a thread whose mask has no online CPU left runs elsewhere. A plain kthread
+    /// loses its mask for good (any CPU); a per-CPU one keeps it (Unpark binds it home) and runs elsewhere this once.
     /// </summary>
-    internal void FallBack(KthreadContext k, int cpu)
+    /// <param name="k">The thread.</param>
+    /// <param name="mask">Its mask as read by the caller; a newer one is left alone.</param>
+    /// <param name="cpu">The offline CPU the log line names (the kernel names the CPU the thread was on).</param>
+    internal void FallBack(KthreadContext k, int[] mask, int cpu)
     {
         if (!k.PerCpu)
         {
-            if (k.LoseAffinity(cpu))
+            if (k.LoseAffinity(mask))
             {
                 _log.Info("process {0} ({1}) no longer affine to cpu{2}", k.Pid, k.Comm, cpu);
             }

@@ -76,6 +76,30 @@ public sealed class Kthread
         return BindCoreAsync(cpu, ct);
     }
 
+    /// <summary>
+    /// set_cpus_allowed_ptr(): move a thread at any time, unlike kthread_bind; a running one finishes its
+    /// stretch where it is and moves at its next checkpoint, a sleeping or parked one resumes on an allowed CPU.
+    /// </summary>
+    /// <param name="cpus">The CPUs it may run on (a cpumask; one CPU pins it as kthread_bind does); offline ones count once they come up.</param>
+    /// <param name="ct">Stops waiting for the reply (the new mask may still take effect).</param>
+    /// <returns>0; -EINVAL if <paramref name="cpus"/> is empty, none of them is online, or the thread is per-CPU; -ESRCH if reaped.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="cpus"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A CPU in <paramref name="cpus"/> is not in Possible.</exception>
+    /// <remarks>
+    /// When hotplug takes the last online CPU of the mask down, the thread drops its mask and runs on any online
+    /// CPU (logged "no longer affine"), as a bound thread does.
+    /// </remarks>
+    public Task<int> SetCpusAllowedAsync(IReadOnlyCollection<int> cpus, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(cpus);
+        foreach (var cpu in cpus)
+        {
+            _cpus.CheckPossible(cpu, nameof(cpus));
+        }
+
+        return SetCpusAllowedCoreAsync(cpus.ToArray(), ct);
+    }
+
     /// <summary>The thread's ps row now.</summary>
     /// <param name="ct">Stops waiting for the reply.</param>
     /// <returns>Its <see cref="KthreadInfo"/>; state Dead once reaped.</returns>
@@ -88,6 +112,9 @@ public sealed class Kthread
     /// <summary>Shows the thread as ps does: pid and name.</summary>
     /// <returns>For example "42 (kworker/0)".</returns>
     public override string ToString() => $"{Pid} ({Comm})";
+
+    private async Task<int> SetCpusAllowedCoreAsync(int[] cpus, CancellationToken ct) =>
+        (await Ref.AskAsync<SetCpusAllowedResult>(new SetCpusAllowed(cpus), _settings.AskTimeout, ct).ConfigureAwait(false)).Result;
 
     private async Task<int> BindCoreAsync(int cpu, CancellationToken ct) =>
         (await Ref.AskAsync<BindResult>(new Bind(cpu), _settings.AskTimeout, ct).ConfigureAwait(false)).Result;

@@ -93,6 +93,9 @@ internal sealed partial class KthreadActor : UntypedActor
             case Bind bind:
                 Sender.Tell(new BindResult(OnBind(bind.Cpu)));
                 break;
+            case SetCpusAllowed allowed:
+                Sender.Tell(new SetCpusAllowedResult(OnSetCpusAllowed(allowed.Cpus)));
+                break;
             case GetInfo:
                 Sender.Tell(_k.Snapshot());
                 break;
@@ -236,6 +239,34 @@ internal sealed partial class KthreadActor : UntypedActor
         }
 
         _k.Bind(cpu);
+        return 0;
+    }
+
+    // kernel: __set_cpus_allowed_ptr() — check the mask, store it; the thread moves at its next checkpoint
+    // (the kernel's stop_one_cpu(migration_cpu_stop) for a running task). Unlike kthread_bind, at any time.
+    private int OnSetCpusAllowed(IReadOnlyCollection<int>? cpus)
+    {
+        // kthread_is_per_cpu() / PF_NO_SETAFFINITY: smpboot owns a per-CPU thread's CPU.
+        if (_k.PerCpu || cpus is null)
+        {
+            return -Errno.EINVAL;
+        }
+
+        var mask = cpus.Distinct().Order().ToArray();
+        // cpumask_any_and_distribute(cpu_valid_mask, new_mask) >= nr_cpu_ids: nothing to run on.
+        if (mask.Length == 0 || !mask.All(_cpus.IsPossible) || !_cpus.AnyOnline(mask))
+        {
+            return -Errno.EINVAL;
+        }
+
+        _k.SetAllowed(mask.Length == _cpus.Possible.Count ? null : mask);
+        if (_k.LastCpu is { } last && !KthreadContext.Allows(mask, last))
+        {
+            // Off its CPU (asleep, parked, waiting for a CPU): ps shows it where it will resume, as migrate_tasks does.
+            // A thread that holds its CPU is left alone (MoveOff refuses): it shows where it runs until its checkpoint.
+            _k.MoveOff(last, _cpus.OnlineAfter(last, mask));
+        }
+
         return 0;
     }
 

@@ -32,12 +32,12 @@ public sealed partial class KthreadContext
         return SleepAsync(timeout == Timeout.InfiniteTimeSpan ? null : timeout);
     }
 
-    /// <summary>cond_resched(): a point where the CPU may go to another thread waiting for it.</summary>
-    /// <returns>Completes at once when nobody waits for this CPU.</returns>
+    /// <summary>cond_resched(): a point where the CPU may go to another thread waiting for it, or the thread to a CPU its mask allows.</summary>
+    /// <returns>Completes at once when nobody waits for this CPU and the thread may stay on it.</returns>
     public ValueTask YieldAsync()
     {
         var held = _held;
-        return held is null || !held.HasWaiters ? default : ReacquireAsync();
+        return held is null || (!held.HasWaiters && !MustMove(held.Cpu)) ? default : ReacquireAsync();
     }
 
     private async ValueTask ReacquireAsync()
@@ -105,6 +105,13 @@ public sealed partial class KthreadContext
 
             if (await queue.AcquireAsync(this).ConfigureAwait(false))
             {
+                if (MustMove(queue.Cpu))
+                {
+                    // The mask changed while we waited in this queue (kernel: move_queued_task): choose again.
+                    queue.Release(this);
+                    continue;
+                }
+
                 Volatile.Write(ref _held, queue);
                 Volatile.Write(ref _lastCpu, queue.Cpu);
                 return;

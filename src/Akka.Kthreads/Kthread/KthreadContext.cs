@@ -21,7 +21,7 @@ public sealed partial class KthreadContext
     private KthreadScheduler? _scheduler;
     private CancellationTokenSource? _stopCts;
     private volatile int _state;
-    private int _boundCpu;
+    private int[]? _allowed;
     private int _lastCpu = -1;
     private volatile bool _shouldPark;
     private int _shouldStop;
@@ -34,7 +34,7 @@ public sealed partial class KthreadContext
         Comm = comm;
         Data = data;
         _fn = fn;
-        _boundCpu = boundCpu ?? -1;
+        _allowed = boundCpu is { } cpu ? [cpu] : null;
         PerCpu = perCpu;
         HomeCpu = boundCpu ?? -1;
         _cpus = cpus;
@@ -91,7 +91,11 @@ public sealed partial class KthreadContext
     /// <summary>The CPU this thread last held, if any (prev_cpu).</summary>
     internal int? LastCpu => Volatile.Read(ref _lastCpu) is var cpu and >= 0 ? cpu : null;
 
-    internal int? BoundCpu => Volatile.Read(ref _boundCpu) is var cpu and >= 0 ? cpu : null;
+    /// <summary>The CPU a mask of one pins the thread to (kthread_bind, or set_cpus_allowed_ptr with one CPU).</summary>
+    internal int? BoundCpu => Volatile.Read(ref _allowed) is [var cpu] ? cpu : null;
+
+    /// <summary>cpus_mask: the CPUs the thread may run on, ascending; null for every CPU.</summary>
+    internal int[]? Allowed => Volatile.Read(ref _allowed);
 
     /// <summary>True while this thread holds a CPU (between a resume and its next checkpoint).</summary>
     internal bool HoldsCpu => _held is not null;
@@ -112,16 +116,32 @@ public sealed partial class KthreadContext
     internal KthreadInfo Snapshot()
     {
         var state = State;
-        return new KthreadInfo(Pid, 2, Comm, state, BoundCpu ?? LastCpu, PerCpu,
+        // Where it runs while it holds a CPU (a thread moved by set_cpus_allowed_ptr runs on until its next checkpoint).
+        return new KthreadInfo(Pid, 2, Comm, state, Volatile.Read(ref _held)?.Cpu ?? BoundCpu ?? LastCpu, PerCpu,
             state is KthreadState.Zombie or KthreadState.Dead ? ExitCode : null, Node);
     }
 
     internal void Attach(IActorRef self) => _self = self;
 
-    internal void Bind(int cpu) => Volatile.Write(ref _boundCpu, cpu);
+    internal void Bind(int cpu) => Volatile.Write(ref _allowed, [cpu]);
 
-    /// <summary>select_fallback_rq() on a plain kthread: drop the binding to an offline CPU; true for the one caller that did.</summary>
-    internal bool LoseAffinity(int cpu) => Interlocked.CompareExchange(ref _boundCpu, -1, cpu) == cpu;
+    /// <summary>set_cpus_allowed_ptr()'s new mask (ascending, distinct; null for every CPU); the thread moves at its next checkpoint.</summary>
+    internal void SetAllowed(int[]? cpus) => Volatile.Write(ref _allowed, cpus);
+
+    /// <summary>True when the mask lets the thread run on <paramref name="cpu"/>.</summary>
+    internal static bool Allows(int[]? mask, int cpu) => mask is null || Array.BinarySearch(mask, cpu) >= 0;
+
+    /// <summary>
+    /// select_fallback_rq() on a plain kthread: drop a mask none of whose CPUs is online (the one read as
+    /// <paramref name="mask"/>, not a newer one); true for the one caller that did.
+    /// </summary>
+    internal bool LoseAffinity(int[] mask) => ReferenceEquals(Interlocked.CompareExchange(ref _allowed, null, mask), mask);
+
+    /// <summary>
+    /// True when the thread holds <paramref name="cpu"/> but its mask now excludes it and an allowed CPU is
+    /// online: the checkpoint gives the CPU up and takes an allowed one (the kernel's migration_cpu_stop).
+    /// </summary>
+    internal bool MustMove(int cpu) => Allowed is { } mask && !Allows(mask, cpu) && _cpus.AnyOnline(mask);
 
     /// <summary>migrate_tasks() for a thread off the CPU: ps shows it on <paramref name="to"/> once <paramref name="from"/> is gone (-1: on no CPU).</summary>
     internal bool MoveOff(int from, int to) => _held is null && Interlocked.CompareExchange(ref _lastCpu, to, from) == from;

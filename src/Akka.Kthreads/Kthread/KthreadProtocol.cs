@@ -86,6 +86,14 @@ public static class KthreadProtocol
     /// <param name="Result">0; -EINVAL if the thread was ever woken or the cpu is not possible; -ESRCH if gone.</param>
     public sealed record BindResult(int Result);
 
+    /// <summary>set_cpus_allowed_ptr: let the thread run only on <paramref name="Cpus"/>; it moves at its next checkpoint. Replies <see cref="SetCpusAllowedResult"/>.</summary>
+    /// <param name="Cpus">The new mask: CPUs in Possible, at least one of them online (offline ones count once they come up).</param>
+    public sealed record SetCpusAllowed(IReadOnlyCollection<int> Cpus) : IKthreadCommand;
+
+    /// <summary>The reply to <see cref="SetCpusAllowed"/>, sent once the new mask is in force.</summary>
+    /// <param name="Result">0; -EINVAL for an empty mask, a CPU not possible, no CPU online, or a per-CPU thread; -ESRCH if gone.</param>
+    public sealed record SetCpusAllowedResult(int Result);
+
     /// <summary>Ask for the thread's ps row. Replies a <see cref="KthreadInfo"/>.</summary>
     public sealed record GetInfo : IKthreadCommand
     {

@@ -244,12 +244,14 @@ internal sealed class KthreaddActor : UntypedActor
                 continue;
             }
 
-            if (k.BoundCpu == cpu)
+            // A mask with no online CPU left is dropped ("no longer affine"); one with an online CPU stays, and
+            // the thread moves to one of them.
+            if (k.Allowed is { } mask && KthreadContext.Allows(mask, cpu) && !_cpus.AnyOnline(mask))
             {
-                _cpus.FallBack(k, cpu);
+                _cpus.FallBack(k, mask, cpu);
             }
 
-            if (k.BoundCpu is null && k.MoveOff(cpu, _cpus.OnlineAfter(cpu)))
+            if (k.BoundCpu is null && k.MoveOff(cpu, _cpus.OnlineAfter(cpu, k.Allowed)))
             {
                 moved++;
             }

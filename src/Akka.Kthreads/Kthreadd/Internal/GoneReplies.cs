@@ -16,6 +16,7 @@ internal static class GoneReplies
         Park => new ParkResult(-Errno.ESRCH),
         Unpark => Unparked.Instance,
         Bind => new BindResult(-Errno.ESRCH),
+        SetCpusAllowed => new SetCpusAllowedResult(-Errno.ESRCH),
         GetInfo => gone with { State = KthreadState.Dead },
         _ => throw new ArgumentOutOfRangeException(nameof(command), command, "not a kthread command"),
     };
