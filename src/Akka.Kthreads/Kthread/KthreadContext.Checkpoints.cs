@@ -42,6 +42,7 @@ public sealed partial class KthreadContext
 
     private async ValueTask ReacquireAsync()
     {
+        await LetCallerAwait();
         ReleaseCpu();
         await AcquireCpuAsync().ConfigureAwait(false);
         await OnHeldCpu();
@@ -64,6 +65,7 @@ public sealed partial class KthreadContext
             // grant to that CPU's thread), so it runs inline there instead of taking a pool hop first.
             var wake = new TaskCompletionSource<bool>();
             var prepared = TakePreparedGen();
+            await LetCallerAwait();
             ReleaseCpu();
             _self.Tell(new Sleep(wake, timeout, prepared));
             woken = await wake.Task.ConfigureAwait(false);
@@ -77,6 +79,7 @@ public sealed partial class KthreadContext
     // kernel: __kthread_parkme() — loop, since an unpark can race with a new park request.
     private async Task ParkCoreAsync()
     {
+        await LetCallerAwait();
         while (ShouldPark)
         {
             var unpark = ParkGate.Make(); // as the wake above: opened inline in the actor, it only queues
@@ -126,6 +129,9 @@ public sealed partial class KthreadContext
     /// found the call already complete. So each checkpoint makes sure on its way out.
     /// </summary>
     private ResumeOnCpu OnHeldCpu() => new(Task.CompletedTask, Volatile.Read(ref _held));
+
+    /// <summary>The first step of every checkpoint that gives its CPU up: see <see cref="AfterCaller"/>.</summary>
+    private AfterCaller LetCallerAwait() => new(Volatile.Read(ref _held));
 
     private void ReleaseCpu()
     {

@@ -17,6 +17,7 @@ public sealed partial class KthreadContext
     public async Task<T> OffCpuAsync<T>(Func<CancellationToken, Task<T>> io)
     {
         ArgumentNullException.ThrowIfNull(io);
+        await LetCallerAwait();
         ReleaseCpu();
         _self.Tell(OffCpu.Enter);
         try

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Xunit;
 using Xunit.Abstractions;
@@ -157,6 +158,50 @@ public sealed class CpuThreadSpec(ITestOutputHelper output) : SpecBase(output)
         await td1.Thread.WakeUpAsync();
         Assert.Equal(("fn", 1, "cpu/1"), await probe.ExpectMsgAsync<(string, int, string?)>());
         await Kthreads.PerCpuThreads.UnregisterAsync(spec);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_awaited_after_some_work_still_returns_on_the_thread_of_the_cpu_it_moved_to()
+    {
+        // Legal kthread code: start a checkpoint, compute, then await it. Meanwhile the CPU it gave up goes to a
+        // waiter and the thread is granted another CPU; it must go on on that CPU's thread, not where it started.
+        var probe = CreateTestProbe();
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var mover = await Kthreads.RunAsync(async current =>
+        {
+            probe.Tell(Here("start", current));
+            while (!go.Task.IsCompleted)
+            {
+                Thread.SpinWait(100); // holds its CPU, as code between checkpoints does
+            }
+
+            var checkpoint = current.YieldAsync();
+            var until = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 5;
+            while (!checkpoint.IsCompleted && Stopwatch.GetTimestamp() < until)
+            {
+                Thread.SpinWait(100);
+            }
+
+            await checkpoint;
+            probe.Tell(Here("after the checkpoint", current));
+            return 0;
+        }, null, "mover");
+        var start = await probe.ExpectMsgAsync<Seen>();
+        AssertOnItsCpu(start);
+        var cpu = start.Cpu!.Value;
+
+        // A thread bound to the mover's CPU waits for it, so the checkpoint gives that CPU up.
+        var waiter = await Kthreads.CreateAsync(_ => Task.FromResult(0), null, "waiter");
+        Assert.Equal(0, await waiter.BindAsync(cpu));
+        await waiter.WakeUpAsync();
+        await AwaitAssertAsync(() => Assert.True(Kthreads.Cpus.Queue(cpu).HasWaiters));
+        go.SetResult();
+
+        var after = await probe.ExpectMsgAsync<Seen>();
+        AssertOnItsCpu(after);
+        Assert.NotEqual(cpu, after.Cpu);
+        Assert.Equal(0, await mover.StopAsync());
+        Assert.Equal(0, await waiter.StopAsync());
     }
 
     [Fact]
