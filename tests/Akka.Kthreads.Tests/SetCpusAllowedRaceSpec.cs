@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Akka.Kthreads.Internal;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -38,9 +39,9 @@ public sealed class SetCpusAllowedRaceSpec : SpecBase
                 await current.YieldAsync(); // a checkpoint; the first one after the reply reports
                 if (seen > reported)
                 {
-                    // Where it runs (smp_processor_id), and whether that CPU's run queue says it holds it.
-                    var cpu = current.Cpu ?? -1;
-                    probe.Ref.Tell((current.Pid, seen, cpu, cpu >= 0 && ReferenceEquals(cpus.Queue(cpu).Holder, current)));
+                    // Where it runs, by current.Cpu and by the OS thread it is on.
+                    var os = cpus.Possible.FirstOrDefault(c => ReferenceEquals(cpus.Queue(c).OsThread, CpuThread.Current), -1);
+                    probe.Ref.Tell((current.Pid, seen, current.Cpu, os));
                     reported = seen;
                     burst = 0;
                 }
@@ -81,9 +82,9 @@ public sealed class SetCpusAllowedRaceSpec : SpecBase
 
             for (var i = 0; i < racers.Length; i++)
             {
-                var (pid, seen, cpu, holds) = await probe.ExpectMsgAsync<(int, int, int, bool)>();
-                Assert.True(seen == r && holds && mask.Contains(cpu),
-                    $"round {r}: pid {pid} saw round {seen} and runs on cpu {cpu} (its queue holds it: {holds}), mask [{string.Join(",", mask)}]");
+                var (pid, seen, cpu, os) = await probe.ExpectMsgAsync<(int, int, int?, int)>();
+                Assert.True(seen == r && cpu == os && mask.Contains(os),
+                    $"round {r}: pid {pid} saw round {seen} and runs on cpu {cpu} (OS thread of cpu {os}), mask [{string.Join(",", mask)}]");
             }
         }
 

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Kthreads.Internal;
 using Xunit;
 using Xunit.Abstractions;
 using static Akka.Kthreads.KthreadProtocol;
@@ -14,13 +15,14 @@ public sealed class SetCpusAllowedSpec(ITestOutputHelper output) : SpecBase(outp
     private Akka.Kthreads.Cpus Cpus => Kthreads.Cpus;
 
     /// <summary>
-    /// The CPU the calling function runs on (smp_processor_id), checked against that CPU's run queue:
-    /// the spec fails unless the queue says this thread holds it.
+    /// The CPU the calling function runs on, as current.Cpu says and as the OS thread it is on says;
+    /// the spec fails if the two differ.
     /// </summary>
-    private static int? Here(KthreadContext current, Akka.Kthreads.Cpus cpus) =>
-        current.Cpu is { } cpu && ReferenceEquals(cpus.Queue(cpu).Holder, current)
-            ? cpu
-            : throw new InvalidOperationException($"current.Cpu {current.Cpu} but its run queue does not hold {current.Comm}");
+    private static int? Here(KthreadContext current, Akka.Kthreads.Cpus cpus)
+    {
+        var os = cpus.Possible.Where(c => ReferenceEquals(cpus.Queue(c).OsThread, CpuThread.Current)).Select(c => (int?)c).FirstOrDefault();
+        return os == current.Cpu ? os : throw new InvalidOperationException($"current.Cpu {current.Cpu} but on the OS thread of cpu {os}");
+    }
 
     // Reports its CPU each time it runs: at start, and after each sleep or park.
     private ThreadFn ReportCpu(IActorRef probe) => async current =>
