@@ -39,9 +39,9 @@ public sealed class SetCpusAllowedRaceSpec : SpecBase
                 await current.YieldAsync(); // a checkpoint; the first one after the reply reports
                 if (seen > reported)
                 {
-                    // Where it runs, by current.Cpu and by the OS thread it is on.
+                    // Where it runs, by current.Cpu, by the OS thread it is on, and by the run queue that holds it.
                     var os = cpus.Possible.FirstOrDefault(c => ReferenceEquals(cpus.Queue(c).OsThread, CpuThread.Current), -1);
-                    probe.Ref.Tell((current.Pid, seen, current.Cpu, os));
+                    probe.Ref.Tell((current.Pid, seen, current.Cpu, os, os >= 0 && ReferenceEquals(cpus.Queue(os).Holder, current)));
                     reported = seen;
                     burst = 0;
                 }
@@ -82,9 +82,9 @@ public sealed class SetCpusAllowedRaceSpec : SpecBase
 
             for (var i = 0; i < racers.Length; i++)
             {
-                var (pid, seen, cpu, os) = await probe.ExpectMsgAsync<(int, int, int?, int)>();
-                Assert.True(seen == r && cpu == os && mask.Contains(os),
-                    $"round {r}: pid {pid} saw round {seen} and runs on cpu {cpu} (OS thread of cpu {os}), mask [{string.Join(",", mask)}]");
+                var (pid, seen, cpu, os, holds) = await probe.ExpectMsgAsync<(int, int, int?, int, bool)>();
+                Assert.True(seen == r && cpu == os && holds && mask.Contains(os),
+                    $"round {r}: pid {pid} saw round {seen} and runs on cpu {cpu} (OS thread of cpu {os}, its queue holds it: {holds}), mask [{string.Join(",", mask)}]");
             }
         }
 

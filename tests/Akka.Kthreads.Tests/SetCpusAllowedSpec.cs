@@ -15,13 +15,15 @@ public sealed class SetCpusAllowedSpec(ITestOutputHelper output) : SpecBase(outp
     private Akka.Kthreads.Cpus Cpus => Kthreads.Cpus;
 
     /// <summary>
-    /// The CPU the calling function runs on, as current.Cpu says and as the OS thread it is on says;
-    /// the spec fails if the two differ.
+    /// The CPU the calling function runs on, as current.Cpu says, as the OS thread it is on says, and as
+    /// that CPU's run queue says (it holds the thread); the spec fails if they differ.
     /// </summary>
     private static int? Here(KthreadContext current, Akka.Kthreads.Cpus cpus)
     {
         var os = cpus.Possible.Where(c => ReferenceEquals(cpus.Queue(c).OsThread, CpuThread.Current)).Select(c => (int?)c).FirstOrDefault();
-        return os == current.Cpu ? os : throw new InvalidOperationException($"current.Cpu {current.Cpu} but on the OS thread of cpu {os}");
+        return os == current.Cpu && os is { } cpu && ReferenceEquals(cpus.Queue(cpu).Holder, current)
+            ? os
+            : throw new InvalidOperationException($"current.Cpu {current.Cpu} but on the OS thread of cpu {os}, or its run queue does not hold {current.Comm}");
     }
 
     // Reports its CPU each time it runs: at start, and after each sleep or park.
