@@ -89,6 +89,7 @@ public sealed class Jbd2Spec(ITestOutputHelper output) : SpecBase(output)
         return t;
     }
 
+    // readme:begin kjournald2
     // kernel: kjournald2()
     private static async Task<int> Kjournald2(KthreadContext current)
     {
@@ -144,6 +145,7 @@ public sealed class Jbd2Spec(ITestOutputHelper output) : SpecBase(output)
         journal.WaitDoneCommit.WakeUp();                           // wake_up(&journal->j_wait_done_commit);
         return 0;
     }
+    // readme:end kjournald2
 
     // kernel: jbd2_journal_commit_transaction(), cut to what waiters see: the next tid is written
     // out, j_commit_sequence moves to it, and j_wait_done_commit is woken.
