@@ -21,6 +21,7 @@ public sealed partial class KernelTimer : IDisposable
     private readonly Action<KernelTimer> _callback;
     private readonly IScheduler _scheduler;
     private readonly ILoggingAdapter _log;
+    private readonly TimeSpan _syncTimeout;
 
     // The current arming (0: not pending) and the scheduler's firing for it (null for a zero delay).
     private int _gen;
@@ -35,8 +36,9 @@ public sealed partial class KernelTimer : IDisposable
     private TaskCompletionSource? _running;
     private bool _shutdown;
 
-    internal KernelTimer(Action<KernelTimer> callback, IScheduler scheduler, ILoggingAdapter log)
+    internal KernelTimer(Action<KernelTimer> callback, IScheduler scheduler, ILoggingAdapter log, TimeSpan syncTimeout)
     {
+        _syncTimeout = syncTimeout;
         _callback = callback;
         _scheduler = scheduler;
         _log = log;
@@ -111,6 +113,7 @@ public sealed partial class KernelTimer : IDisposable
     /// <exception cref="InvalidOperationException">
     /// Called from this timer's own callback: it would wait for itself (a deadlock in the kernel), so it throws at once.
     /// </exception>
+    /// <exception cref="TimeoutException">The running callback did not return within <c>kthreads.ask-timeout</c> (it blocks).</exception>
     /// <remarks>The callback may re-arm the timer while this waits; that arming is disarmed too before this returns.</remarks>
     public Task<int> DelTimerSyncAsync(CancellationToken ct = default)
     {
@@ -158,7 +161,15 @@ public sealed partial class KernelTimer : IDisposable
                 running = _running.Task;
             }
 
-            await running.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                await running.WaitAsync(_syncTimeout, ct).ConfigureAwait(false);
+            }
+            catch (TimeoutException e)
+            {
+                // A callback that blocks breaks the timer's contract; the caller still gets an answer, disarmed.
+                throw new TimeoutException($"del_timer_sync: the timer's callback did not return within {_syncTimeout} (kthreads.ask-timeout); the timer is disarmed", e);
+            }
         }
     }
 }
