@@ -4,7 +4,8 @@ using Akka.Kthreads.Internal;
 namespace Akka.Kthreads;
 
 // wait_event() and wait_event_timeout() for code that is not a kthread (the kernel's process context:
-// a request handler, a test). A kthread uses current.WaitEventAsync, which gives its CPU up while it waits.
+// a request handler, a test). A kthread should use current.WaitEventAsync; called from one, these sleep
+// off its CPU meanwhile (as hotplug calls do), so the waker that needs that CPU can run.
 public sealed partial class WaitQueue
 {
     /// <summary>wait_event() for plain code: completes once <paramref name="condition"/> holds, rechecked on each WakeUp.</summary>
@@ -16,7 +17,7 @@ public sealed partial class WaitQueue
     {
         // Not async: a null condition throws here, at the door, not inside the returned task.
         ArgumentNullException.ThrowIfNull(condition);
-        return WaitEventCoreAsync(condition, null, ct);
+        return KthreadContext.SleepingOffCpu(() => WaitEventCoreAsync(condition, null, ct));
     }
 
     /// <summary>wait_event_timeout() for plain code: as <see cref="WaitEventAsync"/>, giving up after <paramref name="timeout"/>.</summary>
@@ -33,7 +34,7 @@ public sealed partial class WaitQueue
             throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout cannot be negative");
         }
 
-        return WaitEventCoreAsync(condition, timeout == Timeout.InfiniteTimeSpan ? null : timeout, ct);
+        return KthreadContext.SleepingOffCpu(() => WaitEventCoreAsync(condition, timeout == Timeout.InfiniteTimeSpan ? null : timeout, ct));
     }
 
     // kernel: ___wait_event() — queue, check, sleep; finish_wait() on the way out.

@@ -228,4 +228,33 @@ public sealed class PlainWaitEventSpec(ITestOutputHelper output) : SpecBase(outp
         await Task.WhenAll(loops).WaitAsync(Long);
         Assert.Equal(0, wq.Count);
     }
+    [Fact]
+    public async Task Called_from_a_kthread_the_plain_wait_sleeps_off_its_cpu_so_a_waker_bound_to_that_cpu_runs()
+    {
+        var wq = new WaitQueue();
+        var done = 0;
+        var waiter = await Kthreads.CreateAsync(async _ =>
+        {
+            await wq.WaitEventAsync(() => Volatile.Read(ref done) == 1);
+            return 7;
+        }, null, "plainwait");
+        Assert.Equal(0, await waiter.BindAsync(1));
+        await waiter.WakeUpAsync();
+        await AwaitAssertAsync(() => Assert.Equal(1, wq.Count));
+        await AwaitStateAsync(waiter, KthreadState.Sleeping); // off its CPU meanwhile, as ps shows
+
+        // The waker needs cpu 1 itself: it runs only because the waiter gave that CPU up.
+        var waker = await Kthreads.CreateAsync(_ =>
+        {
+            Volatile.Write(ref done, 1);
+            wq.WakeUp();
+            return Task.FromResult(0);
+        }, null, "waker");
+        Assert.Equal(0, await waker.BindAsync(1));
+        await waker.WakeUpAsync();
+
+        await AwaitStateAsync(waiter, KthreadState.Zombie);
+        Assert.Equal(7, await waiter.StopAsync());
+        Assert.Equal(0, await waker.StopAsync());
+    }
 }
