@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
+using Akka.Kthreads.Cli.Output;
 using Akka.TestKit;
 using Xunit;
 using Xunit.Abstractions;
@@ -22,6 +23,7 @@ public sealed class SoftLockupSpec(ITestOutputHelper output)
     {
         var lockups = Subscribe<SoftLockupDetected>();
         var errors = Subscribe<Error>();
+        var notes = new SoftLockupNotes(Sys, Threshold); // what kps ps prints under its table
         var started = CreateTestProbe();
         var gate = new Gate();
         var thread = await Kthreads.RunAsync(SpinUntilOpen(started, gate), null, "spinner");
@@ -35,6 +37,7 @@ public sealed class SoftLockupSpec(ITestOutputHelper output)
             Assert.True(report.StuckFor >= Threshold, $"reported after {report.StuckFor}, before the threshold");
             var line = new Regex($@"^watchdog: BUG: soft lockup - CPU#{cpu} stuck for \d+s! \[spinner:{pid}\]$");
             await errors.FishForMessageAsync<Error>(e => line.IsMatch(e.Message?.ToString() ?? ""), TimeSpan.FromSeconds(3));
+            await AwaitAssertAsync(() => Assert.Matches(line, Assert.Single(notes.Lines())));
 
             // Still stuck past a second threshold: the kernel would warn again; one stretch is one report.
             await lockups.ExpectNoMsgAsync(Threshold * 1.5);
