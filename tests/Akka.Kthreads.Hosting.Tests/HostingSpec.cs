@@ -62,6 +62,18 @@ public sealed class HostingSpec
     }
 
     [Fact]
+    public void A_negative_soft_lockup_threshold_is_refused_naming_it_and_zero_turns_the_watchdog_off()
+    {
+        var negative = Assert.Throws<ArgumentOutOfRangeException>(
+            () => new KthreadsOptions { SoftLockupThreshold = TimeSpan.FromSeconds(-1) }.Validate());
+        new KthreadsOptions { SoftLockupThreshold = TimeSpan.Zero }.Validate();
+
+        Assert.Equal(nameof(KthreadsOptions.SoftLockupThreshold), negative.ParamName);
+        Assert.Equal("kthreads.watchdog.soft-lockup-threshold = 0ms",
+            new KthreadsOptions { SoftLockupThreshold = TimeSpan.Zero }.ToString().Trim());
+    }
+
+    [Fact]
     public async Task Stopping_the_host_flushes_workers_then_unregisters_per_cpu_threads_then_stops_threads_newest_first()
     {
         var events = new ConcurrentQueue<string>();
