@@ -50,6 +50,9 @@ public sealed class KthreadsOptions
     /// <summary>kthreads.hotplug.callback-timeout: how long one hotplug callback may run.</summary>
     public TimeSpan? HotplugCallbackTimeout { get; set; }
 
+    /// <summary>kthreads.watchdog.soft-lockup-threshold: how long a kthread may hold its CPU without a checkpoint before it is reported; zero turns the watchdog off.</summary>
+    public TimeSpan? SoftLockupThreshold { get; set; }
+
     /// <summary>Per-CPU threads registered once the host has started, in this order.</summary>
     public IList<PerCpuThread> PerCpuThreads { get; } = new List<PerCpuThread>();
 
@@ -76,6 +79,7 @@ public sealed class KthreadsOptions
         Hocon.Line(hocon, "kthreads.cluster.cpus", ClusterCpus?.ToString(CultureInfo.InvariantCulture));
         Hocon.Line(hocon, "kthreads.stop-machine.timeout", Hocon.Duration(StopMachineTimeout));
         Hocon.Line(hocon, "kthreads.hotplug.callback-timeout", Hocon.Duration(HotplugCallbackTimeout));
+        Hocon.Line(hocon, "kthreads.watchdog.soft-lockup-threshold", Hocon.Duration(SoftLockupThreshold));
         return hocon.ToString();
     }
 
@@ -90,6 +94,7 @@ public sealed class KthreadsOptions
         Check.Positive(WorkerFlushTimeout, owner, nameof(WorkerFlushTimeout));
         Check.Positive(StopMachineTimeout, owner, nameof(StopMachineTimeout));
         Check.Positive(HotplugCallbackTimeout, owner, nameof(HotplugCallbackTimeout));
+        Check.NotNegative(SoftLockupThreshold, owner, nameof(SoftLockupThreshold));
         Check.NotBlank(KthreaddName, owner, nameof(KthreaddName));
         Check.AtLeast(MaxThreads, 1, owner, nameof(MaxThreads));
         Check.AtLeast(ReapedHistory, 0, owner, nameof(ReapedHistory));

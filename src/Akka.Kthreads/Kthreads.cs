@@ -50,6 +50,11 @@ public sealed partial class Kthreads : IExtension
         system.RegisterOnTermination(Cpus.ShutDown);
         StopMachine = new StopMachine(Cpus, Settings, system.Scheduler, log, () => _cpuActors.Value);
         StartSchedulerClock(system.Scheduler);
+        if (Settings.SoftLockupThreshold > TimeSpan.Zero)
+        {
+            // kernel: lockup_detector_init(): the watchdog runs from boot, on every CPU, whether or not kthreads are used.
+            system.SystemActorOf(SoftLockupWatchdog.Props(Cpus, Settings.SoftLockupThreshold), $"{Settings.KthreaddName}-watchdog");
+        }
     }
 
     // Akka's scheduler starts its clock on first use: it queues the clock on the thread pool and blocks the caller

@@ -32,6 +32,10 @@ public sealed record KthreadsSettings(
     TimeSpan HotplugCallbackTimeout,
     int ClusterCpus = 0)
 {
+    /// <summary>kthreads.watchdog.soft-lockup-threshold: how long a kthread may hold its CPU without a checkpoint before it is reported; zero is off.</summary>
+    /// <remarks>The kernel's 2 x watchdog_thresh; an init property, not a positional one, so the record's constructor stays as it was.</remarks>
+    public TimeSpan SoftLockupThreshold { get; init; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Every possible CPU comes online at start; not in a cluster, where a node has only the CPUs it hosts (maybe none).</summary>
     internal bool CpusOnlineAtStart => ClusterCpus == 0;
 
@@ -82,7 +86,10 @@ public sealed record KthreadsSettings(
             WorkerFlushTimeout: Positive(config, "worker.flush-timeout"),
             StopMachineTimeout: Positive(config, "stop-machine.timeout"),
             HotplugCallbackTimeout: Positive(config, "hotplug.callback-timeout"),
-            ClusterCpus: clusterCpus);
+            ClusterCpus: clusterCpus)
+        {
+            SoftLockupThreshold = NotNegative(config, "watchdog.soft-lockup-threshold"),
+        };
 
         if (string.IsNullOrWhiteSpace(settings.KthreaddName))
         {
@@ -126,6 +133,23 @@ public sealed record KthreadsSettings(
         if (value <= TimeSpan.Zero)
         {
             throw new ConfigurationException($"kthreads.{key} must be a positive duration such as 20s, was {value}");
+        }
+
+        return value;
+    }
+
+    // A duration where zero means off.
+    private static TimeSpan NotNegative(Config config, string key)
+    {
+        if (!config.HasPath(key))
+        {
+            throw new ConfigurationException($"kthreads.{key} is missing; it needs a duration such as 20s, or 0 for off");
+        }
+
+        var value = Read(config, key, "a duration such as 20s, or 0 for off", c => c.GetTimeSpan(key, null, allowInfinite: false));
+        if (value < TimeSpan.Zero)
+        {
+            throw new ConfigurationException($"kthreads.{key} must be a duration such as 20s, or 0 for off; was {value}");
         }
 
         return value;

@@ -33,6 +33,7 @@ public sealed class HostingSpec
             PossibleCpus = 3,
             StopMachineTimeout = TimeSpan.FromSeconds(4),
             HotplugCallbackTimeout = TimeSpan.FromSeconds(6),
+            SoftLockupThreshold = TimeSpan.FromSeconds(13),
         };
         using var host = Host(b => b.WithKthreads(options));
         await host.StartAsync(Ct);
@@ -46,10 +47,11 @@ public sealed class HostingSpec
             Assert.Equal(
                 (TimeSpan.FromSeconds(9), 3, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(6)),
                 (settings.WorkerFlushTimeout, settings.PossibleCpus, settings.StopMachineTimeout, settings.HotplugCallbackTimeout));
+            Assert.Equal(TimeSpan.FromSeconds(13), settings.SoftLockupThreshold);
 
             // Each option renders only its own key; unset ones leave the reference defaults.
             var lines = options.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            Assert.Equal(11, lines.Length);
+            Assert.Equal(12, lines.Length);
             Assert.All(lines, l => Assert.StartsWith("kthreads.", l, StringComparison.Ordinal));
             Assert.Equal("", new KthreadsOptions().ToString());
         }
@@ -57,6 +59,18 @@ public sealed class HostingSpec
         {
             await host.StopAsync(Ct);
         }
+    }
+
+    [Fact]
+    public void A_negative_soft_lockup_threshold_is_refused_naming_it_and_zero_turns_the_watchdog_off()
+    {
+        var negative = Assert.Throws<ArgumentOutOfRangeException>(
+            () => new KthreadsOptions { SoftLockupThreshold = TimeSpan.FromSeconds(-1) }.Validate());
+        new KthreadsOptions { SoftLockupThreshold = TimeSpan.Zero }.Validate();
+
+        Assert.Equal(nameof(KthreadsOptions.SoftLockupThreshold), negative.ParamName);
+        Assert.Equal("kthreads.watchdog.soft-lockup-threshold = 0ms",
+            new KthreadsOptions { SoftLockupThreshold = TimeSpan.Zero }.ToString().Trim());
     }
 
     [Fact]

@@ -11,7 +11,8 @@ namespace Akka.Kthreads.Cli.Commands;
 /// <summary>
 /// <c>kps ps</c>: a node with the demo's threads (counter running, kworker/N parked, oneshot zombie), one table;
 /// with <c>--seeds</c>, every thread of a running cluster instead, one table with a NODE column;
-/// with <c>--watch</c>, the table again every interval until Ctrl+C.
+/// with <c>--watch</c>, the table again every interval until Ctrl+C. Under the single table, the soft lockups
+/// the node's watchdog reported meanwhile (kernel wording), or a line saying there were none.
 /// </summary>
 internal static class PsCommand
 {
@@ -36,6 +37,7 @@ internal static class PsCommand
     public static Task<int> RunAsync(KpsConsole console, int? cpus, bool json, CancellationToken ct) =>
         CommandRunner.RunAsync(console, () => KpsNode.RunAsync(cpus, async node =>
         {
+            var lockups = new SoftLockupNotes(node.System, node.Kthreads.Settings.SoftLockupThreshold);
             var threads = new DemoThreads(node.Kthreads);
             await threads.StartAllAsync(ct).ConfigureAwait(false);
             var rows = await PsTable.ReadAsync(node.Kthreads, ct).ConfigureAwait(false);
@@ -47,6 +49,10 @@ internal static class PsCommand
             else
             {
                 console.Out.Table(rows);
+                foreach (var line in lockups.Lines())
+                {
+                    console.Out.Heading(line);
+                }
             }
 
             await threads.StopAllAsync(ct).ConfigureAwait(false);

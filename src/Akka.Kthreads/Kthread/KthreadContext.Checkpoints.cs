@@ -8,7 +8,16 @@ public sealed partial class KthreadContext
 {
     /// <summary>kthread_parkme(): park here while <see cref="ShouldPark"/>; returns once unparked (or stopped).</summary>
     /// <returns>A task that completes when the thread may go on, holding its CPU again.</returns>
-    public Task ParkMeAsync() => ShouldPark ? ParkCoreAsync() : Task.CompletedTask;
+    public Task ParkMeAsync()
+    {
+        if (ShouldPark)
+        {
+            return ParkCoreAsync();
+        }
+
+        Volatile.Read(ref _held)?.Touch(); // a checkpoint that keeps the CPU still tells the watchdog
+        return Task.CompletedTask;
+    }
 
     /// <summary>schedule(): sleep off the CPU until woken; returns at once if a stop or park is requested.</summary>
     /// <returns>A task that completes when the thread runs again.</returns>
@@ -37,7 +46,19 @@ public sealed partial class KthreadContext
     public ValueTask YieldAsync()
     {
         var held = _held;
-        return held is null || (!held.HasWaiters && !MustMove(held.Cpu)) ? default : ReacquireAsync();
+        if (held is null)
+        {
+            return default;
+        }
+
+        if (!held.HasWaiters && !MustMove(held.Cpu))
+        {
+            // kernel: cond_resched() with nothing to switch to still passes rcu/softlockup quiescent points.
+            held.Touch();
+            return default;
+        }
+
+        return ReacquireAsync();
     }
 
     private async ValueTask ReacquireAsync()
@@ -128,7 +149,13 @@ public sealed partial class KthreadContext
     /// waiter awaited it; and a hop made inside an awaited call does not carry over to a caller that
     /// found the call already complete. So each checkpoint makes sure on its way out.
     /// </summary>
-    private ResumeOnCpu OnHeldCpu() => new(Task.CompletedTask, Volatile.Read(ref _held));
+    /// <remarks>It also touches the soft-lockup watchdog: whatever the checkpoint did, the thread was at one.</remarks>
+    private ResumeOnCpu OnHeldCpu()
+    {
+        var held = Volatile.Read(ref _held);
+        held?.Touch();
+        return new(Task.CompletedTask, held);
+    }
 
     /// <summary>The first step of every checkpoint that gives its CPU up: see <see cref="AfterCaller"/>.</summary>
     private AfterCaller LetCallerAwait() => new(Volatile.Read(ref _held));

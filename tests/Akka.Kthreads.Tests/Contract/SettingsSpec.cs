@@ -34,6 +34,7 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
         ["worker.flush-timeout"] = "10s",
         ["stop-machine.timeout"] = "10s",
         ["hotplug.callback-timeout"] = "10s",
+        ["watchdog.soft-lockup-threshold"] = "20s",
     };
 
     /// <summary>Every leaf key of the embedded reference config, as a full path ("kthreads.cpus.possible").</summary>
@@ -67,6 +68,7 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
         Assert.Equal(Environment.ProcessorCount, settings.PossibleCpus);
         Assert.Equal(1024, settings.ReapedHistory);
         Assert.Equal(TimeSpan.FromSeconds(20), settings.WorkerFlushTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(20), settings.SoftLockupThreshold);
 
         // kthreads.conf: keep ask-timeout above stop- and park-timeout, so a slow stop is -ETIMEDOUT, not a TimeoutException.
         Assert.True(settings.AskTimeout > settings.StopTimeout, "ask-timeout must be above kthread.stop-timeout");
@@ -111,6 +113,14 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
     }
 
     [Fact]
+    public void Soft_lockup_threshold_zero_turns_the_watchdog_off_without_an_error()
+    {
+        var settings = Read("kthreads.watchdog.soft-lockup-threshold = 0s");
+
+        Assert.Equal(TimeSpan.Zero, settings.SoftLockupThreshold);
+    }
+
+    [Fact]
     public void Cpus_possible_zero_means_the_processor_count()
     {
         var settings = Read("kthreads.cpus.possible = 0");
@@ -136,6 +146,7 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
     [InlineData("kthreads.hotplug.callback-timeout = -1s", "kthreads.hotplug.callback-timeout")]
     [InlineData("kthreads.kthread.park-timeout = 40s", "kthreads.kthread.park-timeout")]
     [InlineData("kthreads.kthread.stop-timeout = 30s", "kthreads.kthread.stop-timeout")]
+    [InlineData("kthreads.watchdog.soft-lockup-threshold = -1s", "kthreads.watchdog.soft-lockup-threshold")]
     [InlineData("kthreads.kthreadd-name = \"\"", "kthreads.kthreadd-name")]
     [InlineData("kthreads.kthreadd-name = \"   \"", "kthreads.kthreadd-name")]
     public void A_bad_value_throws_a_ConfigurationException_naming_the_key(string hocon, string key)
@@ -152,6 +163,7 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
     [InlineData("kthreads.strict-transitions = maybe", "kthreads.strict-transitions")]
     [InlineData("kthreads.ask-timeout = soon", "kthreads.ask-timeout")]
     [InlineData("kthreads.kthread.stop-timeout = infinite", "kthreads.kthread.stop-timeout")]
+    [InlineData("kthreads.watchdog.soft-lockup-threshold = never", "kthreads.watchdog.soft-lockup-threshold")]
     public void A_value_that_does_not_parse_throws_a_ConfigurationException_naming_the_key(string hocon, string key)
     {
         var e = Assert.Throws<ConfigurationException>(() => Read(hocon));
@@ -166,6 +178,7 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
     [InlineData("worker.flush-timeout")]
     [InlineData("stop-machine.timeout")]
     [InlineData("hotplug.callback-timeout")]
+    [InlineData("watchdog.soft-lockup-threshold")]
     public void A_missing_timeout_throws_a_ConfigurationException_naming_the_key(string key)
     {
         // The whole section by hand, without the key and without the reference fallback.

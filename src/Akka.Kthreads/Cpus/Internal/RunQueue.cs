@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Akka.Kthreads.Internal;
 
 /// <summary>
@@ -19,6 +21,7 @@ internal sealed class RunQueue
     private readonly Action<Exception> _onFault;
     private (object Owner, Grant Grant)? _stopper;
     private object? _current;
+    private long _touchTs;
     private CpuThread? _thread;
     private int _load;
     private volatile bool _online;
@@ -46,11 +49,20 @@ internal sealed class RunQueue
     /// <summary>Who holds the CPU now: a kthread's context, a stopper's work, or null when idle.</summary>
     public object? Holder => Volatile.Read(ref _current);
 
+    /// <summary>
+    /// When the holder last took the CPU or passed a checkpoint that kept it (Stopwatch ticks): the
+    /// kernel's per-CPU watchdog_touch_ts, which the soft-lockup watchdog compares with now.
+    /// </summary>
+    public long TouchTs => Volatile.Read(ref _touchTs);
+
     /// <summary>The CPU's OS thread while it runs, else null (offline, never used, or the system terminated).</summary>
     public CpuThread? OsThread => Volatile.Read(ref _thread);
 
     /// <summary>True when the caller runs on this CPU's own thread.</summary>
     public bool RunsHere => CpuThread.Current is { } here && ReferenceEquals(here, Volatile.Read(ref _thread));
+
+    /// <summary>touch_softlockup_watchdog(): the holder reached a checkpoint and keeps its CPU; one timestamp write.</summary>
+    public void Touch() => Volatile.Write(ref _touchTs, Stopwatch.GetTimestamp());
 
     /// <summary>
     /// Completes with true when <paramref name="owner"/> holds the CPU, on the CPU's thread (synchronously
@@ -84,6 +96,7 @@ internal sealed class RunQueue
             if (_current is null)
             {
                 _current = owner;
+                Touch();
                 if (stopper || RunsHere)
                 {
                     // Already on this CPU's thread (a kthread giving its CPU back and taking it again); or a
@@ -177,11 +190,13 @@ internal sealed class RunQueue
             {
                 _stopper = null;
                 _current = stopper.Owner;
+                Touch();
                 next = stopper.Grant;
             }
             else if (_waiting.TryDequeue(out var waiter))
             {
                 _current = waiter.Owner;
+                Touch();
                 next = waiter.Grant;
             }
             else
