@@ -13,6 +13,14 @@ internal static class Check
         }
     }
 
+    public static void NotNegative(TimeSpan? value, string owner, string name)
+    {
+        if (value is { } v && v < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(name, v, $"{owner}.{name} must be a duration, 0 for off; not negative");
+        }
+    }
+
     public static void AtLeast(int? value, int least, string owner, string name)
     {
         if (value is { } v && v < least)

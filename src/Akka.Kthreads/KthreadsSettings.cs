@@ -32,6 +32,15 @@ public sealed record KthreadsSettings(
     TimeSpan HotplugCallbackTimeout,
     int ClusterCpus = 0)
 {
+    /// <summary>kthreads.watchdog.hung-task-timeout: how long a D sleep may go without a switch before khungtaskd reports it; zero is off.</summary>
+    public TimeSpan HungTaskTimeout { get; init; }
+
+    /// <summary>kthreads.watchdog.hung-task-check-interval: how often khungtaskd looks; zero means every <see cref="HungTaskTimeout"/>.</summary>
+    public TimeSpan HungTaskCheckInterval { get; init; }
+
+    /// <summary>How often khungtaskd actually looks: the interval, or the timeout when the interval is zero.</summary>
+    internal TimeSpan HungTaskScanEvery => HungTaskCheckInterval > TimeSpan.Zero ? HungTaskCheckInterval : HungTaskTimeout;
+
     /// <summary>Every possible CPU comes online at start; not in a cluster, where a node has only the CPUs it hosts (maybe none).</summary>
     internal bool CpusOnlineAtStart => ClusterCpus == 0;
 
@@ -82,7 +91,11 @@ public sealed record KthreadsSettings(
             WorkerFlushTimeout: Positive(config, "worker.flush-timeout"),
             StopMachineTimeout: Positive(config, "stop-machine.timeout"),
             HotplugCallbackTimeout: Positive(config, "hotplug.callback-timeout"),
-            ClusterCpus: clusterCpus);
+            ClusterCpus: clusterCpus)
+        {
+            HungTaskTimeout = NotNegative(config, "watchdog.hung-task-timeout"),
+            HungTaskCheckInterval = NotNegative(config, "watchdog.hung-task-check-interval"),
+        };
 
         if (string.IsNullOrWhiteSpace(settings.KthreaddName))
         {
@@ -126,6 +139,23 @@ public sealed record KthreadsSettings(
         if (value <= TimeSpan.Zero)
         {
             throw new ConfigurationException($"kthreads.{key} must be a positive duration such as 20s, was {value}");
+        }
+
+        return value;
+    }
+
+    // A duration where 0 means off (or "the default"), as the kernel's hung_task sysctls.
+    private static TimeSpan NotNegative(Config config, string key)
+    {
+        if (!config.HasPath(key))
+        {
+            throw new ConfigurationException($"kthreads.{key} is missing; it needs a duration such as 120s, or 0 for off");
+        }
+
+        var value = Read(config, key, "a duration such as 120s, or 0 for off", c => c.GetTimeSpan(key, null, allowInfinite: false));
+        if (value < TimeSpan.Zero)
+        {
+            throw new ConfigurationException($"kthreads.{key} must be a duration such as 120s, or 0 for off; it cannot be negative, was {value}");
         }
 
         return value;

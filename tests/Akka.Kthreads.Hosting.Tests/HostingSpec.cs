@@ -33,6 +33,8 @@ public sealed class HostingSpec
             PossibleCpus = 3,
             StopMachineTimeout = TimeSpan.FromSeconds(4),
             HotplugCallbackTimeout = TimeSpan.FromSeconds(6),
+            HungTaskTimeout = TimeSpan.FromSeconds(30),
+            HungTaskCheckInterval = TimeSpan.FromSeconds(5),
         };
         using var host = Host(b => b.WithKthreads(options));
         await host.StartAsync(Ct);
@@ -46,10 +48,11 @@ public sealed class HostingSpec
             Assert.Equal(
                 (TimeSpan.FromSeconds(9), 3, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(6)),
                 (settings.WorkerFlushTimeout, settings.PossibleCpus, settings.StopMachineTimeout, settings.HotplugCallbackTimeout));
+            Assert.Equal((TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5)), (settings.HungTaskTimeout, settings.HungTaskCheckInterval));
 
             // Each option renders only its own key; unset ones leave the reference defaults.
             var lines = options.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            Assert.Equal(11, lines.Length);
+            Assert.Equal(13, lines.Length);
             Assert.All(lines, l => Assert.StartsWith("kthreads.", l, StringComparison.Ordinal));
             Assert.Equal("", new KthreadsOptions().ToString());
         }

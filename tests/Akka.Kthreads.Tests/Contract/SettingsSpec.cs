@@ -34,6 +34,8 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
         ["worker.flush-timeout"] = "10s",
         ["stop-machine.timeout"] = "10s",
         ["hotplug.callback-timeout"] = "10s",
+        ["watchdog.hung-task-timeout"] = "120s",
+        ["watchdog.hung-task-check-interval"] = "0s",
     };
 
     /// <summary>Every leaf key of the embedded reference config, as a full path ("kthreads.cpus.possible").</summary>
@@ -67,6 +69,9 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
         Assert.Equal(Environment.ProcessorCount, settings.PossibleCpus);
         Assert.Equal(1024, settings.ReapedHistory);
         Assert.Equal(TimeSpan.FromSeconds(20), settings.WorkerFlushTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(120), settings.HungTaskTimeout);
+        Assert.Equal(TimeSpan.Zero, settings.HungTaskCheckInterval);
+        Assert.Equal(TimeSpan.FromSeconds(120), settings.HungTaskScanEvery);
 
         // kthreads.conf: keep ask-timeout above stop- and park-timeout, so a slow stop is -ETIMEDOUT, not a TimeoutException.
         Assert.True(settings.AskTimeout > settings.StopTimeout, "ask-timeout must be above kthread.stop-timeout");
@@ -136,6 +141,8 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
     [InlineData("kthreads.hotplug.callback-timeout = -1s", "kthreads.hotplug.callback-timeout")]
     [InlineData("kthreads.kthread.park-timeout = 40s", "kthreads.kthread.park-timeout")]
     [InlineData("kthreads.kthread.stop-timeout = 30s", "kthreads.kthread.stop-timeout")]
+    [InlineData("kthreads.watchdog.hung-task-timeout = -1s", "kthreads.watchdog.hung-task-timeout")]
+    [InlineData("kthreads.watchdog.hung-task-check-interval = -5s", "kthreads.watchdog.hung-task-check-interval")]
     [InlineData("kthreads.kthreadd-name = \"\"", "kthreads.kthreadd-name")]
     [InlineData("kthreads.kthreadd-name = \"   \"", "kthreads.kthreadd-name")]
     public void A_bad_value_throws_a_ConfigurationException_naming_the_key(string hocon, string key)
@@ -152,6 +159,7 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
     [InlineData("kthreads.strict-transitions = maybe", "kthreads.strict-transitions")]
     [InlineData("kthreads.ask-timeout = soon", "kthreads.ask-timeout")]
     [InlineData("kthreads.kthread.stop-timeout = infinite", "kthreads.kthread.stop-timeout")]
+    [InlineData("kthreads.watchdog.hung-task-timeout = soon", "kthreads.watchdog.hung-task-timeout")]
     public void A_value_that_does_not_parse_throws_a_ConfigurationException_naming_the_key(string hocon, string key)
     {
         var e = Assert.Throws<ConfigurationException>(() => Read(hocon));
@@ -166,6 +174,8 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
     [InlineData("worker.flush-timeout")]
     [InlineData("stop-machine.timeout")]
     [InlineData("hotplug.callback-timeout")]
+    [InlineData("watchdog.hung-task-timeout")]
+    [InlineData("watchdog.hung-task-check-interval")]
     public void A_missing_timeout_throws_a_ConfigurationException_naming_the_key(string key)
     {
         // The whole section by hand, without the key and without the reference fallback.
