@@ -79,15 +79,21 @@ internal sealed class KhungtaskdActor : UntypedActor, IWithTimers
 
     private void Report(BlockedTask t, TimeSpan blockedFor)
     {
-        // kernel: pr_err("INFO: task %s:%d blocked for more than %ld seconds.\n", t->comm, t->pid, (jiffies - t->last_switch_time) / HZ);
-        var seconds = ((long)blockedFor.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        // kernel: pr_err("INFO: task %s:%d blocked for more than %ld seconds.\n", t->comm, t->pid, timeout);
+        // (the timeout, as older kernels print it: the line reads the same however late the check ran;
+        // the event carries the time actually measured.)
+        var seconds = ((long)_timeout.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         _log.Error("INFO: task {0}:{1} blocked for more than {2} seconds. Waiting in {3}. \"kthreads.watchdog.hung-task-timeout = 0\" disables this message.",
             t.Comm, t.Pid, seconds, t.WaitSite);
         Context.System.EventStream.Publish(new HungTaskDetected(t.Pid, t.Comm, blockedFor, t.WaitSite));
     }
 
-    private sealed class Tick
+    private sealed class Tick : IDeadLetterSuppression
     {
         public static Tick Instance { get; } = new();
+
+        private Tick()
+        {
+        }
     }
 }
