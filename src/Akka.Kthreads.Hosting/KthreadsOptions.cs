@@ -52,6 +52,11 @@ public sealed class KthreadsOptions
 
     /// <summary>kthreads.watchdog.soft-lockup-threshold: how long a kthread may hold its CPU without a checkpoint before it is reported; zero turns the watchdog off.</summary>
     public TimeSpan? SoftLockupThreshold { get; set; }
+    /// <summary>kthreads.watchdog.hung-task-timeout: how long a D sleep may go without a switch before khungtaskd reports it; zero is off.</summary>
+    public TimeSpan? HungTaskTimeout { get; set; }
+
+    /// <summary>kthreads.watchdog.hung-task-check-interval: how often khungtaskd looks; zero for every hung-task-timeout.</summary>
+    public TimeSpan? HungTaskCheckInterval { get; set; }
 
     /// <summary>Per-CPU threads registered once the host has started, in this order.</summary>
     public IList<PerCpuThread> PerCpuThreads { get; } = new List<PerCpuThread>();
@@ -80,6 +85,8 @@ public sealed class KthreadsOptions
         Hocon.Line(hocon, "kthreads.stop-machine.timeout", Hocon.Duration(StopMachineTimeout));
         Hocon.Line(hocon, "kthreads.hotplug.callback-timeout", Hocon.Duration(HotplugCallbackTimeout));
         Hocon.Line(hocon, "kthreads.watchdog.soft-lockup-threshold", Hocon.Duration(SoftLockupThreshold));
+        Hocon.Line(hocon, "kthreads.watchdog.hung-task-timeout", Hocon.Duration(HungTaskTimeout));
+        Hocon.Line(hocon, "kthreads.watchdog.hung-task-check-interval", Hocon.Duration(HungTaskCheckInterval));
         return hocon.ToString();
     }
 
@@ -95,6 +102,8 @@ public sealed class KthreadsOptions
         Check.Positive(StopMachineTimeout, owner, nameof(StopMachineTimeout));
         Check.Positive(HotplugCallbackTimeout, owner, nameof(HotplugCallbackTimeout));
         Check.NotNegative(SoftLockupThreshold, owner, nameof(SoftLockupThreshold));
+        Check.NotNegative(HungTaskTimeout, owner, nameof(HungTaskTimeout));
+        Check.NotNegative(HungTaskCheckInterval, owner, nameof(HungTaskCheckInterval));
         Check.NotBlank(KthreaddName, owner, nameof(KthreaddName));
         Check.AtLeast(MaxThreads, 1, owner, nameof(MaxThreads));
         Check.AtLeast(ReapedHistory, 0, owner, nameof(ReapedHistory));

@@ -39,7 +39,17 @@ public sealed partial class Kthreads : IExtension
         var log = Akka.Event.Logging.GetLogger(system, "kthreads");
         Cpus = new Cpus(Settings, log, () => _hotplug!.Value);
         _kthreadd = new Lazy<IActorRef>(() =>
-            system.SystemActorOf(KthreaddActor.Props(Settings, Cpus), Settings.KthreaddName));
+        {
+            var kthreadd = system.SystemActorOf(KthreaddActor.Props(Settings, Cpus), Settings.KthreaddName);
+            if (Settings.HungTaskTimeout > TimeSpan.Zero)
+            {
+                // kernel: hung_task_init() — khungtaskd runs while hung_task_timeout_secs is not 0.
+                system.SystemActorOf(KhungtaskdActor.Props(kthreadd, Settings.HungTaskTimeout, Settings.HungTaskScanEvery),
+                    $"{Settings.KthreaddName}-khungtaskd");
+            }
+
+            return kthreadd;
+        });
         _cpuActors = new Lazy<IReadOnlyList<IActorRef>>(() => Cpus.Possible
             .Select(cpu => system.SystemActorOf(CpuActor.Props(cpu), $"{Settings.KthreaddName}-cpu-{cpu}"))
             .ToArray());

@@ -36,6 +36,15 @@ public sealed record KthreadsSettings(
     /// <remarks>The kernel's 2 x watchdog_thresh; an init property, not a positional one, so the record's constructor stays as it was.</remarks>
     public TimeSpan SoftLockupThreshold { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>kthreads.watchdog.hung-task-timeout: how long a D sleep may go without a switch before khungtaskd reports it; zero is off.</summary>
+    public TimeSpan HungTaskTimeout { get; init; }
+
+    /// <summary>kthreads.watchdog.hung-task-check-interval: how often khungtaskd looks; zero means every <see cref="HungTaskTimeout"/>.</summary>
+    public TimeSpan HungTaskCheckInterval { get; init; }
+
+    /// <summary>How often khungtaskd actually looks: the interval, or the timeout when the interval is zero.</summary>
+    internal TimeSpan HungTaskScanEvery => HungTaskCheckInterval > TimeSpan.Zero ? HungTaskCheckInterval : HungTaskTimeout;
+
     /// <summary>Every possible CPU comes online at start; not in a cluster, where a node has only the CPUs it hosts (maybe none).</summary>
     internal bool CpusOnlineAtStart => ClusterCpus == 0;
 
@@ -89,6 +98,8 @@ public sealed record KthreadsSettings(
             ClusterCpus: clusterCpus)
         {
             SoftLockupThreshold = NotNegative(config, "watchdog.soft-lockup-threshold"),
+            HungTaskTimeout = NotNegative(config, "watchdog.hung-task-timeout"),
+            HungTaskCheckInterval = NotNegative(config, "watchdog.hung-task-check-interval"),
         };
 
         if (string.IsNullOrWhiteSpace(settings.KthreaddName))
@@ -138,7 +149,7 @@ public sealed record KthreadsSettings(
         return value;
     }
 
-    // A duration where zero means off.
+    // A duration where 0 means off (or "the default"), as the kernel's watchdog and hung_task sysctls.
     private static TimeSpan NotNegative(Config config, string key)
     {
         if (!config.HasPath(key))
@@ -149,7 +160,7 @@ public sealed record KthreadsSettings(
         var value = Read(config, key, "a duration such as 20s, or 0 for off", c => c.GetTimeSpan(key, null, allowInfinite: false));
         if (value < TimeSpan.Zero)
         {
-            throw new ConfigurationException($"kthreads.{key} must be a duration such as 20s, or 0 for off; was {value}");
+            throw new ConfigurationException($"kthreads.{key} must be a duration such as 20s, or 0 for off; it cannot be negative, was {value}");
         }
 
         return value;

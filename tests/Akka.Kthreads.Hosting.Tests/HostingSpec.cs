@@ -34,6 +34,8 @@ public sealed class HostingSpec
             StopMachineTimeout = TimeSpan.FromSeconds(4),
             HotplugCallbackTimeout = TimeSpan.FromSeconds(6),
             SoftLockupThreshold = TimeSpan.FromSeconds(13),
+            HungTaskTimeout = TimeSpan.FromSeconds(30),
+            HungTaskCheckInterval = TimeSpan.FromSeconds(5),
         };
         using var host = Host(b => b.WithKthreads(options));
         await host.StartAsync(Ct);
@@ -47,11 +49,13 @@ public sealed class HostingSpec
             Assert.Equal(
                 (TimeSpan.FromSeconds(9), 3, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(6)),
                 (settings.WorkerFlushTimeout, settings.PossibleCpus, settings.StopMachineTimeout, settings.HotplugCallbackTimeout));
-            Assert.Equal(TimeSpan.FromSeconds(13), settings.SoftLockupThreshold);
+            Assert.Equal(
+                (TimeSpan.FromSeconds(13), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5)),
+                (settings.SoftLockupThreshold, settings.HungTaskTimeout, settings.HungTaskCheckInterval));
 
             // Each option renders only its own key; unset ones leave the reference defaults.
             var lines = options.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            Assert.Equal(12, lines.Length);
+            Assert.Equal(14, lines.Length);
             Assert.All(lines, l => Assert.StartsWith("kthreads.", l, StringComparison.Ordinal));
             Assert.Equal("", new KthreadsOptions().ToString());
         }

@@ -22,6 +22,11 @@ internal static class PsCommand
         var watch = new WatchOptions();
         var command = new Command("ps", "Start a node with the demo's threads and print one ps table; with --seeds, ps of a running cluster; "
             + "with --watch, the table again every --interval seconds until Ctrl+C");
+        var switches = new Option<bool>("--switches")
+        {
+            Description = "One node only: add the NVCSW and NIVCSW columns (voluntary and involuntary context switches, as /proc/<pid>/status)",
+        };
+        command.Options.Add(switches);
         client.AddTo(command);
         watch.AddTo(command, client.Json);
         command.SetAction((parse, ct) => (parse.GetValue(client.Seeds), watch.Of(parse)) switch
@@ -29,6 +34,7 @@ internal static class PsCommand
             ({ } seeds, { } watching) => ClusterWatchAsync(console, seeds, client.TimeoutOf(parse), watching, ct),
             ({ } seeds, null) => ClusterAsync(console, seeds, parse.GetValue(client.Json), client.TimeoutOf(parse), ct),
             (null, { } watching) => WatchAsync(console, parse.GetValue(cpus), watching, ct),
+            (null, null) when parse.GetValue(switches) => SwitchesAsync(console, parse.GetValue(cpus), parse.GetValue(client.Json), ct),
             (null, null) => RunAsync(console, parse.GetValue(cpus), parse.GetValue(client.Json), ct),
         });
         return command;
@@ -53,6 +59,26 @@ internal static class PsCommand
                 {
                     console.Out.Heading(line);
                 }
+            }
+
+            await threads.StopAllAsync(ct).ConfigureAwait(false);
+        }), ct);
+
+    /// <summary><c>kps ps --switches</c>: the demo's node as a plain <c>kps ps</c>, with each thread's nvcsw and nivcsw before COMMAND.</summary>
+    public static Task<int> SwitchesAsync(KpsConsole console, int? cpus, bool json, CancellationToken ct) =>
+        CommandRunner.RunAsync(console, () => KpsNode.RunAsync(cpus, async node =>
+        {
+            var threads = new DemoThreads(node.Kthreads);
+            await threads.StartAllAsync(ct).ConfigureAwait(false);
+            var rows = await node.Kthreads.ListAsync(ct).ConfigureAwait(false);
+            var grid = PsSwitches.Grid(rows);
+            if (json)
+            {
+                console.Out.Json(grid);
+            }
+            else
+            {
+                console.Out.Table(grid);
             }
 
             await threads.StopAllAsync(ct).ConfigureAwait(false);

@@ -11,5 +11,5 @@ internal sealed record PsRow(int Pid, int PPid, string Cpu, char Stat, string Co
 
     public static PsRow From(KthreadInfo info) =>
         new(info.Pid, info.PPid, info.Cpu?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",
-            info.State.ToPsLetter(), info.Comm);
+            info.Stat, info.Comm);
 }

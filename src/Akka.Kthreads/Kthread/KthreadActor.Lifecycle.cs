@@ -38,7 +38,7 @@ internal sealed partial class KthreadActor
 
         _k.RequestStop();
         KthreadTimers.Start(ref _timers, KthreadTimer.Stop, Context, _settings.StopTimeout, static gen => new StopTimedOut(gen));
-        if (InSchedule)
+        if (InInterruptibleSchedule)
         {
             WakeSleeper(true);
         }
@@ -76,7 +76,7 @@ internal sealed partial class KthreadActor
 
         _k.SetShouldPark(true);
         KthreadTimers.Start(ref _timers, KthreadTimer.Park, Context, _settings.ParkTimeout, static gen => new ParkTimedOut(gen));
-        if (InSchedule)
+        if (InInterruptibleSchedule)
         {
             WakeSleeper(true);
         }

@@ -176,6 +176,9 @@ internal sealed partial class KthreadActor : UntypedActor
     /// <summary>Asleep in schedule(); Sleeping without a sleeper is off the CPU for I/O, which a WakeUp does not end.</summary>
     private bool InSchedule => _k.State == KthreadState.Sleeping && _sleeper is not null;
 
+    /// <summary>Asleep in schedule() in TASK_INTERRUPTIBLE: a stop or park request ends this sleep (a D sleep waits for its WakeUp).</summary>
+    private bool InInterruptibleSchedule => InSchedule && !_k.InUninterruptibleSleep;
+
     // Off the CPU for I/O: asleep for ps, but not in schedule().
     private void OnOffCpu(bool entering)
     {
@@ -206,13 +209,16 @@ internal sealed partial class KthreadActor : UntypedActor
             _k.ClearPrepared(sleep.PreparedGen);
         }
 
-        if (wokenAlready || _k.ShouldStop || _k.ShouldPark || _k.State != KthreadState.Running)
+        // TASK_UNINTERRUPTIBLE: stop and park requests do not end it; only a WakeUp (or its timeout) does.
+        var requested = !sleep.Uninterruptible && (_k.ShouldStop || _k.ShouldPark);
+        if (wokenAlready || requested || _k.State != KthreadState.Running)
         {
             sleep.Wake.TrySetResult(true);
             return;
         }
 
         _sleeper = sleep.Wake;
+        _k.InUninterruptibleSleep = sleep.Uninterruptible;
         Transition(KthreadState.Sleeping);
         if (sleep.Timeout is { } timeout)
         {
@@ -225,6 +231,7 @@ internal sealed partial class KthreadActor : UntypedActor
         KthreadTimers.Cancel(ref _timers, KthreadTimer.Sleep);
         var sleeper = _sleeper;
         _sleeper = null;
+        _k.InUninterruptibleSleep = false;
         Transition(KthreadState.Running);
         sleeper?.TrySetResult(woken);
     }

@@ -65,6 +65,8 @@ public sealed partial class KthreadContext
     {
         await LetCallerAwait();
         ReleaseCpu();
+        // kernel: cond_resched() -> __schedule(SM_PREEMPT): the CPU was taken, not given up (nivcsw).
+        CountInvoluntarySwitch();
         await AcquireCpuAsync().ConfigureAwait(false);
         await OnHeldCpu();
     }
@@ -72,7 +74,9 @@ public sealed partial class KthreadContext
     private async Task<bool> SleepAsync(TimeSpan? timeout)
     {
         bool woken;
-        var requested = ShouldStop || ShouldPark;
+        // TASK_UNINTERRUPTIBLE: a pending request is no wake-up for it (the kernel's signal_pending_state() is false).
+        var uninterruptible = _myPreparedUninterruptible;
+        var requested = !uninterruptible && (ShouldStop || ShouldPark);
         if (requested || timeout == TimeSpan.Zero)
         {
             // A pending request is a wake-up that already happened; a zero timeout has run out.
@@ -86,9 +90,11 @@ public sealed partial class KthreadContext
             // grant to that CPU's thread), so it runs inline there instead of taking a pool hop first.
             var wake = new TaskCompletionSource<bool>();
             var prepared = TakePreparedGen();
+            _myPreparedUninterruptible = false;
             await LetCallerAwait();
             ReleaseCpu();
-            _self.Tell(new Sleep(wake, timeout, prepared));
+            CountVoluntarySwitch();
+            _self.Tell(new Sleep(wake, timeout, prepared, uninterruptible));
             woken = await wake.Task.ConfigureAwait(false);
             await AcquireCpuAsync().ConfigureAwait(false);
         }
@@ -105,6 +111,7 @@ public sealed partial class KthreadContext
         {
             var unpark = ParkGate.Make(); // as the wake above: opened inline in the actor, it only queues
             ReleaseCpu();
+            CountVoluntarySwitch();
             _self.Tell(new Parking(unpark));
             await unpark.ConfigureAwait(false);
             await AcquireCpuAsync().ConfigureAwait(false);

@@ -19,6 +19,7 @@ public sealed partial class KthreadContext
         ArgumentNullException.ThrowIfNull(io);
         await LetCallerAwait();
         ReleaseCpu();
+        CountVoluntarySwitch();
         _self.Tell(OffCpu.Enter);
         try
         {

@@ -16,6 +16,9 @@ public sealed partial class KthreadContext
     private int _myPreparedGen;
     private int _nextGen;
 
+    // The state the last PrepareToSleep set (TASK_UNINTERRUPTIBLE when true); only the function's flow touches it.
+    private bool _myPreparedUninterruptible;
+
     /// <summary>The kernel's <c>current</c> from anywhere in a kthread's flow (also inside a worker's work); null outside kthreads.</summary>
     public static KthreadContext? Current => CurrentThread.Value;
 
@@ -25,8 +28,19 @@ public sealed partial class KthreadContext
     /// — a waker that sets the condition and then calls WakeUp cannot be missed between the check and the
     /// sleep (and its WakeUp replies true, as try_to_wake_up does when the state matched).
     /// </remarks>
-    public void PrepareToSleep()
+    public void PrepareToSleep() => PrepareToSleep(TaskState.Interruptible);
+
+    /// <summary>set_current_state(<paramref name="state"/>): as <see cref="PrepareToSleep()"/>, choosing whether stop and park requests end the sleep.</summary>
+    /// <param name="state"><see cref="TaskState.Uninterruptible"/>: the next ScheduleAsync shows D and ends only on a WakeUp or its timeout.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="state"/> is not a defined value.</exception>
+    public void PrepareToSleep(TaskState state)
     {
+        if (state is not (TaskState.Interruptible or TaskState.Uninterruptible))
+        {
+            throw new ArgumentOutOfRangeException(nameof(state), state, "not a task state");
+        }
+
+        _myPreparedUninterruptible = state == TaskState.Uninterruptible;
         var gen = ++_nextGen;
         if (gen == 0)
         {
@@ -38,10 +52,11 @@ public sealed partial class KthreadContext
         Interlocked.Exchange(ref _prepared, gen);
     }
 
-    /// <summary>__set_current_state(TASK_RUNNING): not going to sleep after all; cancels <see cref="PrepareToSleep"/>.</summary>
+    /// <summary>__set_current_state(TASK_RUNNING): not going to sleep after all; cancels <see cref="PrepareToSleep()"/>.</summary>
     public void SetRunning()
     {
         _myPreparedGen = 0;
+        _myPreparedUninterruptible = false;
         Volatile.Write(ref _prepared, 0);
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Akka.Kthreads.Internal;
 
 namespace Akka.Kthreads;
@@ -68,10 +69,25 @@ public sealed partial class KthreadContext
         return result == 0;
     }
 
+    /// <summary>wait_event(): sleep in TASK_UNINTERRUPTIBLE (ps D) on <paramref name="wq"/> until <paramref name="condition"/> holds.</summary>
+    /// <param name="wq">The queue the waker calls WakeUp on after making the condition true.</param>
+    /// <param name="condition">Checked after the thread is on the queue, so no wake-up between check and sleep is lost.</param>
+    /// <param name="caller">Filled in by the compiler: the waiting member, shown by khungtaskd when the wait hangs.</param>
+    /// <returns>0, once the condition holds: a stop or park request does not end this wait (it waits until the thread returns here).</returns>
+    /// <remarks>As the kernel's D sleep ignores signals: use it where giving up half-way is worse than making the stopper wait (stop-timeout still bounds the stopper).</remarks>
+    public async Task<int> WaitEventUninterruptibleAsync(WaitQueue wq, Func<bool> condition, [CallerMemberName] string caller = "")
+    {
+        var (result, _) = await WaitEventCoreAsync(wq, condition, exclusive: false, timeout: null, uninterruptible: true,
+            site: $"WaitEventUninterruptibleAsync in {caller}").ConfigureAwait(false);
+        await OnHeldCpu();
+        return result;
+    }
+
     private const int TimedOut = 1;
 
     // kernel: ___wait_event() — queue, set state, check, sleep; finish_wait() on the way out.
-    private async Task<(int Result, TimeSpan Left)> WaitEventCoreAsync(WaitQueue wq, Func<bool> condition, bool exclusive, TimeSpan? timeout)
+    private async Task<(int Result, TimeSpan Left)> WaitEventCoreAsync(WaitQueue wq, Func<bool> condition, bool exclusive, TimeSpan? timeout,
+        bool uninterruptible = false, string? site = null)
     {
         ArgumentNullException.ThrowIfNull(wq);
         ArgumentNullException.ThrowIfNull(condition);
@@ -84,6 +100,7 @@ public sealed partial class KthreadContext
         }
 
         var waiter = new KthreadWaiter(this, exclusive);
+        _waitSite = site;
         var result = 0;
         var left = TimeSpan.Zero;
         try
@@ -92,13 +109,14 @@ public sealed partial class KthreadContext
             {
                 waiter.Rearm();
                 wq.Add(waiter);
-                PrepareToSleep();
+                PrepareToSleep(uninterruptible ? TaskState.Uninterruptible : TaskState.Interruptible);
                 if (condition())
                 {
                     break;
                 }
 
-                if (ShouldStop || ShouldPark)
+                // kernel: signal_pending_state() — never true for TASK_UNINTERRUPTIBLE.
+                if (!uninterruptible && (ShouldStop || ShouldPark))
                 {
                     result = -Errno.EINTR;
                     break;
@@ -128,6 +146,7 @@ public sealed partial class KthreadContext
         finally
         {
             SetRunning();
+            _waitSite = null;
             // An exclusive wake-up we did not use goes to the next waiter, so none is lost.
             if (!wq.Remove(waiter) && exclusive && waiter.WasWoken && result != 0)
             {

@@ -118,7 +118,12 @@ public sealed partial class KthreadContext
         var state = State;
         // Where it runs while it holds a CPU (a thread moved by set_cpus_allowed_ptr runs on until its next checkpoint).
         return new KthreadInfo(Pid, 2, Comm, state, Volatile.Read(ref _held)?.Cpu ?? BoundCpu ?? LastCpu, PerCpu,
-            state is KthreadState.Zombie or KthreadState.Dead ? ExitCode : null, Node);
+            state is KthreadState.Zombie or KthreadState.Dead ? ExitCode : null, Node)
+        {
+            Uninterruptible = state == KthreadState.Sleeping && InUninterruptibleSleep,
+            Nvcsw = Nvcsw,
+            Nivcsw = Nivcsw,
+        };
     }
 
     internal void Attach(IActorRef self) => _self = self;

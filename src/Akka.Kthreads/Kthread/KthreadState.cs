@@ -23,7 +23,7 @@ public enum KthreadState
     /// <summary>Running or runnable: holds a CPU or waits in a run queue for one (ps: R).</summary>
     Running,
 
-    /// <summary>Asleep in <c>ScheduleAsync</c> / <c>ScheduleTimeoutAsync</c> until woken (ps: S).</summary>
+    /// <summary>Asleep in <c>ScheduleAsync</c> / <c>ScheduleTimeoutAsync</c> until woken (ps: S, or D when <see cref="KthreadInfo.Uninterruptible"/>).</summary>
     Sleeping,
 
     /// <summary>Parked (kthread_park) until unparked (ps: P).</summary>
@@ -34,6 +34,16 @@ public enum KthreadState
 
     /// <summary>Reaped: gone from the listing; messages to it reply -ESRCH (ps: X).</summary>
     Dead,
+}
+
+/// <summary>How a sleep may end (the kernel's TASK_INTERRUPTIBLE / TASK_UNINTERRUPTIBLE), given to <c>current.PrepareToSleep</c>.</summary>
+public enum TaskState
+{
+    /// <summary>TASK_INTERRUPTIBLE (ps S): a WakeUp, a stop or a park request ends the sleep.</summary>
+    Interruptible,
+
+    /// <summary>TASK_UNINTERRUPTIBLE (ps D): only a WakeUp (or a timeout) ends the sleep; stop and park requests wait for it.</summary>
+    Uninterruptible,
 }
 
 /// <summary>Helpers for <see cref="KthreadState"/>, so every tool prints the same letters.</summary>

@@ -58,6 +58,9 @@ internal sealed class KthreaddActor : UntypedActor
             case List:
                 Sender.Tell(new KthreadList(ListThreads()));
                 break;
+            case ListBlocked:
+                Sender.Tell(new BlockedList(BlockedThreads()));
+                break;
             case PerCpuThreadsOn on:
                 Sender.Tell(new PerCpuThreadList(PerCpuOn(on.Cpu)));
                 break;
@@ -225,6 +228,13 @@ internal sealed class KthreaddActor : UntypedActor
         Array.Resize(ref rows, n);
         return rows;
     }
+
+    // khungtaskd's view: the threads asleep in D now (a never-woken New thread has never switched; the kernel skips it too).
+    private BlockedTask[] BlockedThreads() =>
+        _threads.Values
+            .Where(k => k.State == KthreadState.Sleeping && k.InUninterruptibleSleep)
+            .Select(k => new BlockedTask(k.Pid, k.Comm, k.Nvcsw + k.Nivcsw, k.WaitSite ?? "ScheduleAsync"))
+            .ToArray();
 
     // Handles are plain references to the thread's actor, so a fresh one is as good as the creator's.
     private Kthread[] PerCpuOn(int cpu) =>

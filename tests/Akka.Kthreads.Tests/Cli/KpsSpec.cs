@@ -89,6 +89,22 @@ public sealed class KpsSpec(ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task Ps_with_switches_adds_the_nvcsw_and_nivcsw_columns()
+    {
+        var (code, output, error) = await KpsRun.RunAsync(log, "ps --cpus 2 --switches");
+
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, error);
+        var table = Assert.Single(KpsRun.Grids(output, "PID PPID CPU STAT NVCSW NIVCSW COMMAND"));
+        Assert.Equal(["2", "0", "-", "S", "-", "-", "kthreadd"], table.Rows[0]);
+        Assert.Equal(5, table.Rows.Count);
+        // The counter has slept on its wait queue at least once; every thread's counts are numbers.
+        Assert.True(long.Parse(Assert.Single(table.Rows, r => r[6] == "counter")[4]) >= 1);
+        Assert.All(table.Rows.Skip(1), r => Assert.True(long.Parse(r[4]) >= 0 && long.Parse(r[5]) >= 0));
+        Assert.Empty(KpsRun.Tables(output)); // not the five-column table
+    }
+
+    [Fact]
     public async Task Ps_on_a_terminal_draws_a_spectre_table()
     {
         var output = new StringWriter();

@@ -35,6 +35,8 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
         ["stop-machine.timeout"] = "10s",
         ["hotplug.callback-timeout"] = "10s",
         ["watchdog.soft-lockup-threshold"] = "20s",
+        ["watchdog.hung-task-timeout"] = "120s",
+        ["watchdog.hung-task-check-interval"] = "0s",
     };
 
     /// <summary>Every leaf key of the embedded reference config, as a full path ("kthreads.cpus.possible").</summary>
@@ -69,6 +71,9 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
         Assert.Equal(1024, settings.ReapedHistory);
         Assert.Equal(TimeSpan.FromSeconds(20), settings.WorkerFlushTimeout);
         Assert.Equal(TimeSpan.FromSeconds(20), settings.SoftLockupThreshold);
+        Assert.Equal(TimeSpan.FromSeconds(120), settings.HungTaskTimeout);
+        Assert.Equal(TimeSpan.Zero, settings.HungTaskCheckInterval);
+        Assert.Equal(TimeSpan.FromSeconds(120), settings.HungTaskScanEvery);
 
         // kthreads.conf: keep ask-timeout above stop- and park-timeout, so a slow stop is -ETIMEDOUT, not a TimeoutException.
         Assert.True(settings.AskTimeout > settings.StopTimeout, "ask-timeout must be above kthread.stop-timeout");
@@ -147,6 +152,8 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
     [InlineData("kthreads.kthread.park-timeout = 40s", "kthreads.kthread.park-timeout")]
     [InlineData("kthreads.kthread.stop-timeout = 30s", "kthreads.kthread.stop-timeout")]
     [InlineData("kthreads.watchdog.soft-lockup-threshold = -1s", "kthreads.watchdog.soft-lockup-threshold")]
+    [InlineData("kthreads.watchdog.hung-task-timeout = -1s", "kthreads.watchdog.hung-task-timeout")]
+    [InlineData("kthreads.watchdog.hung-task-check-interval = -5s", "kthreads.watchdog.hung-task-check-interval")]
     [InlineData("kthreads.kthreadd-name = \"\"", "kthreads.kthreadd-name")]
     [InlineData("kthreads.kthreadd-name = \"   \"", "kthreads.kthreadd-name")]
     public void A_bad_value_throws_a_ConfigurationException_naming_the_key(string hocon, string key)
@@ -164,6 +171,7 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
     [InlineData("kthreads.ask-timeout = soon", "kthreads.ask-timeout")]
     [InlineData("kthreads.kthread.stop-timeout = infinite", "kthreads.kthread.stop-timeout")]
     [InlineData("kthreads.watchdog.soft-lockup-threshold = never", "kthreads.watchdog.soft-lockup-threshold")]
+    [InlineData("kthreads.watchdog.hung-task-timeout = soon", "kthreads.watchdog.hung-task-timeout")]
     public void A_value_that_does_not_parse_throws_a_ConfigurationException_naming_the_key(string hocon, string key)
     {
         var e = Assert.Throws<ConfigurationException>(() => Read(hocon));
@@ -179,6 +187,8 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
     [InlineData("stop-machine.timeout")]
     [InlineData("hotplug.callback-timeout")]
     [InlineData("watchdog.soft-lockup-threshold")]
+    [InlineData("watchdog.hung-task-timeout")]
+    [InlineData("watchdog.hung-task-check-interval")]
     public void A_missing_timeout_throws_a_ConfigurationException_naming_the_key(string key)
     {
         // The whole section by hand, without the key and without the reference fallback.

@@ -5,9 +5,10 @@ namespace Akka.Kthreads.Internal;
 
 /// <summary>
 /// schedule(): the function gave up its CPU and sleeps until <see cref="Wake"/> completes (true: woken,
-/// false: timed out). <see cref="PreparedGen"/> names the PrepareToSleep it follows (0: none).
+/// false: timed out). <see cref="PreparedGen"/> names the PrepareToSleep it follows (0: none);
+/// <see cref="Uninterruptible"/>: TASK_UNINTERRUPTIBLE, which stop and park requests do not end.
 /// </summary>
-internal sealed record Sleep(TaskCompletionSource<bool> Wake, TimeSpan? Timeout, int PreparedGen);
+internal sealed record Sleep(TaskCompletionSource<bool> Wake, TimeSpan? Timeout, int PreparedGen, bool Uninterruptible = false);
 
 /// <summary>The function went off its CPU for I/O (Enter: ps S) or came back (Leave).</summary>
 internal sealed record OffCpu(bool Entering)

@@ -1,0 +1,31 @@
+namespace Akka.Kthreads;
+
+// The kernel's per-task nvcsw / nivcsw and the TASK_UNINTERRUPTIBLE flag ps and khungtaskd read.
+public sealed partial class KthreadContext
+{
+    // Written by the thread's own flow only; read by ps and khungtaskd from other threads.
+    private long _nvcsw;
+    private long _nivcsw;
+    private volatile bool _inUninterruptibleSleep;
+    private volatile string? _waitSite;
+
+    /// <summary>nvcsw: checkpoints where the thread gave its CPU up itself (schedule() from a sleep, a park, I/O off the CPU).</summary>
+    internal long Nvcsw => Interlocked.Read(ref _nvcsw);
+
+    /// <summary>nivcsw: checkpoints (cond_resched) where the CPU went to a waiter or the thread had to move.</summary>
+    internal long Nivcsw => Interlocked.Read(ref _nivcsw);
+
+    /// <summary>True while the actor holds this thread in a TASK_UNINTERRUPTIBLE sleep (set and cleared by the actor alone).</summary>
+    internal bool InUninterruptibleSleep
+    {
+        get => _inUninterruptibleSleep;
+        set => _inUninterruptibleSleep = value;
+    }
+
+    /// <summary>Where the thread waits uninterruptibly (the call and its caller), for khungtaskd's report; null when not known.</summary>
+    internal string? WaitSite => _waitSite;
+
+    private void CountVoluntarySwitch() => Interlocked.Increment(ref _nvcsw);
+
+    private void CountInvoluntarySwitch() => Interlocked.Increment(ref _nivcsw);
+}
