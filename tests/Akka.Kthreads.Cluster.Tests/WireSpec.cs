@@ -29,7 +29,7 @@ public sealed class WireSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         new CpuInfo(2, Node, [new PerCpuInfo("tally/2", "3:a,b,c", 1), new PerCpuInfo("x/2", null, 0)]),
         HandOff.Instance,
         new ListThreads(true),
-        new ThreadList([new KthreadInfo(7, 2, "counter/1", KthreadState.Sleeping, 1, true, null, "node-a"),
+        new ThreadList([new KthreadInfo(7, 2, "counter/1", KthreadState.Sleeping, 1, true, null, "node-a") { Uninterruptible = true, Nvcsw = 12, Nivcsw = 3 },
             new KthreadInfo(8, 2, "w", KthreadState.Zombie, null, false, -4, "node-b")], ["akka.tcp://kthreads@h:1"]),
         ListCpus.Instance,
         new CpuList([new CpuInfo(0, Node, [])]),

@@ -242,6 +242,9 @@ public sealed partial class ClusterKthreadsSerializer
         w.Write(t.ExitCode.HasValue);
         w.Write(t.ExitCode ?? 0);
         w.Write(t.Node);
+        w.Write(t.Uninterruptible);
+        w.Write(t.Nvcsw);
+        w.Write(t.Nivcsw);
     }
 
     private static KthreadInfo ReadThread(BinaryReader r)
@@ -259,7 +262,14 @@ public sealed partial class ClusterKthreadsSerializer
         var perCpu = r.ReadBoolean();
         var hasExit = r.ReadBoolean();
         var exit = r.ReadInt32();
-        return new KthreadInfo(pid, ppid, comm, (KthreadState)state, cpu < 0 ? null : cpu, perCpu, hasExit ? exit : null, r.ReadString());
+        var node = r.ReadString();
+        // D and the switch counts travel too, so a remote row reads as a local one does.
+        return new KthreadInfo(pid, ppid, comm, (KthreadState)state, cpu < 0 ? null : cpu, perCpu, hasExit ? exit : null, node)
+        {
+            Uninterruptible = r.ReadBoolean(),
+            Nvcsw = r.ReadInt64(),
+            Nivcsw = r.ReadInt64(),
+        };
     }
 
     private static void WriteList<T>(BinaryWriter w, IReadOnlyList<T> items, Action<BinaryWriter, T> write)
