@@ -43,7 +43,7 @@ internal static class PsCommand
     public static Task<int> RunAsync(KpsConsole console, int? cpus, bool json, CancellationToken ct) =>
         CommandRunner.RunAsync(console, () => KpsNode.RunAsync(cpus, async node =>
         {
-            var lockups = new SoftLockupNotes(node.System, node.Kthreads.Settings.SoftLockupThreshold);
+            var watchdogs = new WatchdogNotes(node.System, node.Kthreads.Settings);
             var threads = new DemoThreads(node.Kthreads);
             await threads.StartAllAsync(ct).ConfigureAwait(false);
             var rows = await PsTable.ReadAsync(node.Kthreads, ct).ConfigureAwait(false);
@@ -55,7 +55,7 @@ internal static class PsCommand
             else
             {
                 console.Out.Table(rows);
-                foreach (var line in lockups.Lines())
+                foreach (var line in watchdogs.Lines())
                 {
                     console.Out.Heading(line);
                 }

@@ -86,6 +86,7 @@ public sealed class KpsSpec(ITestOutputHelper log)
         Assert.Equal(pids.Order(), pids);
         // The demo's threads all reach checkpoints: the watchdog (on by default) found nothing.
         Assert.Contains("watchdog: no soft lockup (no kthread held its CPU 20s without a checkpoint)", output.Split('\n').Select(l => l.TrimEnd('\r')));
+        Assert.Contains("khungtaskd: no hung task (no kthread in D for 120s without a switch)", output.Split('\n').Select(l => l.TrimEnd('\r')));
     }
 
     [Fact]

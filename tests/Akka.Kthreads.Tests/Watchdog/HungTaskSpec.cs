@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Kthreads.Cli.Output;
 using Akka.Kthreads.Internal;
 using Xunit;
 using Xunit.Abstractions;
@@ -37,6 +38,7 @@ public sealed class HungTaskSpec(ITestOutputHelper output) : SpecBase(output, Co
     {
         var events = CreateTestProbe();
         Sys.EventStream.Subscribe(events.Ref, typeof(HungTaskDetected));
+        var notes = new WatchdogNotes(Sys, Kthreads.Settings); // what kps ps prints under its table
         var wq = new WaitQueue();
         var go = 0;
         var thread = await Kthreads.CreateAsync(async current =>
@@ -57,6 +59,8 @@ public sealed class HungTaskSpec(ITestOutputHelper output) : SpecBase(output, Co
         Assert.True(hung.BlockedFor >= TimeSpan.FromSeconds(1), $"{hung.BlockedFor}");
         Assert.Equal($"WaitEventUninterruptibleAsync in {nameof(A_thread_stuck_in_D_is_reported_once_with_its_name_pid_and_wait_site)}", hung.WaitSite);
         Assert.Equal('D', (await thread.InfoAsync()).Stat);
+        await AwaitAssertAsync(() => Assert.Equal(
+            $"INFO: task stuck:{thread.Pid} blocked for more than 1 seconds. Waiting in {hung.WaitSite}.", Assert.Single(notes.Lines())));
 
         // Once per hang: several more checks go by without a second report.
         await events.ExpectNoMsgAsync(TimeSpan.FromSeconds(1.5));

@@ -23,7 +23,7 @@ public sealed class SoftLockupSpec(ITestOutputHelper output)
     {
         var lockups = Subscribe<SoftLockupDetected>();
         var errors = Subscribe<Error>();
-        var notes = new SoftLockupNotes(Sys, Threshold); // what kps ps prints under its table
+        var notes = new WatchdogNotes(Sys, Kthreads.Settings); // what kps ps prints under its table
         var started = CreateTestProbe();
         var gate = new Gate();
         var thread = await Kthreads.RunAsync(SpinUntilOpen(started, gate), null, "spinner");
