@@ -16,7 +16,7 @@ internal sealed class WatchdogNotes
     public WatchdogNotes(ActorSystem system, KthreadsSettings settings)
     {
         _settings = settings;
-        var listener = system.ActorOf(Props.Create(() => new Listener(_seen, settings.HungTaskTimeout)), "kps-watchdog-notes");
+        var listener = system.ActorOf(Props.Create(() => new Listener(_seen)), "kps-watchdog-notes");
         system.EventStream.Subscribe(listener, typeof(SoftLockupDetected));
         system.EventStream.Subscribe(listener, typeof(HungTaskDetected));
     }
@@ -42,34 +42,22 @@ internal sealed class WatchdogNotes
         ];
     }
 
-    // kernel/watchdog.c: pr_emerg("BUG: soft lockup - CPU#%d stuck for %us! [%s:%d]\n", ...)
-    public static string Line(SoftLockupDetected report) => string.Create(CultureInfo.InvariantCulture,
-        $"watchdog: BUG: soft lockup - CPU#{report.Cpu} stuck for {(int)report.StuckFor.TotalSeconds}s! [{report.Comm}:{report.Pid}]");
-
-    // kernel/hung_task.c: pr_err("INFO: task %s:%d blocked for more than %ld seconds.\n", ...), with where it waits.
-    public static string Line(HungTaskDetected report, TimeSpan timeout) => string.Create(CultureInfo.InvariantCulture,
-        $"INFO: task {report.Comm}:{report.Pid} blocked for more than {(long)timeout.TotalSeconds} seconds. Waiting in {report.WaitSite}.");
-
     private sealed class Listener : UntypedActor
     {
         private readonly ConcurrentQueue<string> _seen;
-        private readonly TimeSpan _hungTaskTimeout;
 
-        public Listener(ConcurrentQueue<string> seen, TimeSpan hungTaskTimeout)
-        {
-            _seen = seen;
-            _hungTaskTimeout = hungTaskTimeout;
-        }
+        public Listener(ConcurrentQueue<string> seen) => _seen = seen;
 
         protected override void OnReceive(object message)
         {
             switch (message)
             {
+                // The watchdogs' own lines, as they logged them.
                 case SoftLockupDetected lockup:
-                    _seen.Enqueue(Line(lockup));
+                    _seen.Enqueue(lockup.Message);
                     break;
                 case HungTaskDetected hung:
-                    _seen.Enqueue(Line(hung, _hungTaskTimeout));
+                    _seen.Enqueue(hung.Message);
                     break;
                 default:
                     Unhandled(message);

@@ -9,4 +9,8 @@ namespace Akka.Kthreads;
 /// <param name="Comm">The stuck thread's name.</param>
 /// <param name="StuckFor">How long it has held the CPU since its last checkpoint, when seen.</param>
 /// <remarks>Once per stuck stretch: the thread is reported again only after it reached a checkpoint (or gave its CPU up) and got stuck anew.</remarks>
-public sealed record SoftLockupDetected(int Cpu, int Pid, string Comm, TimeSpan StuckFor);
+public sealed record SoftLockupDetected(int Cpu, int Pid, string Comm, TimeSpan StuckFor)
+{
+    /// <summary>The line the watchdog logged, in the kernel's words, so tools (kps) show the report as dmesg does without formatting it again.</summary>
+    public string Message { get; init; } = "";
+}

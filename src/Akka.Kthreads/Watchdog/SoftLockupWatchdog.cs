@@ -99,9 +99,10 @@ internal sealed class SoftLockupWatchdog : UntypedActor, IWithTimers
 
         var stuckFor = TimeSpan.FromSeconds((double)duration / Stopwatch.Frequency);
         // pr_emerg("BUG: soft lockup - CPU#%d stuck for %us! [%s:%d]\n", smp_processor_id(), duration, current->comm, task_pid_nr(current));
-        _log.Error("{0}", string.Create(CultureInfo.InvariantCulture,
-            $"watchdog: BUG: soft lockup - CPU#{cpu} stuck for {(int)stuckFor.TotalSeconds}s! [{current.Comm}:{current.Pid}]"));
-        Context.System.EventStream.Publish(new SoftLockupDetected(cpu, current.Pid, current.Comm, stuckFor));
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"watchdog: BUG: soft lockup - CPU#{cpu} stuck for {(int)stuckFor.TotalSeconds}s! [{current.Comm}:{current.Pid}]");
+        _log.Error("{0}", line);
+        Context.System.EventStream.Publish(new SoftLockupDetected(cpu, current.Pid, current.Comm, stuckFor) { Message = line });
     }
 
     // kernel: static int is_softlockup(unsigned long touch_ts, unsigned long period_ts, unsigned long now)

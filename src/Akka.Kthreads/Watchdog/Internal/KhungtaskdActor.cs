@@ -82,10 +82,10 @@ internal sealed class KhungtaskdActor : UntypedActor, IWithTimers
         // kernel: pr_err("INFO: task %s:%d blocked for more than %ld seconds.\n", t->comm, t->pid, timeout);
         // (the timeout, as older kernels print it: the line reads the same however late the check ran;
         // the event carries the time actually measured.)
-        var seconds = ((long)_timeout.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-        _log.Error("INFO: task {0}:{1} blocked for more than {2} seconds. Waiting in {3}. \"kthreads.watchdog.hung-task-timeout = 0\" disables this message.",
-            t.Comm, t.Pid, seconds, t.WaitSite);
-        Context.System.EventStream.Publish(new HungTaskDetected(t.Pid, t.Comm, blockedFor, t.WaitSite));
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"INFO: task {t.Comm}:{t.Pid} blocked for more than {(long)_timeout.TotalSeconds} seconds. Waiting in {t.WaitSite}.");
+        _log.Error("{0} \"kthreads.watchdog.hung-task-timeout = 0\" disables this message.", line);
+        Context.System.EventStream.Publish(new HungTaskDetected(t.Pid, t.Comm, blockedFor, t.WaitSite) { Message = line });
     }
 
     private sealed class Tick : IDeadLetterSuppression
