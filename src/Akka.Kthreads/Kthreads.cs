@@ -41,13 +41,7 @@ public sealed partial class Kthreads : IExtension
         _kthreadd = new Lazy<IActorRef>(() =>
         {
             var kthreadd = system.SystemActorOf(KthreaddActor.Props(Settings, Cpus), Settings.KthreaddName);
-            if (Settings.HungTaskTimeout > TimeSpan.Zero)
-            {
-                // kernel: hung_task_init() — khungtaskd runs while hung_task_timeout_secs is not 0.
-                system.SystemActorOf(KhungtaskdActor.Props(kthreadd, Settings.HungTaskTimeout, Settings.HungTaskScanEvery),
-                    $"{Settings.KthreaddName}-khungtaskd");
-            }
-
+            StartWatchdogs(system, kthreadd);
             return kthreadd;
         });
         _cpuActors = new Lazy<IReadOnlyList<IActorRef>>(() => Cpus.Possible
@@ -60,10 +54,23 @@ public sealed partial class Kthreads : IExtension
         system.RegisterOnTermination(Cpus.ShutDown);
         StopMachine = new StopMachine(Cpus, Settings, system.Scheduler, log, () => _cpuActors.Value);
         StartSchedulerClock(system.Scheduler);
+    }
+
+    // Both watchdogs start with kthreadd: only a kthread can hold a CPU without a checkpoint or sleep in D, so a
+    // system that never makes one (a cluster node hosting no CPU, a stop_machine-only user) pays for neither.
+    private void StartWatchdogs(ExtendedActorSystem system, IActorRef kthreadd)
+    {
         if (Settings.SoftLockupThreshold > TimeSpan.Zero)
         {
-            // kernel: lockup_detector_init(): the watchdog runs from boot, on every CPU, whether or not kthreads are used.
+            // kernel: lockup_detector_init().
             system.SystemActorOf(SoftLockupWatchdog.Props(Cpus, Settings.SoftLockupThreshold), $"{Settings.KthreaddName}-watchdog");
+        }
+
+        if (Settings.HungTaskTimeout > TimeSpan.Zero)
+        {
+            // kernel: hung_task_init() — khungtaskd runs while hung_task_timeout_secs is not 0.
+            system.SystemActorOf(KhungtaskdActor.Props(kthreadd, Settings.HungTaskTimeout, Settings.HungTaskScanEvery),
+                $"{Settings.KthreaddName}-khungtaskd");
         }
     }
 
