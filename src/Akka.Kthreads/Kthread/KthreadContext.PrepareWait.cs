@@ -29,6 +29,10 @@ public sealed partial class KthreadContext
         if (_waits is not null && _waits.Remove(wq, out var waiter))
         {
             wq.Remove(waiter);
+            if (_waits.Count == 0)
+            {
+                _waits = null; // a sleeping or parked thread keeps nothing of a wait it finished
+            }
         }
     }
 
