@@ -95,8 +95,7 @@ internal sealed class RunQueue
             _load++;
             if (_current is null)
             {
-                _current = owner;
-                Touch();
+                Take(owner);
                 if (stopper || RunsHere)
                 {
                     // Already on this CPU's thread (a kthread giving its CPU back and taking it again); or a
@@ -189,14 +188,12 @@ internal sealed class RunQueue
             if (_stopper is { } stopper)
             {
                 _stopper = null;
-                _current = stopper.Owner;
-                Touch();
+                Take(stopper.Owner);
                 next = stopper.Grant;
             }
             else if (_waiting.TryDequeue(out var waiter))
             {
-                _current = waiter.Owner;
-                Touch();
+                Take(waiter.Owner);
                 next = waiter.Grant;
             }
             else
@@ -272,6 +269,13 @@ internal sealed class RunQueue
 
             return _thread;
         }
+    }
+
+    // Under the lock: owner holds the CPU from now; its stretch starts now for the soft-lockup watchdog.
+    private void Take(object owner)
+    {
+        _current = owner;
+        Touch();
     }
 
     // Not granted (offline, or the stopper withdrew): the waiter chooses again, off any CPU.
