@@ -74,7 +74,10 @@ internal sealed class KhungtaskdActor : UntypedActor, IWithTimers
         }
 
         // A thread out of D (or gone) has switched since: its next D sleep starts a new count.
-        _tasks.Keys.Where(pid => !seen.Contains(pid)).ToList().ForEach(pid => _tasks.Remove(pid));
+        foreach (var pid in _tasks.Keys.Where(pid => !seen.Contains(pid)).ToArray())
+        {
+            _tasks.Remove(pid);
+        }
     }
 
     private void Report(BlockedTask t, TimeSpan blockedFor)
