@@ -94,9 +94,7 @@ public sealed partial class KthreadContext
         var started = Stopwatch.GetTimestamp();
         if (condition())
         {
-            // As wait_event_timeout(): a condition that holds returns at least one tick left.
-            var all = timeout ?? Timeout.InfiniteTimeSpan;
-            return (0, all == TimeSpan.Zero ? TimeSpan.FromTicks(1) : all);
+            return (0, WaitTimeout.HeldAtOnce(timeout));
         }
 
         var waiter = new KthreadWaiter(this, exclusive);
@@ -137,10 +135,9 @@ public sealed partial class KthreadContext
                 await SleepAsync(remaining).ConfigureAwait(false);
             }
 
-            if (result == 0 && timeout is { } total)
+            if (result == 0 && timeout is not null)
             {
-                left = total - Stopwatch.GetElapsedTime(started);
-                left = left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1);
+                left = WaitTimeout.Left(timeout, started);
             }
         }
         finally

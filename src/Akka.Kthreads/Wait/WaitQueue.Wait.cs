@@ -43,9 +43,7 @@ public sealed partial class WaitQueue
         var started = Stopwatch.GetTimestamp();
         if (condition())
         {
-            // As wait_event_timeout(): a condition that holds returns at least one tick left.
-            var all = timeout ?? Timeout.InfiniteTimeSpan;
-            return all == TimeSpan.Zero ? TimeSpan.FromTicks(1) : all;
+            return WaitTimeout.HeldAtOnce(timeout);
         }
 
         ct.ThrowIfCancellationRequested();
@@ -58,7 +56,7 @@ public sealed partial class WaitQueue
             {
                 if (condition())
                 {
-                    return Left(timeout, started);
+                    return WaitTimeout.Left(timeout, started);
                 }
 
                 var remaining = timeout - Stopwatch.GetElapsedTime(started);
@@ -90,16 +88,5 @@ public sealed partial class WaitQueue
         {
             return false;
         }
-    }
-
-    private static TimeSpan Left(TimeSpan? timeout, long started)
-    {
-        if (timeout is not { } total)
-        {
-            return Timeout.InfiniteTimeSpan;
-        }
-
-        var left = total - Stopwatch.GetElapsedTime(started);
-        return left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1);
     }
 }

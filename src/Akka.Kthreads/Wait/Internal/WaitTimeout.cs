@@ -1,0 +1,29 @@
+using System.Diagnostics;
+
+namespace Akka.Kthreads.Internal;
+
+/// <summary>
+/// INTERNAL API. wait_event_timeout()'s answer, shared by the kthread's waits and the plain ones: the time left,
+/// never zero when the condition held, since zero means the wait timed out.
+/// </summary>
+internal static class WaitTimeout
+{
+    /// <summary>A condition that held before any sleep: the whole timeout (infinite without one), at least one tick.</summary>
+    public static TimeSpan HeldAtOnce(TimeSpan? timeout)
+    {
+        var all = timeout ?? Timeout.InfiniteTimeSpan;
+        return all == TimeSpan.Zero ? TimeSpan.FromTicks(1) : all;
+    }
+
+    /// <summary>A condition that held after sleeping since <paramref name="started"/>: what is left, at least one tick (infinite without a timeout).</summary>
+    public static TimeSpan Left(TimeSpan? timeout, long started)
+    {
+        if (timeout is not { } total)
+        {
+            return Timeout.InfiniteTimeSpan;
+        }
+
+        var left = total - Stopwatch.GetElapsedTime(started);
+        return left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1);
+    }
+}
