@@ -34,55 +34,54 @@ internal static class PsCommand
             ({ } seeds, { } watching) => ClusterWatchAsync(console, seeds, client.TimeoutOf(parse), watching, ct),
             ({ } seeds, null) => ClusterAsync(console, seeds, parse.GetValue(client.Json), client.TimeoutOf(parse), ct),
             (null, { } watching) => WatchAsync(console, parse.GetValue(cpus), watching, ct),
-            (null, null) when parse.GetValue(switches) => SwitchesAsync(console, parse.GetValue(cpus), parse.GetValue(client.Json), ct),
-            (null, null) => RunAsync(console, parse.GetValue(cpus), parse.GetValue(client.Json), ct),
+            (null, null) => RunAsync(console, parse.GetValue(cpus), parse.GetValue(client.Json), parse.GetValue(switches), ct),
         });
         return command;
     }
 
-    public static Task<int> RunAsync(KpsConsole console, int? cpus, bool json, CancellationToken ct) =>
+    /// <summary><c>kps ps</c> of the demo's node; with <paramref name="switches"/>, each thread's nvcsw and nivcsw before COMMAND.</summary>
+    public static Task<int> RunAsync(KpsConsole console, int? cpus, bool json, bool switches, CancellationToken ct) =>
         CommandRunner.RunAsync(console, () => KpsNode.RunAsync(cpus, async node =>
         {
             var watchdogs = new WatchdogNotes(node.System, node.Kthreads.Settings);
             var threads = new DemoThreads(node.Kthreads);
             await threads.StartAllAsync(ct).ConfigureAwait(false);
-            var rows = await PsTable.ReadAsync(node.Kthreads, ct).ConfigureAwait(false);
-            if (json)
+            if (switches)
             {
-                console.Out.Json(new Grid(PsRow.Header.Select(h => new GridColumn(h, Numeric: h is "PID" or "PPID" or "CPU")).ToArray(),
-                    rows.Select(r => (IReadOnlyList<string>)[r.Pid.ToString(CultureInfo.InvariantCulture), r.PPid.ToString(CultureInfo.InvariantCulture), r.Cpu, r.Stat.ToString(), r.Command]).ToArray()));
-            }
-            else
-            {
-                console.Out.Table(rows);
-                foreach (var line in watchdogs.Lines())
+                var grid = PsSwitches.Grid(await node.Kthreads.ListAsync(ct).ConfigureAwait(false));
+                if (json)
                 {
-                    console.Out.Heading(line);
+                    console.Out.Json(grid);
+                }
+                else
+                {
+                    console.Out.Table(grid);
                 }
             }
-
-            await threads.StopAllAsync(ct).ConfigureAwait(false);
-        }), ct);
-
-    /// <summary><c>kps ps --switches</c>: the demo's node as a plain <c>kps ps</c>, with each thread's nvcsw and nivcsw before COMMAND.</summary>
-    public static Task<int> SwitchesAsync(KpsConsole console, int? cpus, bool json, CancellationToken ct) =>
-        CommandRunner.RunAsync(console, () => KpsNode.RunAsync(cpus, async node =>
-        {
-            var threads = new DemoThreads(node.Kthreads);
-            await threads.StartAllAsync(ct).ConfigureAwait(false);
-            var rows = await node.Kthreads.ListAsync(ct).ConfigureAwait(false);
-            var grid = PsSwitches.Grid(rows);
-            if (json)
-            {
-                console.Out.Json(grid);
-            }
             else
             {
-                console.Out.Table(grid);
+                await WriteTableAsync(console, node, watchdogs, json, ct).ConfigureAwait(false);
             }
 
             await threads.StopAllAsync(ct).ConfigureAwait(false);
         }), ct);
+
+    private static async Task WriteTableAsync(KpsConsole console, KpsNode node, WatchdogNotes watchdogs, bool json, CancellationToken ct)
+    {
+        var rows = await PsTable.ReadAsync(node.Kthreads, ct).ConfigureAwait(false);
+        if (json)
+        {
+            console.Out.Json(new Grid(PsRow.Header.Select(h => new GridColumn(h, Numeric: h is "PID" or "PPID" or "CPU")).ToArray(),
+                rows.Select(r => (IReadOnlyList<string>)[r.Pid.ToString(CultureInfo.InvariantCulture), r.PPid.ToString(CultureInfo.InvariantCulture), r.Cpu, r.Stat.ToString(), r.Command]).ToArray()));
+            return;
+        }
+
+        console.Out.Table(rows);
+        foreach (var line in watchdogs.Lines())
+        {
+            console.Out.Heading(line);
+        }
+    }
 
     /// <summary>The same node and threads as a plain <c>kps ps</c>, its table redrawn every interval; Ctrl+C ends it with 0.</summary>
     public static Task<int> WatchAsync(KpsConsole console, int? cpus, Watching watch, CancellationToken ct) =>
