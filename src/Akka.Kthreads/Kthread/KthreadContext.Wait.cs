@@ -22,13 +22,12 @@ public sealed partial class KthreadContext
     /// <summary>wait_event_interruptible_timeout(): as <see cref="WaitEventAsync"/>, giving up after <paramref name="timeout"/>.</summary>
     /// <param name="wq">The queue.</param>
     /// <param name="condition">The condition.</param>
-    /// <param name="timeout">How long to wait at most; not negative.</param>
-    /// <returns>The time left (more than zero) if the condition held; <see cref="TimeSpan.Zero"/> on timeout or a stop / park request.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative.</exception>
+    /// <param name="timeout">How long to wait at most; <see cref="Timeout.InfiniteTimeSpan"/> (MAX_SCHEDULE_TIMEOUT) waits like <see cref="WaitEventAsync"/>.</param>
+    /// <returns>The time left (more than zero; infinite without a timeout) if the condition held; <see cref="TimeSpan.Zero"/> on timeout or a stop / park request.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite.</exception>
     public async Task<TimeSpan> WaitEventTimeoutAsync(WaitQueue wq, Func<bool> condition, TimeSpan timeout)
     {
-        CheckTimeout(timeout);
-        var (result, left) = await WaitEventCoreAsync(wq, condition, exclusive: false, timeout).ConfigureAwait(false);
+        var (result, left) = await WaitEventCoreAsync(wq, condition, exclusive: false, Limit(timeout)).ConfigureAwait(false);
         await OnHeldCpu();
         return result == 0 ? left : TimeSpan.Zero;
     }
@@ -57,14 +56,13 @@ public sealed partial class KthreadContext
 
     /// <summary>wait_for_completion_interruptible_timeout(): as <see cref="WaitForCompletionAsync"/>, for at most <paramref name="timeout"/>.</summary>
     /// <param name="done">The completion.</param>
-    /// <param name="timeout">How long to wait at most; not negative.</param>
+    /// <param name="timeout">How long to wait at most; <see cref="Timeout.InfiniteTimeSpan"/> (MAX_SCHEDULE_TIMEOUT) waits like <see cref="WaitForCompletionAsync"/>.</param>
     /// <returns>True if the wait went through; false on timeout or a stop / park request.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite.</exception>
     public async Task<bool> WaitForCompletionTimeoutAsync(Completion done, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(done);
-        CheckTimeout(timeout);
-        var (result, _) = await WaitEventCoreAsync(done.Queue, done.TryWait, exclusive: true, timeout).ConfigureAwait(false);
+        var (result, _) = await WaitEventCoreAsync(done.Queue, done.TryWait, exclusive: true, Limit(timeout)).ConfigureAwait(false);
         await OnHeldCpu();
         return result == 0;
     }
@@ -135,7 +133,7 @@ public sealed partial class KthreadContext
                 await SleepAsync(remaining).ConfigureAwait(false);
             }
 
-            if (result == 0 && timeout is not null)
+            if (result == 0)
             {
                 left = WaitTimeout.Left(timeout, started);
             }
@@ -154,11 +152,19 @@ public sealed partial class KthreadContext
         return (result, left);
     }
 
-    private static void CheckTimeout(TimeSpan timeout)
+    // MAX_SCHEDULE_TIMEOUT is no limit, as in ScheduleTimeoutAsync and the plain waits; any other negative is a mistake.
+    private static TimeSpan? Limit(TimeSpan timeout)
     {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return null;
+        }
+
         if (timeout < TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout cannot be negative");
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout cannot be negative (Timeout.InfiniteTimeSpan waits without one)");
         }
+
+        return timeout;
     }
 }

@@ -110,6 +110,24 @@ public sealed class CompletionSpec(ITestOutputHelper output) : SpecBase(output)
     }
 
     [Fact]
+    public async Task WaitForCompletionTimeout_with_an_infinite_timeout_waits_until_completed()
+    {
+        var done = new Completion();
+        var probe = CreateTestProbe();
+        var thread = await Kthreads.RunAsync(async current =>
+        {
+            probe.Tell(await current.WaitForCompletionTimeoutAsync(done, Timeout.InfiniteTimeSpan));
+            return 0;
+        }, null, "forever");
+
+        await AwaitStateAsync(thread, KthreadState.Sleeping);
+        await probe.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        done.Complete();
+        await probe.ExpectMsgAsync(true);
+        Assert.Equal(0, await thread.StopAsync());
+    }
+
+    [Fact]
     public async Task A_cancelled_plain_waiter_passes_its_wake_up_on_so_none_is_lost()
     {
         var done = new Completion();

@@ -250,6 +250,29 @@ public sealed class WaitQueueSpec(ITestOutputHelper output) : SpecBase(output)
     }
 
     [Fact]
+    public async Task WaitEventTimeout_with_an_infinite_timeout_waits_without_one_and_another_negative_is_refused()
+    {
+        var wq = new WaitQueue();
+        var flag = false;
+        var probe = CreateTestProbe();
+        var thread = await Kthreads.RunAsync(async current =>
+        {
+            var refused = await Record.ExceptionAsync(() => current.WaitEventTimeoutAsync(wq, () => true, TimeSpan.FromMilliseconds(-2)));
+            probe.Tell(refused?.GetType().Name ?? "accepted");
+            probe.Tell(await current.WaitEventTimeoutAsync(wq, () => Volatile.Read(ref flag), Timeout.InfiniteTimeSpan));
+            return 0;
+        }, null, "forever");
+
+        await probe.ExpectMsgAsync(nameof(ArgumentOutOfRangeException));
+        await AwaitStateAsync(thread, KthreadState.Sleeping);
+        Assert.Equal(1, wq.Count);
+        Volatile.Write(ref flag, true);
+        wq.WakeUp();
+        await probe.ExpectMsgAsync(Timeout.InfiniteTimeSpan);
+        Assert.Equal(0, await thread.StopAsync());
+    }
+
+    [Fact]
     public async Task A_waiter_holds_no_cpu_so_another_kthread_bound_there_runs()
     {
         var wq = new WaitQueue();
