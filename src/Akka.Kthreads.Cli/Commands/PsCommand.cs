@@ -24,16 +24,16 @@ internal static class PsCommand
             + "with --watch, the table again every --interval seconds until Ctrl+C");
         var switches = new Option<bool>("--switches")
         {
-            Description = "One node only: add the NVCSW and NIVCSW columns (voluntary and involuntary context switches, as /proc/<pid>/status)",
+            Description = "Add the NVCSW and NIVCSW columns (voluntary and involuntary context switches, as /proc/<pid>/status), also with --seeds and --watch",
         };
         command.Options.Add(switches);
         client.AddTo(command);
         watch.AddTo(command, client.Json);
         command.SetAction((parse, ct) => (parse.GetValue(client.Seeds), watch.Of(parse)) switch
         {
-            ({ } seeds, { } watching) => ClusterWatchAsync(console, seeds, client.TimeoutOf(parse), watching, ct),
-            ({ } seeds, null) => ClusterAsync(console, seeds, parse.GetValue(client.Json), client.TimeoutOf(parse), ct),
-            (null, { } watching) => WatchAsync(console, parse.GetValue(cpus), watching, ct),
+            ({ } seeds, { } watching) => ClusterWatchAsync(console, seeds, client.TimeoutOf(parse), watching, parse.GetValue(switches), ct),
+            ({ } seeds, null) => ClusterAsync(console, seeds, parse.GetValue(client.Json), client.TimeoutOf(parse), parse.GetValue(switches), ct),
+            (null, { } watching) => WatchAsync(console, parse.GetValue(cpus), watching, parse.GetValue(switches), ct),
             (null, null) => RunAsync(console, parse.GetValue(cpus), parse.GetValue(client.Json), parse.GetValue(switches), ct),
         });
         return command;
@@ -83,8 +83,8 @@ internal static class PsCommand
         }
     }
 
-    /// <summary>The same node and threads as a plain <c>kps ps</c>, its table redrawn every interval; Ctrl+C ends it with 0.</summary>
-    public static Task<int> WatchAsync(KpsConsole console, int? cpus, Watching watch, CancellationToken ct) =>
+    /// <summary>The same node and threads as a plain <c>kps ps</c>, its table redrawn every interval (with the counts if <paramref name="switches"/>); Ctrl+C ends it with 0.</summary>
+    public static Task<int> WatchAsync(KpsConsole console, int? cpus, Watching watch, bool switches, CancellationToken ct) =>
         CommandRunner.RunAsync(console, () => KpsNode.RunAsync(cpus, async node =>
         {
             var threads = new DemoThreads(node.Kthreads);
@@ -93,9 +93,16 @@ internal static class PsCommand
             {
                 await PsWatch.RunAsync(console.Out, watch, async (frame, n) =>
                 {
-                    var rows = await PsTable.ReadAsync(node.Kthreads, ct).ConfigureAwait(false);
+                    var threads = await node.Kthreads.ListAsync(ct).ConfigureAwait(false);
                     frame.Heading($"kps ps: the demo's threads on one node. {PsWatch.Stamp(watch, n)}.");
-                    frame.Table(rows);
+                    if (switches)
+                    {
+                        frame.Table(PsSwitches.Grid(threads));
+                    }
+                    else
+                    {
+                        frame.Table(PsTable.Rows(threads));
+                    }
                 }, ct).ConfigureAwait(false);
             }
             finally
@@ -105,13 +112,13 @@ internal static class PsCommand
             }
         }), ct);
 
-    /// <summary>ps of a running cluster, asked through a seed; members that did not answer are named on stderr.</summary>
-    public static Task<int> ClusterAsync(KpsConsole console, IReadOnlyList<Seed> seeds, bool json, TimeSpan timeout, CancellationToken ct) =>
+    /// <summary>ps of a running cluster, asked through a seed (with the counts if <paramref name="switches"/>); members that did not answer are named on stderr.</summary>
+    public static Task<int> ClusterAsync(KpsConsole console, IReadOnlyList<Seed> seeds, bool json, TimeSpan timeout, bool switches, CancellationToken ct) =>
         CommandRunner.RunAsync(console, async () =>
         {
             var (list, from) = await ClusterDoor.AskAsync<ClusterNodeProtocol.ThreadList>(seeds, new ClusterNodeProtocol.ListThreads(ClusterWide: true), timeout, ct)
                 .ConfigureAwait(false);
-            var grid = ClusterPs.Grid(list);
+            var grid = ClusterPs.Grid(list, switches);
             if (json)
             {
                 console.Out.Json(grid);
@@ -132,7 +139,7 @@ internal static class PsCommand
     /// ps of a running cluster every interval through one client; the first table must come (else 1, as without
     /// --watch), later a seed that does not answer is shown in the frame and asked again at the next tick.
     /// </summary>
-    public static Task<int> ClusterWatchAsync(KpsConsole console, IReadOnlyList<Seed> seeds, TimeSpan timeout, Watching watch, CancellationToken ct) =>
+    public static Task<int> ClusterWatchAsync(KpsConsole console, IReadOnlyList<Seed> seeds, TimeSpan timeout, Watching watch, bool switches, CancellationToken ct) =>
         CommandRunner.RunAsync(console, async () =>
         {
             var question = new ClusterNodeProtocol.ListThreads(ClusterWide: true);
@@ -149,7 +156,7 @@ internal static class PsCommand
                         frame.Line($"{missing} did not answer in time; its threads are not listed");
                     }
 
-                    frame.Table(ClusterPs.Grid(list));
+                    frame.Table(ClusterPs.Grid(list, switches));
                 }
                 catch (DemoFailedException e)
                 {

@@ -2,31 +2,37 @@ using System.Globalization;
 
 namespace Akka.Kthreads.Cli.Output;
 
-/// <summary><c>kps ps --switches</c>: the ps table with the context-switch counts (nvcsw, nivcsw) before COMMAND.</summary>
+/// <summary>
+/// The ps rows of one node as grid cells, kthreadd first, then pid order; with <c>--switches</c>, the context-switch
+/// counts (nvcsw, nivcsw, as /proc/&lt;pid&gt;/status) before COMMAND. One node's table and the cluster's share them.
+/// </summary>
 internal static class PsSwitches
 {
+    /// <summary>ps's own five columns.</summary>
+    public static IReadOnlyList<GridColumn> Plain { get; } =
+        [new("PID", Numeric: true), new("PPID", Numeric: true), new("CPU", Numeric: true), new("STAT"), new("COMMAND")];
+
+    /// <summary>The five with NVCSW and NIVCSW before COMMAND.</summary>
     public static IReadOnlyList<GridColumn> Columns { get; } =
     [
         new("PID", Numeric: true), new("PPID", Numeric: true), new("CPU", Numeric: true), new("STAT"),
         new("NVCSW", Numeric: true), new("NIVCSW", Numeric: true), new("COMMAND"),
     ];
 
-    public static Grid Grid(IReadOnlyList<KthreadInfo> threads)
-    {
-        var k = PsRow.Kthreadd;
-        var rows = new List<IReadOnlyList<string>>(threads.Count + 1)
-        {
-            // kthreadd is an actor, not a kthread: it has no counts.
-            new[] { Num(k.Pid), Num(k.PPid), k.Cpu, k.Stat.ToString(), "-", "-", k.Command },
-        };
-        foreach (var t in threads.OrderBy(t => t.Pid))
-        {
-            var row = PsRow.From(t);
-            rows.Add(new[] { Num(row.Pid), Num(row.PPid), row.Cpu, row.Stat.ToString(), Num(t.Nvcsw), Num(t.Nivcsw), row.Command });
-        }
+    /// <summary>The table of one node with the counts.</summary>
+    public static Grid Grid(IReadOnlyList<KthreadInfo> threads) => new(Columns, Rows(threads, switches: true));
 
-        return new Grid(Columns, rows);
+    /// <summary>One node's rows: kthreadd (an actor, so "-" for its counts), then its threads in pid order.</summary>
+    public static IReadOnlyList<IReadOnlyList<string>> Rows(IReadOnlyList<KthreadInfo> threads, bool switches)
+    {
+        var rows = new List<IReadOnlyList<string>>(threads.Count + 1) { Cells(PsRow.Kthreadd, null, switches) };
+        rows.AddRange(threads.OrderBy(t => t.Pid).Select(t => Cells(PsRow.From(t), t, switches)));
+        return rows;
     }
+
+    private static IReadOnlyList<string> Cells(PsRow row, KthreadInfo? counts, bool switches) => switches
+        ? [Num(row.Pid), Num(row.PPid), row.Cpu, row.Stat.ToString(), counts is null ? "-" : Num(counts.Nvcsw), counts is null ? "-" : Num(counts.Nivcsw), row.Command]
+        : [Num(row.Pid), Num(row.PPid), row.Cpu, row.Stat.ToString(), row.Command];
 
     private static string Num(long n) => n.ToString(CultureInfo.InvariantCulture);
 }

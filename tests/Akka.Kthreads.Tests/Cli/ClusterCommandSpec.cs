@@ -110,6 +110,15 @@ public sealed class ClusterCommandSpec : Akka.TestKit.Xunit2.TestKit
             var (psTableCode, psTable, _) = await KpsRun.RunAsync(_log, $"ps {seeds}");
             Assert.Equal(0, psTableCode);
             Assert.Equal(3, Assert.Single(KpsRun.Grids(psTable, "NODE PID PPID CPU STAT COMMAND")).Rows.Count);
+
+            // --switches: each node's rows with the counts the wire carries; kthreadd, an actor, has none.
+            var (switchesCode, switches, _) = await KpsRun.RunAsync(_log, $"ps {seeds} --switches --json");
+            Assert.Equal(0, switchesCode);
+            var counted = JsonDocument.Parse(switches).RootElement.EnumerateArray().ToArray();
+            Assert.All(counted, r => Assert.Equal(["node", "pid", "ppid", "cpu", "stat", "nvcsw", "nivcsw", "command"], r.EnumerateObject().Select(p => p.Name)));
+            Assert.Equal(JsonValueKind.Null, counted[0].GetProperty("nvcsw").ValueKind);
+            Assert.All(counted.Skip(1), r => Assert.True(r.GetProperty("nvcsw").GetInt64() >= 0 && r.GetProperty("nivcsw").GetInt64() >= 0));
+            Assert.Equal(["counter/0", "counter/1"], counted.Skip(1).Select(r => r.GetProperty("command").GetString()).Order());
         }
         finally
         {

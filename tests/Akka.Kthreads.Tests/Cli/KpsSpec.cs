@@ -160,6 +160,24 @@ public sealed class KpsSpec(ITestOutputHelper log)
         Assert.DoesNotContain('\u001b', output);
     }
 
+    [Fact]
+    public async Task Ps_watch_with_switches_redraws_the_table_with_the_nvcsw_and_nivcsw_columns()
+    {
+        var (code, output, error) = await KpsRun.RunAsync(log, "ps --watch --count 2 --interval 0.2 --cpus 2 --switches");
+
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, error);
+        var tables = KpsRun.Grids(output, "PID PPID CPU STAT NVCSW NIVCSW COMMAND");
+        Assert.Equal(2, tables.Count);
+        Assert.All(tables, t =>
+        {
+            Assert.Equal(["2", "0", "-", "S", "-", "-", "kthreadd"], t.Rows[0]);
+            Assert.Equal(["counter", "kworker/0", "kworker/1", "oneshot"], t.Rows.Skip(1).Select(r => r[6]));
+            Assert.All(t.Rows.Skip(1), r => Assert.True(long.Parse(r[4]) >= 0 && long.Parse(r[5]) >= 0));
+        });
+        Assert.Empty(KpsRun.Tables(output)); // not the five-column table
+    }
+
     [Theory]
     [InlineData("ps --count 2")]
     [InlineData("ps --interval 1")]
