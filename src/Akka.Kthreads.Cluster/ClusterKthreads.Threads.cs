@@ -164,6 +164,26 @@ public sealed partial class ClusterKthreads
     public async Task<int> WakeUpAsync(ClusterKthreadId id, CancellationToken ct = default) =>
         (await OperateAsync(id, ClusterNodeProtocol.ThreadOperation.WakeUp, ct).ConfigureAwait(false)).Result;
 
+    /// <summary>set_cpus_allowed_ptr() of a thread on any node: it may then run only on <paramref name="cpus"/> that its node hosts.</summary>
+    /// <param name="id">The thread's cluster id.</param>
+    /// <param name="cpus">Cluster CPUs; the thread stays on its node and moves at its next checkpoint to one of them hosted there.</param>
+    /// <param name="ct">Stops waiting.</param>
+    /// <returns>0 once the mask is in force; -EINVAL for an empty set, a per-CPU thread, or none of them hosted by its node now; -ESRCH for a thread or node that is gone; -ETIMEDOUT when its node does not answer.</returns>
+    /// <exception cref="ArgumentNullException">A null set.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A CPU outside the cluster's CPUs.</exception>
+    /// <remarks>When hotplug moves the last of them away from its node, the thread drops the mask and runs on any CPU there, as locally.</remarks>
+    public async Task<int> SetCpusAllowedAsync(ClusterKthreadId id, IReadOnlyCollection<int> cpus, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(cpus);
+        foreach (var cpu in cpus)
+        {
+            CheckCpu(cpu);
+        }
+
+        return (await OperateAsync(id, new ClusterNodeProtocol.ThreadOp(0, ClusterNodeProtocol.ThreadOperation.SetCpusAllowed) { Cpus = cpus.ToArray() }, ct)
+            .ConfigureAwait(false)).Result;
+    }
+
     /// <summary>The ps row of a thread on any node.</summary>
     /// <param name="id">The thread's cluster id.</param>
     /// <param name="ct">Stops waiting.</param>
@@ -172,7 +192,11 @@ public sealed partial class ClusterKthreads
         OperateAsync(id, ClusterNodeProtocol.ThreadOperation.Info, ct);
 
     // The operation goes to the node's query actor, which sends it to the thread as a local caller would.
-    internal async Task<ClusterNodeProtocol.ThreadOpResult> OperateAsync(ClusterKthreadId id, ClusterNodeProtocol.ThreadOperation operation, CancellationToken ct)
+    internal Task<ClusterNodeProtocol.ThreadOpResult> OperateAsync(ClusterKthreadId id, ClusterNodeProtocol.ThreadOperation operation, CancellationToken ct) =>
+        OperateAsync(id, new ClusterNodeProtocol.ThreadOp(0, operation), ct);
+
+    // op's pid is the id's; the rest of op (the operation, a mask) goes as it is.
+    private async Task<ClusterNodeProtocol.ThreadOpResult> OperateAsync(ClusterKthreadId id, ClusterNodeProtocol.ThreadOp op, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(id);
         if (id.Pid <= 0)
@@ -189,7 +213,7 @@ public sealed partial class ClusterKthreads
         var node = NodeAt(id.Node);
         try
         {
-            return await node.Ask<ClusterNodeProtocol.ThreadOpResult>(new ClusterNodeProtocol.ThreadOp(id.Pid, operation), Settings.AskTimeout, ct)
+            return await node.Ask<ClusterNodeProtocol.ThreadOpResult>(op with { Pid = id.Pid }, Settings.AskTimeout, ct)
                 .ConfigureAwait(false);
         }
         catch (AskTimeoutException)

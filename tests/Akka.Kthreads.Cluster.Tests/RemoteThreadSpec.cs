@@ -72,6 +72,44 @@ public sealed class RemoteThreadSpec(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_thread_on_another_node_gets_its_cpus_allowed_from_here_among_the_cpus_its_node_hosts()
+    {
+        var node2 = StartNode();
+        await AwaitMembersAsync(2);
+        await AwaitSettledAsync();
+        var here = Assert.Single(Node1.Kthreads.Cpus.Online);
+        var there = Assert.Single(node2.Kthreads.Cpus.Online);
+        var probe = CreateTestProbe();
+        var thread = await node2.Kthreads.RunAsync(async current =>
+        {
+            while (!current.ShouldStop)
+            {
+                probe.Tell(current.Cpu);
+                await current.ScheduleAsync();
+            }
+
+            return 0;
+        }, null, "affine");
+        await probe.ExpectMsgAsync(there);
+        var id = new ClusterKthreadId(node2.Cluster.SelfAddress, thread.Pid);
+
+        // Its node hosts the CPU: in force, and where it runs next.
+        Assert.Equal(0, await Node1.Cluster.SetCpusAllowedAsync(id, [there]));
+        Assert.Equal(1, await Node1.Cluster.WakeUpAsync(id));
+        await probe.ExpectMsgAsync(there);
+        Assert.Equal(there, (await Node1.Cluster.InfoAsync(id)).Info!.Cpu);
+
+        // A CPU of this node is offline there, as an empty set is nothing to run on; a CPU the cluster lacks throws here.
+        Assert.Equal(-Errno.EINVAL, await Node1.Cluster.SetCpusAllowedAsync(id, [here]));
+        Assert.Equal(-Errno.EINVAL, await Node1.Cluster.SetCpusAllowedAsync(id, []));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Node1.Cluster.SetCpusAllowedAsync(id, [Cpus]));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => Node1.Cluster.SetCpusAllowedAsync(id, null!));
+
+        Assert.Equal(0, await Node1.Cluster.StopAsync(id));
+        Assert.Equal(-Errno.ESRCH, await Node1.Cluster.SetCpusAllowedAsync(id, [there]));
+    }
+
+    [Fact]
     public async Task A_node_that_is_gone_is_ESRCH_and_one_that_does_not_answer_is_ETIMEDOUT()
     {
         var node2 = StartNode(crashOnTerminate: true);

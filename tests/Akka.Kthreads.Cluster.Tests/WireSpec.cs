@@ -34,6 +34,7 @@ public sealed class WireSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         ListCpus.Instance,
         new CpuList([new CpuInfo(0, Node, [])]),
         new ThreadOp(7, ThreadOperation.Unpark),
+        new ThreadOp(7, ThreadOperation.SetCpusAllowed) { Cpus = [3, 1] },
         new CreateOnCpu(1, "echo", "data", "echo/{0}"),
         new CreateOnCpu(1, "echo", null, "echo/{0}"),
         new ThreadCreated(Node, 12),
@@ -100,6 +101,7 @@ public sealed class WireSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
     private static string Describe(object? o) => o switch
     {
         CpuInfo c => $"CpuInfo {c.Cpu} {c.Node} [{string.Join(";", c.Threads)}]",
+        ThreadOp t => $"ThreadOp {t.Pid} {t.Operation} {(t.Cpus is null ? "null" : $"[{string.Join(";", t.Cpus)}]")}",
         ThreadList t => $"ThreadList [{string.Join(";", t.Threads)}] [{string.Join(";", t.Missing)}]",
         CpuList l => $"CpuList [{string.Join(";", l.Cpus.Select(Describe))}]",
         ItemAccepted a => $"ItemAccepted {a.Seq} {a.Name} {Describe(a.Item)}",

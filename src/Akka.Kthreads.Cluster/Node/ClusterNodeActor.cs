@@ -73,6 +73,8 @@ internal sealed class ClusterNodeActor : ReceiveActor
             ClusterNodeProtocol.ThreadOperation.Park => KthreadProtocol.Park.Instance,
             ClusterNodeProtocol.ThreadOperation.Unpark => KthreadProtocol.Unpark.Instance,
             ClusterNodeProtocol.ThreadOperation.Info => KthreadProtocol.GetInfo.Instance,
+            ClusterNodeProtocol.ThreadOperation.SetCpusAllowed when op.Cpus is { } cpus && cpus.All(_cluster.Kthreads.Cpus.IsPossible) =>
+                new KthreadProtocol.SetCpusAllowed(cpus.ToArray()),
             _ => null,
         };
         if (command is null || op.Pid <= 0)
@@ -92,6 +94,7 @@ internal sealed class ClusterNodeActor : ReceiveActor
                 KthreadProtocol.ParkResult park => new(park.Result, null),
                 KthreadProtocol.Unparked => new(0, null),
                 KthreadProtocol.Woken woken => new(woken.WasWoken ? 1 : 0, null),
+                KthreadProtocol.SetCpusAllowedResult set => new(set.Result, null),
                 KthreadInfo { State: KthreadState.Dead } gone => new(-Errno.ESRCH, gone),
                 KthreadInfo info => new(0, info),
                 _ => new(-Errno.EINVAL, null),

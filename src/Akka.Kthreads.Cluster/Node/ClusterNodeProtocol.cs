@@ -47,15 +47,22 @@ public static class ClusterNodeProtocol
 
         /// <summary>Its ps row.</summary>
         Info,
+
+        /// <summary>set_cpus_allowed_ptr() to <see cref="ThreadOp.Cpus"/>: CPUs of the cluster, of which the thread's node must host one.</summary>
+        SetCpusAllowed,
     }
 
     /// <summary>One operation on one thread of the node that receives it (by pid), sent there from any node.</summary>
     /// <param name="Pid">The thread's pid on the receiving node.</param>
     /// <param name="Operation">What to do.</param>
-    public sealed record ThreadOp(int Pid, ThreadOperation Operation) : IClusterKthreadsMessage;
+    public sealed record ThreadOp(int Pid, ThreadOperation Operation) : IClusterKthreadsMessage
+    {
+        /// <summary>The mask of <see cref="ThreadOperation.SetCpusAllowed"/> (null for the other operations).</summary>
+        public IReadOnlyList<int>? Cpus { get; init; }
+    }
 
     /// <summary>Reply to <see cref="ThreadOp"/>: the local reply as a number, and the row for Info.</summary>
-    /// <param name="Result">Stop: the exit code; Park, Unpark: 0; WakeUp: 1 woken, 0 already running; Info: 0. Or -ESRCH (gone), -EINVAL.</param>
+    /// <param name="Result">Stop: the exit code; Park, Unpark, SetCpusAllowed: 0; WakeUp: 1 woken, 0 already running; Info: 0. Or -ESRCH (gone), -EINVAL.</param>
     /// <param name="Info">The thread's row (Info only; Dead for a thread that is gone).</param>
     public sealed record ThreadOpResult(int Result, KthreadInfo? Info) : IClusterKthreadsMessage;
 

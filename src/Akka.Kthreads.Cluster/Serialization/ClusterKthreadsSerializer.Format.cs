@@ -90,6 +90,12 @@ public sealed partial class ClusterKthreadsSerializer
             case ThreadOp m:
                 w.Write(m.Pid);
                 w.Write((int)m.Operation);
+                w.Write(m.Cpus is not null);
+                if (m.Cpus is not null)
+                {
+                    WriteList(w, m.Cpus, (x, cpu) => x.Write(cpu));
+                }
+
                 break;
             case CreateOnCpu m:
                 w.Write(m.Cpu);
@@ -150,7 +156,7 @@ public sealed partial class ClusterKthreadsSerializer
             throw new InvalidDataException($"no thread operation {operation}");
         }
 
-        return new ThreadOp(pid, (ThreadOperation)operation);
+        return new ThreadOp(pid, (ThreadOperation)operation) { Cpus = r.ReadBoolean() ? ReadList(r, x => x.ReadInt32()) : null };
     }
 
     private static ThreadOpById ReadThreadOpById(BinaryReader r)
