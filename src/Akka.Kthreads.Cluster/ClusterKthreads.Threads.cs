@@ -196,7 +196,7 @@ public sealed partial class ClusterKthreads
         OperateAsync(id, new ClusterNodeProtocol.ThreadOp(0, operation), ct);
 
     // op's pid is the id's; the rest of op (the operation, a mask) goes as it is.
-    private async Task<ClusterNodeProtocol.ThreadOpResult> OperateAsync(ClusterKthreadId id, ClusterNodeProtocol.ThreadOp op, CancellationToken ct)
+    internal async Task<ClusterNodeProtocol.ThreadOpResult> OperateAsync(ClusterKthreadId id, ClusterNodeProtocol.ThreadOp op, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(id);
         if (id.Pid <= 0)

@@ -39,6 +39,7 @@ public sealed class WireSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         new CreateOnCpu(1, "echo", null, "echo/{0}"),
         new ThreadCreated(Node, 12),
         new ThreadOpById("127.0.0.1:4053/7", ThreadOperation.Stop),
+        new ThreadOpById("127.0.0.1:4053/7", ThreadOperation.SetCpusAllowed) { Cpus = [0, 2] },
         new ThreadOpResult(-Errno.ESRCH, null),
         new ThreadOpResult(0, new KthreadInfo(7, 2, "w", KthreadState.Parked, 1, false, null, "node-a")),
     ];
@@ -102,6 +103,7 @@ public sealed class WireSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
     {
         CpuInfo c => $"CpuInfo {c.Cpu} {c.Node} [{string.Join(";", c.Threads)}]",
         ThreadOp t => $"ThreadOp {t.Pid} {t.Operation} {(t.Cpus is null ? "null" : $"[{string.Join(";", t.Cpus)}]")}",
+        ThreadOpById t => $"ThreadOpById {t.Id} {t.Operation} {(t.Cpus is null ? "null" : $"[{string.Join(";", t.Cpus)}]")}",
         ThreadList t => $"ThreadList [{string.Join(";", t.Threads)}] [{string.Join(";", t.Missing)}]",
         CpuList l => $"CpuList [{string.Join(";", l.Cpus.Select(Describe))}]",
         ItemAccepted a => $"ItemAccepted {a.Seq} {a.Name} {Describe(a.Item)}",

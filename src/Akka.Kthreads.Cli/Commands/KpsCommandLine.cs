@@ -25,6 +25,7 @@ internal static class KpsCommandLine
         root.Subcommands.Add(ThreadOpCommand.Create(console, ClusterNodeProtocol.ThreadOperation.Stop));
         root.Subcommands.Add(ThreadOpCommand.Create(console, ClusterNodeProtocol.ThreadOperation.Park));
         root.Subcommands.Add(ThreadOpCommand.Create(console, ClusterNodeProtocol.ThreadOperation.Unpark));
+        root.Subcommands.Add(ThreadOpCommand.Create(console, ClusterNodeProtocol.ThreadOperation.SetCpusAllowed));
         root.SetAction((parse, ct) => DemoCommand.RunAsync(console, parse.GetValue(cpus), ct));
         return root;
     }

@@ -11,12 +11,13 @@ using Operation = Akka.Kthreads.Cluster.ClusterNodeProtocol.ThreadOperation;
 namespace Akka.Kthreads.Cli.Commands;
 
 /// <summary>
-/// <c>kps stop|park|unpark NODE/PID --seeds host:port</c>: kthread_stop / kthread_park / kthread_unpark of
-/// a thread on any node of a running cluster, named by its cluster id, asked through the first seed that answers.
+/// <c>kps stop|park|unpark NODE/PID --seeds host:port</c> and <c>kps taskset NODE/PID CPULIST --seeds host:port</c>:
+/// kthread_stop / kthread_park / kthread_unpark / set_cpus_allowed_ptr of a thread on any node of a running cluster,
+/// named by its cluster id, asked through the first seed that answers.
 /// </summary>
 internal static class ThreadOpCommand
 {
-    /// <summary>The <c>stop</c>, <c>park</c> or <c>unpark</c> subcommand.</summary>
+    /// <summary>The <c>stop</c>, <c>park</c>, <c>unpark</c> or <c>taskset</c> subcommand.</summary>
     public static Command Create(KpsConsole console, Operation operation)
     {
         var (name, what) = operation switch
@@ -24,7 +25,9 @@ internal static class ThreadOpCommand
             Operation.Stop => ("stop", "kthread_stop(): tell the thread to stop, wake it and wait for it to exit; prints its exit code"),
             Operation.Park => ("park", "kthread_park(): ask the thread to park at its next ParkMeAsync and wait until it has; prints 0"),
             Operation.Unpark => ("unpark", "kthread_unpark(): let a parked thread run on; prints 0"),
-            _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "stop, park or unpark"),
+            Operation.SetCpusAllowed => ("taskset", "set_cpus_allowed_ptr(): let the thread run only on CPULIST, among the CPUs its node hosts; "
+                + "it moves at its next checkpoint; prints 0"),
+            _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "stop, park, unpark or set_cpus_allowed"),
         };
         var id = new Argument<string>("NODE/PID")
         {
@@ -46,24 +49,34 @@ internal static class ThreadOpCommand
         {
             id,
         };
+        var cpus = operation == Operation.SetCpusAllowed ? CpuListArgument.Create() : null;
+        if (cpus is not null)
+        {
+            command.Arguments.Add(cpus);
+        }
+
         command.Options.Add(client.Seeds);
         command.Options.Add(client.Timeout);
-        command.SetAction((parse, ct) => RunAsync(console, parse.GetValue(id)!, operation, parse.GetValue(client.Seeds)!, client.TimeoutOf(parse), ct));
+        command.SetAction((parse, ct) => RunAsync(console, parse.GetValue(id)!, operation, cpus is null ? null : parse.GetValue(cpus),
+            parse.GetValue(client.Seeds)!, client.TimeoutOf(parse), ct));
         return command;
     }
 
     /// <summary>
-    /// Sends the operation; prints "exit code N" (stop) or "0" (park, unpark) and exits 0; a bad id (-EINVAL),
-    /// a gone thread or node (-ESRCH), a silent node (-ETIMEDOUT) or no seed answering: a message on stderr and 1.
+    /// Sends the operation (with <paramref name="cpus"/> for taskset); prints "exit code N" (stop) or "0" (the others) and exits 0;
+    /// a bad id or mask (-EINVAL), a gone thread or node (-ESRCH), a silent node (-ETIMEDOUT) or no seed answering: a message on stderr and 1.
     /// </summary>
-    public static Task<int> RunAsync(KpsConsole console, string id, Operation operation, IReadOnlyList<Seed> seeds, TimeSpan timeout, CancellationToken ct) =>
+    public static Task<int> RunAsync(KpsConsole console, string id, Operation operation, IReadOnlyList<int>? cpus, IReadOnlyList<Seed> seeds, TimeSpan timeout,
+        CancellationToken ct) =>
         CommandRunner.RunAsync(console, async () =>
         {
             var (reply, _) = await ClusterDoor.AskAsync<ClusterNodeProtocol.ThreadOpResult>(
-                seeds, new ClusterNodeProtocol.ThreadOpById(id, operation), timeout, ct).ConfigureAwait(false);
+                seeds, new ClusterNodeProtocol.ThreadOpById(id, operation) { Cpus = cpus }, timeout, ct).ConfigureAwait(false);
             if (Failed(operation, reply.Result))
             {
-                throw new DemoFailedException($"{operation.ToString().ToLowerInvariant()} {id}: {ExitCodes.Explain(reply.Result)}");
+                throw new DemoFailedException(operation == Operation.SetCpusAllowed && reply.Result == -Errno.EINVAL
+                    ? $"taskset {id}: -EINVAL: invalid argument (its node hosts none of {string.Join(',', cpus ?? [])} now, it is a per-CPU thread, or not a thread id)"
+                    : $"{(operation == Operation.SetCpusAllowed ? "taskset" : operation.ToString().ToLowerInvariant())} {id}: {ExitCodes.Explain(reply.Result)}");
             }
 
             console.Out.Heading(operation == Operation.Stop

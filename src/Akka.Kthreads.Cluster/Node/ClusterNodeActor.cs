@@ -112,7 +112,7 @@ internal sealed class ClusterNodeActor : ReceiveActor
         var members = Akka.Cluster.Cluster.Get(Context.System).State.Members.Select(m => m.Address).ToArray();
         if (ClusterKthreadId.TryParse(op.Id, members, out var id))
         {
-            return _cluster.OperateAsync(id!, op.Operation, CancellationToken.None);
+            return _cluster.OperateAsync(id!, new ClusterNodeProtocol.ThreadOp(0, op.Operation) { Cpus = op.Cpus }, CancellationToken.None);
         }
 
         // Well formed but naming no member: the node is gone.

@@ -72,5 +72,9 @@ public static class ClusterNodeProtocol
     /// </summary>
     /// <param name="Id">The thread's cluster id.</param>
     /// <param name="Operation">What to do.</param>
-    public sealed record ThreadOpById(string Id, ThreadOperation Operation) : IClusterKthreadsMessage;
+    public sealed record ThreadOpById(string Id, ThreadOperation Operation) : IClusterKthreadsMessage
+    {
+        /// <summary>The mask of <see cref="ThreadOperation.SetCpusAllowed"/> (null for the other operations).</summary>
+        public IReadOnlyList<int>? Cpus { get; init; }
+    }
 }

@@ -90,12 +90,7 @@ public sealed partial class ClusterKthreadsSerializer
             case ThreadOp m:
                 w.Write(m.Pid);
                 w.Write((int)m.Operation);
-                w.Write(m.Cpus is not null);
-                if (m.Cpus is not null)
-                {
-                    WriteList(w, m.Cpus, (x, cpu) => x.Write(cpu));
-                }
-
+                WriteCpus(w, m.Cpus);
                 break;
             case CreateOnCpu m:
                 w.Write(m.Cpu);
@@ -127,6 +122,7 @@ public sealed partial class ClusterKthreadsSerializer
             case ThreadOpById m:
                 w.Write(m.Id);
                 w.Write((int)m.Operation);
+                WriteCpus(w, m.Cpus);
                 break;
             case ThreadOpResult m:
                 w.Write(m.Result);
@@ -156,7 +152,7 @@ public sealed partial class ClusterKthreadsSerializer
             throw new InvalidDataException($"no thread operation {operation}");
         }
 
-        return new ThreadOp(pid, (ThreadOperation)operation) { Cpus = r.ReadBoolean() ? ReadList(r, x => x.ReadInt32()) : null };
+        return new ThreadOp(pid, (ThreadOperation)operation) { Cpus = ReadCpus(r) };
     }
 
     private static ThreadOpById ReadThreadOpById(BinaryReader r)
@@ -168,8 +164,20 @@ public sealed partial class ClusterKthreadsSerializer
             throw new InvalidDataException($"no thread operation {operation}");
         }
 
-        return new ThreadOpById(id, (ThreadOperation)operation);
+        return new ThreadOpById(id, (ThreadOperation)operation) { Cpus = ReadCpus(r) };
     }
+
+    // A set_cpus_allowed mask, or none.
+    private static void WriteCpus(BinaryWriter w, IReadOnlyList<int>? cpus)
+    {
+        w.Write(cpus is not null);
+        if (cpus is not null)
+        {
+            WriteList(w, cpus, (x, cpu) => x.Write(cpu));
+        }
+    }
+
+    private static int[]? ReadCpus(BinaryReader r) => r.ReadBoolean() ? ReadList(r, x => x.ReadInt32()) : null;
 
     private static void WriteItemAccepted(BinaryWriter w, ItemAccepted m)
     {

@@ -43,6 +43,56 @@ public sealed class ThreadOpCommandSpec : Akka.TestKit.Xunit2.TestKit, IClassFix
         Assert.Contains($"kps: stop {id}: -ESRCH: no such thread", error);
     }
 
+    [Fact]
+    public async Task Taskset_sets_the_cpus_of_a_thread_of_another_node_among_those_it_hosts()
+    {
+        var thread = await StartLoopOnNode2Async();
+        try
+        {
+            var id = $"127.0.0.1:{_nodes.Node2.Address.Port}/{thread.Pid}";
+            var there = Assert.Single(Node2Kthreads.Cpus.Online);
+            var here = Assert.Single(_nodes.Node1.Cluster.Kthreads.Cpus.Online);
+
+            await AssertRepliesAsync($"taskset {id} {there} {_nodes.Seeds}", "0");
+            Assert.Equal(there, (await thread.InfoAsync()).Cpu);
+
+            var (code, output, error) = await KpsRun.RunAsync(_log, $"taskset {id} {here} {_nodes.Seeds}");
+            Assert.Equal(1, code);
+            Assert.Equal(string.Empty, output);
+            Assert.Equal($"kps: taskset {id}: -EINVAL: invalid argument (its node hosts none of {here} now, it is a per-CPU thread, or not a thread id)", error.Trim());
+        }
+        finally
+        {
+            await thread.StopAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData("x")]
+    [InlineData("3-1")]
+    [InlineData("1,")]
+    [InlineData("-2")]
+    [InlineData("0-99999")]
+    public async Task Taskset_refuses_what_is_not_a_cpu_list_before_anything_is_sent(string cpus)
+    {
+        var (code, output, error) = await KpsRun.RunAsync(_log, $"taskset 127.0.0.1:1/7 {cpus} {_nodes.Seeds}");
+
+        Assert.NotEqual(0, code);
+        Assert.DoesNotMatch("(?m)^0$", output); // usage, not a reply
+        Assert.DoesNotContain("ESRCH", error); // refused here: the node (not a member) was never asked
+        Assert.Contains($"'{cpus}' is not a CPU list", error);
+    }
+
+    [Theory]
+    [InlineData("3", new[] { 3 })]
+    [InlineData("0,2-3", new[] { 0, 2, 3 })]
+    [InlineData("3,1,1-2", new[] { 1, 2, 3 })]
+    public void A_cpu_list_is_numbers_and_ranges_as_taskset_takes_them(string text, int[] cpus)
+    {
+        Assert.True(CpuListArgument.TryParse(text, out var parsed));
+        Assert.Equal(cpus, parsed);
+    }
+
     [Theory]
     [InlineData("park nonsense")]
     [InlineData("park 127.0.0.1:4053/0")]
@@ -66,7 +116,7 @@ public sealed class ThreadOpCommandSpec : Akka.TestKit.Xunit2.TestKit, IClassFix
         var console = new KpsConsole(IKpsOutput.For(new StringWriter(), rich: false), error);
         var seeds = new[] { new Seed("127.0.0.1", _nodes.Node1.Address.Port!.Value) };
 
-        var code = await ThreadOpCommand.RunAsync(console, "nonsense", ClusterNodeProtocol.ThreadOperation.Park, seeds, TimeSpan.FromSeconds(10), CancellationToken.None);
+        var code = await ThreadOpCommand.RunAsync(console, "nonsense", ClusterNodeProtocol.ThreadOperation.Park, null, seeds, TimeSpan.FromSeconds(10), CancellationToken.None);
 
         Assert.Equal(1, code);
         Assert.Equal("kps: park nonsense: -EINVAL: invalid argument (not a thread id)", error.ToString().Trim());
