@@ -255,6 +255,12 @@ public sealed partial class KthreadContext
     /// </summary>
     internal Task CallUserAsync(Func<object?, Task> fn, object? state)
     {
+        // Already inside a task of this thread's scheduler on its CPU: the call's awaits capture it as they are.
+        if (_scheduler is { } mine && TaskScheduler.Current == mine && Volatile.Read(ref _held)?.RunsHere == true)
+        {
+            return fn(state);
+        }
+
         var call = new Task<Task>(fn, state);
         StartOnScheduler(call);
         return call.IsCompletedSuccessfully ? call.Result : call.Unwrap();

@@ -22,20 +22,30 @@ public sealed partial class KthreadWorker
             if (current.ShouldPark)
             {
                 current.SetRunning();
-                await current.ParkMeAsync().ConfigureAwait(false);
+                lock (_lock)
+                {
+                    // Parked is idle: a flush must not wait behind the work that ran last.
+                    _currentWork = null;
+                }
+
+                // Without ConfigureAwait(false): the loop resumes inside a task of its own scheduler, so each
+                // work below runs as a plain call that its awaits still bring back to this CPU (CallUserAsync).
+                await current.ParkMeAsync();
                 continue;
             }
 
             KthreadWork? work;
             lock (_lock)
             {
+                // kernel: the work that ran last stays current_work until here, so a producer between two works
+                // sends no wake-up (this loop is about to look at the list anyway).
                 work = RemoveHead();
                 _currentWork = work;
             }
 
             if (work is null)
             {
-                await current.ScheduleAsync().ConfigureAwait(false);
+                await current.ScheduleAsync(); // as ParkMeAsync above: resumes on the thread's own scheduler
                 continue;
             }
 
@@ -57,13 +67,6 @@ public sealed partial class KthreadWorker
             // One bad work does not take the worker down.
             _log.Error(e, "kthread_worker {0} (pid {1}): a work threw {2}; going on with the next", current.Comm, current.Pid, e.GetType().Name);
         }
-        finally
-        {
-            lock (_lock)
-            {
-                _currentWork = null;
-            }
-        }
     }
 
     /// <summary>The thread is stopping: refuse new work, and let anyone waiting on a flush go.</summary>
@@ -71,6 +74,7 @@ public sealed partial class KthreadWorker
     {
         lock (_lock)
         {
+            _currentWork = null;
             RefuseNewWorkLocked();
             var dropped = 0;
             while (RemoveHead() is { } left)

@@ -175,6 +175,7 @@ public sealed partial class KthreadWorker
     public async Task FlushAsync(CancellationToken ct = default)
     {
         FlushMarker marker;
+        bool wake;
         lock (_lock)
         {
             // Nothing queued and nothing running: nothing was queued before this call to wait for.
@@ -185,9 +186,15 @@ public sealed partial class KthreadWorker
 
             marker = new FlushMarker();
             InsertTail(marker);
+            // kernel: kthread_flush_worker() queues its marker as a work, which wakes only an idle worker.
+            wake = _currentWork is null;
         }
 
-        Kick();
+        if (wake)
+        {
+            Kick();
+        }
+
         await WaitAsync(marker, "flush", ct).ConfigureAwait(false);
     }
 

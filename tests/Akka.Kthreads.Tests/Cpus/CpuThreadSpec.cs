@@ -131,6 +131,43 @@ public sealed class CpuThreadSpec(ITestOutputHelper output) : SpecBase(output)
     }
 
     [Fact]
+    public async Task Works_queued_after_the_worker_slept_or_parked_and_their_awaits_still_run_on_its_cpus_thread()
+    {
+        var probe = CreateTestProbe();
+        var worker = await Kthreads.CreateWorkerAsync("kworker/{0}", 2);
+        KthreadWork Work(string name) => new(async _ =>
+        {
+            probe.Tell(Here(name, KthreadContext.Current!));
+            await Task.Yield();
+            probe.Tell(Here($"{name} after an await", KthreadContext.Current!));
+            await Task.Delay(1);
+            probe.Tell(Here($"{name} after a timer", KthreadContext.Current!));
+        });
+
+        // Each round: the worker is asleep (flushed), then parked and unparked; the loop resumes from both.
+        for (var round = 0; round < 3; round++)
+        {
+            await worker.FlushAsync();
+            await AwaitAssertAsync(async () => Assert.Equal(KthreadState.Sleeping, (await worker.Thread.InfoAsync()).State));
+            Assert.True(worker.QueueWork(Work($"after sleep {round}")));
+            Assert.True(worker.QueueWork(Work($"next {round}")));
+            await worker.FlushAsync();
+            Assert.Equal(0, await worker.Thread.ParkAsync());
+            await worker.Thread.UnparkAsync();
+            Assert.True(worker.QueueWork(Work($"after park {round}")));
+            await worker.FlushAsync();
+
+            for (var i = 0; i < 9; i++)
+            {
+                var seen = await probe.ExpectMsgAsync<Seen>();
+                Assert.True(seen.ThreadName == "cpu/2", $"{seen} ran off cpu/2");
+            }
+        }
+
+        await worker.DestroyAsync();
+    }
+
+    [Fact]
     public async Task A_per_cpu_thread_runs_its_callbacks_and_their_continuations_on_its_cpus_thread()
     {
         var probe = CreateTestProbe();
