@@ -221,7 +221,12 @@ internal sealed class MultiStop
         // Every state passed on the way, in order (more than one only when no CPU runs fn).
         for (var next = state + 1; next <= last; next++)
         {
-            _log.Debug("stop_machine: cpus {0} reached {1}", string.Join(",", _cpus), next);
+            if (_log.IsDebugEnabled)
+            {
+                // The CPU list is joined only when the line is written: each call passes four states.
+                _log.Debug("stop_machine: cpus {0} reached {1}", string.Join(",", _cpus), next);
+            }
+
             _reached[(int)next].SetResult();
         }
     }
