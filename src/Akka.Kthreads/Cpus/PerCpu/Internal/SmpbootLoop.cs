@@ -9,6 +9,8 @@ internal static class SmpbootLoop
     private static async Task<int> RunAsync(PerCpuThread spec, Cpus cpus, KthreadContext current)
     {
         var td = (PerCpu)current.Data!;
+        // Made once: the loop calls it on every wake-up.
+        Func<object?, Task> threadFn = _ => spec.ThreadFn(td);
         while (true)
         {
             current.PrepareToSleep();
@@ -66,7 +68,7 @@ internal static class SmpbootLoop
             else
             {
                 current.SetRunning();
-                await current.CallUserAsync(_ => spec.ThreadFn(td), null).ConfigureAwait(false);
+                await current.CallUserAsync(threadFn, null).ConfigureAwait(false);
             }
         }
     }
