@@ -177,7 +177,7 @@ public sealed partial class ClusterKthreads
         ArgumentNullException.ThrowIfNull(cpus);
         foreach (var cpu in cpus)
         {
-            CheckCpu(cpu);
+            CheckCpu(cpu, nameof(cpus));
         }
 
         return (await OperateAsync(id, new ClusterNodeProtocol.ThreadOp(0, ClusterNodeProtocol.ThreadOperation.SetCpusAllowed) { Cpus = cpus.ToArray() }, ct)

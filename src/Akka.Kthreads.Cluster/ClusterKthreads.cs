@@ -178,11 +178,11 @@ public sealed partial class ClusterKthreads : IExtension
         }
     }
 
-    private void CheckCpu(int cpu)
+    private void CheckCpu(int cpu, string paramName = "cpu")
     {
         if (cpu < 0 || cpu >= Settings.Cpus)
         {
-            throw new ArgumentOutOfRangeException(nameof(cpu), cpu, $"cpu {cpu} is not a cluster CPU: the cluster has CPUs 0..{Settings.Cpus - 1} (kthreads.cluster.cpus)");
+            throw new ArgumentOutOfRangeException(paramName, cpu, $"cpu {cpu} is not a cluster CPU: the cluster has CPUs 0..{Settings.Cpus - 1} (kthreads.cluster.cpus)");
         }
     }
 

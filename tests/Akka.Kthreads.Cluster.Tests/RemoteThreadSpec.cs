@@ -102,7 +102,7 @@ public sealed class RemoteThreadSpec(ITestOutputHelper output)
         // A CPU of this node is offline there, as an empty set is nothing to run on; a CPU the cluster lacks throws here.
         Assert.Equal(-Errno.EINVAL, await Node1.Cluster.SetCpusAllowedAsync(id, [here]));
         Assert.Equal(-Errno.EINVAL, await Node1.Cluster.SetCpusAllowedAsync(id, []));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Node1.Cluster.SetCpusAllowedAsync(id, [Cpus]));
+        Assert.Equal("cpus", (await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Node1.Cluster.SetCpusAllowedAsync(id, [Cpus]))).ParamName);
         await Assert.ThrowsAsync<ArgumentNullException>(() => Node1.Cluster.SetCpusAllowedAsync(id, null!));
 
         Assert.Equal(0, await Node1.Cluster.StopAsync(id));
