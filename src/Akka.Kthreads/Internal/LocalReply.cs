@@ -1,0 +1,105 @@
+using Akka.Actor;
+
+namespace Akka.Kthreads.Internal;
+
+/// <summary>
+/// INTERNAL API. The sender of one ask of a local actor: the reply completes the caller's task directly.
+/// </summary>
+/// <remarks>
+/// Akka's Ask makes a temp actor, registers it under /temp (a name, a dictionary entry) and unregisters
+/// it with a continuation; a reply from an actor of the same system needs none of that, only a sender
+/// to Tell. It keeps what the caller relies on: a bound (ask-timeout, TimeoutException), the caller's
+/// token, a Status.Failure thrown as its cause, and continuations that never run inside the replying actor.
+/// </remarks>
+internal sealed class LocalReply<T> : MinimalActorRef
+{
+    private static long _uids;
+
+    private readonly TaskCompletionSource<T> _reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly IInternalActorRef _target;
+    private readonly object _message;
+    private readonly TimeSpan _timeout;
+    private Timer? _timer;
+    private CancellationTokenRegistration _cancel;
+
+    private LocalReply(IInternalActorRef target, object message, TimeSpan timeout)
+    {
+        _target = target;
+        _message = message;
+        _timeout = timeout;
+        // Unique by uid, as temp actors are: an actor that keeps its askers apart (a list of stoppers) sees two asks as two.
+        Path = new ChildActorPath(target.Provider.TempContainer.Path, "kthreads-reply", Interlocked.Increment(ref _uids));
+    }
+
+    /// <inheritdoc />
+    public override ActorPath Path { get; }
+
+    /// <inheritdoc />
+    public override IActorRefProvider Provider => _target.Provider;
+
+    /// <summary>Tells <paramref name="message"/> to <paramref name="target"/> with a new reply as its sender.</summary>
+    public static Task<T> Ask(IInternalActorRef target, object message, TimeSpan timeout, CancellationToken ct)
+    {
+        if (ct.IsCancellationRequested)
+        {
+            return Task.FromCanceled<T>(ct);
+        }
+
+        var ask = new LocalReply<T>(target, message, timeout);
+        ask.Start(ct);
+        return ask._reply.Task;
+    }
+
+    /// <inheritdoc />
+    protected override void TellInternal(object message, IActorRef sender)
+    {
+        var done = message switch
+        {
+            T reply => _reply.TrySetResult(reply),
+            Status.Failure failure => _reply.TrySetException(failure.Cause),
+            _ => _reply.TrySetException(new InvalidCastException(
+                $"{_message.GetType().Name} to {_target.Path} was answered with {message.GetType().Name}, not {typeof(T).Name}")),
+        };
+        if (done)
+        {
+            Cleanup();
+        }
+    }
+
+    private void Start(CancellationToken ct)
+    {
+        if (_timeout != Timeout.InfiniteTimeSpan && _timeout > TimeSpan.Zero)
+        {
+            _timer = new Timer(static s => ((LocalReply<T>)s!).TimeOut(), this, _timeout, Timeout.InfiniteTimeSpan);
+        }
+
+        if (ct.CanBeCanceled)
+        {
+            _cancel = ct.UnsafeRegister(static (s, token) => ((LocalReply<T>)s!).Cancel(token), this);
+        }
+
+        _target.Tell(_message, this);
+    }
+
+    private void TimeOut()
+    {
+        if (_reply.TrySetException(new TimeoutException(Asks.TimedOut(_message, _target, _timeout))))
+        {
+            Cleanup();
+        }
+    }
+
+    private void Cancel(CancellationToken token)
+    {
+        if (_reply.TrySetCanceled(token))
+        {
+            Cleanup();
+        }
+    }
+
+    private void Cleanup()
+    {
+        Volatile.Read(ref _timer)?.Dispose();
+        _cancel.Dispose();
+    }
+}
