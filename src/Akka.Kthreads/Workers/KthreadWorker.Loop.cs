@@ -24,8 +24,14 @@ public sealed partial class KthreadWorker
                 current.SetRunning();
                 lock (_lock)
                 {
-                    // Parked is idle: a flush must not wait behind the work that ran last.
+                    // Parked is idle: nothing runs until the unpark. A flush behind the work that ran last, or behind
+                    // no work at all, waits for nothing that is still to run, so it is answered now, not after the park.
                     _currentWork = null;
+                    while (_head is FlushMarker reached)
+                    {
+                        RemoveHead();
+                        reached.Abandon();
+                    }
                 }
 
                 // Without ConfigureAwait(false): the loop resumes inside a task of its own scheduler, so each

@@ -190,6 +190,42 @@ public sealed class WorkerSpec(ITestOutputHelper output) : SpecBase(output)
     }
 
     [Fact]
+    public async Task Flushes_and_a_cancel_waiting_on_the_last_work_before_a_park_are_answered_when_the_worker_parks()
+    {
+        var worker = await Kthreads.CreateWorkerAsync("flushpark");
+        var probe = CreateTestProbe();
+        var gate = NewGate();
+        var work = new KthreadWork(async _ =>
+        {
+            probe.Tell("running");
+            await gate.Task;
+        });
+        worker.QueueWork(work);
+        await probe.ExpectMsgAsync("running");
+
+        // A park requested while the work runs; three waits behind that work, and nothing queued after it.
+        var park = worker.Thread.ParkAsync();
+        var flush = worker.FlushAsync();
+        var flushWork = worker.FlushWorkAsync(work);
+        var cancel = work.CancelSyncAsync();
+        Assert.False(flush.IsCompleted || flushWork.IsCompleted || cancel.IsCompleted);
+        gate.SetResult();
+
+        // The work is done and the worker parks: the waits end now, not at the unpark (flush-timeout would end them).
+        Assert.Equal(0, await park);
+        await flush.WaitAsync(TimeSpan.FromSeconds(3));
+        Assert.True(await flushWork.WaitAsync(TimeSpan.FromSeconds(3)));
+        Assert.False(await cancel.WaitAsync(TimeSpan.FromSeconds(3)));
+        Assert.Equal(KthreadState.Parked, (await worker.Thread.InfoAsync()).State);
+
+        await worker.Thread.UnparkAsync();
+        Assert.True(worker.QueueWork(work));
+        await worker.FlushAsync();
+        Assert.Equal("running", await probe.ExpectMsgAsync<string>());
+        await worker.DestroyAsync();
+    }
+
+    [Fact]
     public async Task Cancel_takes_a_pending_work_off_the_queue_and_it_never_runs()
     {
         var worker = await Kthreads.CreateWorkerAsync("cancelq");

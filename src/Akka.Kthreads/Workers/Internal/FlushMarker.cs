@@ -22,6 +22,6 @@ internal sealed class FlushMarker : KthreadWork
 
     public Task Done => _done.Task;
 
-    /// <summary>The worker went away before reaching the marker: let the waiter go.</summary>
+    /// <summary>Lets the waiter go without the worker running the marker: it went away, or parks with nothing ahead of the marker.</summary>
     public void Abandon() => _done.TrySetResult();
 }
