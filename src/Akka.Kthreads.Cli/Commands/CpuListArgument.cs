@@ -6,8 +6,8 @@ namespace Akka.Kthreads.Cli.Commands;
 /// <summary><c>CPULIST</c> as taskset -c and /sys/devices/system/cpu/online write it: numbers and ranges, e.g. <c>0,2-3</c>.</summary>
 internal static class CpuListArgument
 {
-    // A bound on a range's size: a typo such as 0-2000000000 is an error, not an allocation.
-    private const int MaxCpus = 4096;
+    // No CPU number reaches this (the kernel's NR_CPUS is at most 8192): a typo such as 0-2000000000 is an error, not a loop.
+    private const int MaxCpus = 8192;
 
     public static Argument<int[]> Create() => new("CPULIST")
     {
@@ -20,7 +20,7 @@ internal static class CpuListArgument
                 return cpus;
             }
 
-            result.AddError($"'{token}' is not a CPU list: numbers and ranges such as 3 or 0,2-3");
+            result.AddError($"'{token}' is not a CPU list: numbers below {MaxCpus} and ranges such as 3 or 0,2-3");
             return [];
         },
     };
@@ -34,7 +34,8 @@ internal static class CpuListArgument
         {
             var dash = part.IndexOf('-', StringComparison.Ordinal);
             var (from, to) = dash < 0 ? (part, part) : (part[..dash], part[(dash + 1)..]);
-            if (!Cpu(from, out var first) || !Cpu(to, out var last) || last < first || last - first >= MaxCpus || set.Count + last - first >= MaxCpus)
+            // Every CPU number below MaxCpus, so a range can neither be huge nor run past int.MaxValue.
+            if (!Cpu(from, out var first) || !Cpu(to, out var last) || last < first || last >= MaxCpus)
             {
                 return false;
             }
@@ -47,6 +48,28 @@ internal static class CpuListArgument
 
         cpus = [.. set];
         return true;
+    }
+
+    /// <summary>The list back in taskset's words, runs as ranges: 0,1,2,3,7 is "0-3,7".</summary>
+    public static string Format(IReadOnlyList<int> cpus)
+    {
+        var parts = new List<string>();
+        var sorted = cpus.Distinct().Order().ToArray();
+        for (var i = 0; i < sorted.Length;)
+        {
+            var end = i;
+            while (end + 1 < sorted.Length && sorted[end + 1] == sorted[end] + 1)
+            {
+                end++;
+            }
+
+            parts.Add(end == i
+                ? sorted[i].ToString(CultureInfo.InvariantCulture)
+                : string.Create(CultureInfo.InvariantCulture, $"{sorted[i]}-{sorted[end]}"));
+            i = end + 1;
+        }
+
+        return string.Join(',', parts);
     }
 
     private static bool Cpu(string text, out int cpu) =>

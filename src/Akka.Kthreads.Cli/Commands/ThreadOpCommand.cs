@@ -75,7 +75,7 @@ internal static class ThreadOpCommand
             if (Failed(operation, reply.Result))
             {
                 throw new DemoFailedException(operation == Operation.SetCpusAllowed && reply.Result == -Errno.EINVAL
-                    ? $"taskset {id}: -EINVAL: invalid argument (its node hosts none of {string.Join(',', cpus ?? [])} now, it is a per-CPU thread, or not a thread id)"
+                    ? $"taskset {id}: -EINVAL: invalid argument (its node hosts none of {CpuListArgument.Format(cpus ?? [])} now, it is a per-CPU thread, or not a thread id)"
                     : $"{(operation == Operation.SetCpusAllowed ? "taskset" : operation.ToString().ToLowerInvariant())} {id}: {ExitCodes.Explain(reply.Result)}");
             }
 

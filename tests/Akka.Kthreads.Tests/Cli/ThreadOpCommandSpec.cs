@@ -73,6 +73,8 @@ public sealed class ThreadOpCommandSpec : Akka.TestKit.Xunit2.TestKit, IClassFix
     [InlineData("1,")]
     [InlineData("-2")]
     [InlineData("0-99999")]
+    [InlineData("2147483647")]
+    [InlineData("2147483000-2147483647")]
     public async Task Taskset_refuses_what_is_not_a_cpu_list_before_anything_is_sent(string cpus)
     {
         var (code, output, error) = await KpsRun.RunAsync(_log, $"taskset 127.0.0.1:1/7 {cpus} {_nodes.Seeds}");
@@ -91,6 +93,14 @@ public sealed class ThreadOpCommandSpec : Akka.TestKit.Xunit2.TestKit, IClassFix
     {
         Assert.True(CpuListArgument.TryParse(text, out var parsed));
         Assert.Equal(cpus, parsed);
+    }
+
+    [Fact]
+    public void A_cpu_list_is_printed_back_with_its_runs_as_ranges()
+    {
+        Assert.Equal("0-3,7,9-10", CpuListArgument.Format([7, 0, 1, 2, 3, 10, 9]));
+        Assert.Equal("5", CpuListArgument.Format([5]));
+        Assert.Equal("0-8191", CpuListArgument.Format(Enumerable.Range(0, 8192).ToArray()));
     }
 
     [Theory]
