@@ -23,7 +23,7 @@ public sealed partial class KthreadContext
     /// <param name="wq">The queue.</param>
     /// <param name="condition">The condition.</param>
     /// <param name="timeout">How long to wait at most; <see cref="Timeout.InfiniteTimeSpan"/> (MAX_SCHEDULE_TIMEOUT) waits like <see cref="WaitEventAsync"/>.</param>
-    /// <returns>The time left (more than zero; infinite without a timeout) if the condition held; <see cref="TimeSpan.Zero"/> on timeout or a stop / park request.</returns>
+    /// <returns>The time left (more than zero; <see cref="TimeSpan.MaxValue"/>, MAX_SCHEDULE_TIMEOUT, without a limit) if the condition held; <see cref="TimeSpan.Zero"/> on timeout or a stop / park request.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite.</exception>
     public async Task<TimeSpan> WaitEventTimeoutAsync(WaitQueue wq, Func<bool> condition, TimeSpan timeout)
     {

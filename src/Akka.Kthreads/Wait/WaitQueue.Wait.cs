@@ -24,7 +24,7 @@ public sealed partial class WaitQueue
     /// <param name="condition">The condition, checked after the caller is on the queue.</param>
     /// <param name="timeout">How long to wait at most; <see cref="Timeout.InfiniteTimeSpan"/> waits like <see cref="WaitEventAsync"/>.</param>
     /// <param name="ct">Gives up waiting: the caller leaves the queue and gets OperationCanceledException.</param>
-    /// <returns>The time left (more than zero) if the condition held, as current.WaitEventTimeoutAsync; <see cref="TimeSpan.Zero"/> on timeout.</returns>
+    /// <returns>The time left (more than zero; <see cref="TimeSpan.MaxValue"/> without a limit) if the condition held, as current.WaitEventTimeoutAsync; <see cref="TimeSpan.Zero"/> on timeout.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A negative timeout other than infinite.</exception>
     public Task<TimeSpan> WaitEventTimeoutAsync(Func<bool> condition, TimeSpan timeout, CancellationToken ct = default)
     {

@@ -63,6 +63,14 @@ public sealed class PlainWaitEventSpec(ITestOutputHelper output) : SpecBase(outp
         Assert.InRange(left, TimeSpan.FromTicks(1), Long);
         Assert.Equal(0, wq.Count);
 
+        // No limit: the time left is MAX_SCHEDULE_TIMEOUT, more than zero, at once and after a sleep.
+        Assert.Equal(TimeSpan.MaxValue, await wq.WaitEventTimeoutAsync(() => true, Timeout.InfiniteTimeSpan));
+        Volatile.Write(ref flag, false);
+        var forever = wq.WaitEventTimeoutAsync(() => Volatile.Read(ref flag), Timeout.InfiniteTimeSpan);
+        Volatile.Write(ref flag, true);
+        wq.WakeUp();
+        Assert.Equal(TimeSpan.MaxValue, await forever.WaitAsync(Long));
+
         var infinite = wq.WaitEventTimeoutAsync(() => Volatile.Read(ref flag) && false, Timeout.InfiniteTimeSpan);
         Assert.Equal(1, wq.Count);
         Assert.Equal(1, wq.WakeUpAll());

@@ -268,7 +268,7 @@ public sealed class WaitQueueSpec(ITestOutputHelper output) : SpecBase(output)
         Assert.Equal(1, wq.Count);
         Volatile.Write(ref flag, true);
         wq.WakeUp();
-        await probe.ExpectMsgAsync(Timeout.InfiniteTimeSpan);
+        await probe.ExpectMsgAsync(TimeSpan.MaxValue); // MAX_SCHEDULE_TIMEOUT: more than zero, so not read as a timeout
         Assert.Equal(0, await thread.StopAsync());
     }
 

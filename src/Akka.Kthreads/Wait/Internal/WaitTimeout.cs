@@ -8,19 +8,25 @@ namespace Akka.Kthreads.Internal;
 /// </summary>
 internal static class WaitTimeout
 {
-    /// <summary>A condition that held before any sleep: the whole timeout (infinite without one), at least one tick.</summary>
+    /// <summary>
+    /// The time left of a wait without a limit: MAX_SCHEDULE_TIMEOUT, which the kernel returns as is. Not
+    /// Timeout.InfiniteTimeSpan (-1 ms), which a caller's <c>left &gt; TimeSpan.Zero</c> would read as a timeout.
+    /// </summary>
+    public static readonly TimeSpan NoLimit = TimeSpan.MaxValue;
+
+    /// <summary>A condition that held before any sleep: the whole timeout (<see cref="NoLimit"/> without one), at least one tick.</summary>
     public static TimeSpan HeldAtOnce(TimeSpan? timeout)
     {
-        var all = timeout ?? Timeout.InfiniteTimeSpan;
+        var all = timeout ?? NoLimit;
         return all == TimeSpan.Zero ? TimeSpan.FromTicks(1) : all;
     }
 
-    /// <summary>A condition that held after sleeping since <paramref name="started"/>: what is left, at least one tick (infinite without a timeout).</summary>
+    /// <summary>A condition that held after sleeping since <paramref name="started"/>: what is left, at least one tick (<see cref="NoLimit"/> without a timeout).</summary>
     public static TimeSpan Left(TimeSpan? timeout, long started)
     {
         if (timeout is not { } total)
         {
-            return Timeout.InfiniteTimeSpan;
+            return NoLimit;
         }
 
         var left = total - Stopwatch.GetElapsedTime(started);
