@@ -74,6 +74,18 @@ public sealed class WireSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
     }
 
     [Fact]
+    public void An_operation_without_a_mask_has_the_bytes_it_had_before_masks_so_the_previous_version_reads_it()
+    {
+        var serializer = (ClusterKthreadsSerializer)Sys.Serialization.FindSerializerFor(HandOff.Instance);
+
+        // pid 7, then the operation (Unpark = 3), little-endian: nothing after them.
+        Assert.Equal(new byte[] { 7, 0, 0, 0, 3, 0, 0, 0 }, serializer.ToBinary(new ThreadOp(7, ThreadOperation.Unpark)));
+        var masked = serializer.ToBinary(new ThreadOp(7, ThreadOperation.SetCpusAllowed) { Cpus = [1] });
+        Assert.Equal(new byte[] { 7, 0, 0, 0, 5, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0 }, masked);
+        Assert.Throws<SerializationException>(() => serializer.FromBinary(masked[..^2], "TO")); // a mask cut short
+    }
+
+    [Fact]
     public void Unknown_manifests_and_garbage_are_refused()
     {
         var serializer = (ClusterKthreadsSerializer)Sys.Serialization.FindSerializerFor(HandOff.Instance);

@@ -167,17 +167,18 @@ public sealed partial class ClusterKthreadsSerializer
         return new ThreadOpById(id, (ThreadOperation)operation) { Cpus = ReadCpus(r) };
     }
 
-    // A set_cpus_allowed mask, or none.
+    // A set_cpus_allowed mask at the end, or nothing: every other operation keeps the bytes it had before masks
+    // existed, so nodes of the previous version still read them during a rolling upgrade.
     private static void WriteCpus(BinaryWriter w, IReadOnlyList<int>? cpus)
     {
-        w.Write(cpus is not null);
         if (cpus is not null)
         {
             WriteList(w, cpus, (x, cpu) => x.Write(cpu));
         }
     }
 
-    private static int[]? ReadCpus(BinaryReader r) => r.ReadBoolean() ? ReadList(r, x => x.ReadInt32()) : null;
+    private static int[]? ReadCpus(BinaryReader r) =>
+        r.BaseStream.Position < r.BaseStream.Length ? ReadList(r, x => x.ReadInt32()) : null;
 
     private static void WriteItemAccepted(BinaryWriter w, ItemAccepted m)
     {
