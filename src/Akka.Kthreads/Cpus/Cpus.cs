@@ -175,6 +175,24 @@ public sealed class Cpus
             return null;
         }
 
+        // kernel: select_idle_sibling() takes an idle CPU. Of several, the one that ran something last: its
+        // thread is the likeliest to be awake still, and waking a slept CPU thread costs more than the whole run.
+        RunQueue? warmest = null;
+        foreach (var each in online)
+        {
+            var queue = _runQueues[each];
+            if (queue.Load == 0 && (warmest is null || queue.TouchTs > warmest.TouchTs))
+            {
+                warmest = queue;
+            }
+        }
+
+        if (warmest is not null)
+        {
+            return warmest;
+        }
+
+        // All busy: spread by load, starting from the next CPU in turn.
         var start = (int)((uint)Interlocked.Increment(ref _nextUnbound) % (uint)online.Length);
         var best = _runQueues[online[start]];
         for (var i = 1; i < online.Length && best.Load > 0; i++)
