@@ -209,7 +209,7 @@ public sealed partial class Kthreads : IExtension
         ct.ThrowIfCancellationRequested();
         var handshake = new CreateHandshake();
         // The ask itself is never cancelled: if kthreadd made the thread, we must learn of it to reap it.
-        var reply = Kthreadd.Ask<object>(create with { Handshake = handshake }, Settings.AskTimeout);
+        var reply = Kthreadd.AskAsync<object>(create with { Handshake = handshake }, Settings.AskTimeout, CancellationToken.None);
         object result;
         try
         {
@@ -220,7 +220,7 @@ public sealed partial class Kthreads : IExtension
             await AbandonAsync(handshake).ConfigureAwait(false);
             throw;
         }
-        catch (AskTimeoutException e)
+        catch (TimeoutException e)
         {
             await AbandonAsync(handshake).ConfigureAwait(false);
             throw new TimeoutException($"kthreadd made no thread '{create.Name}' within {Settings.AskTimeout} (kthreads.ask-timeout)", e);

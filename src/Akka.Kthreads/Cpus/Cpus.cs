@@ -306,7 +306,7 @@ public sealed class Cpus
     {
         // The ask itself is never cancelled: a request that already started finishes; one that has
         // not is skipped by the actor once abandoned.
-        var reply = _hotplug().Ask<CpuHotplugProtocol.Result>(request, _settings.AskTimeout);
+        var reply = _hotplug().AskAsync<CpuHotplugProtocol.Result>(request, _settings.AskTimeout, CancellationToken.None);
         try
         {
             return (await reply.WaitAsync(ct).ConfigureAwait(false)).Value;
@@ -316,7 +316,7 @@ public sealed class Cpus
             request.Ticket.TryAbandon();
             throw;
         }
-        catch (AskTimeoutException e)
+        catch (TimeoutException e)
         {
             request.Ticket.TryAbandon();
             throw new TimeoutException($"{request.GetType().Name} got no reply within {_settings.AskTimeout} (kthreads.ask-timeout)", e);
