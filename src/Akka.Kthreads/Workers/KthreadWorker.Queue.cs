@@ -34,8 +34,7 @@ public sealed partial class KthreadWorker
     {
         if (delay == TimeSpan.Zero)
         {
-            InsertTail(work);
-            return _currentWork is null;
+            return InsertWork(work);
         }
 
         var generation = ++work.TimerGeneration;
@@ -64,8 +63,7 @@ public sealed partial class KthreadWorker
                 return;
             }
 
-            InsertTail(work);
-            wake = _currentWork is null;
+            wake = InsertWork(work);
         }
 
         if (wake)
@@ -137,6 +135,13 @@ public sealed partial class KthreadWorker
         }
 
         return null;
+    }
+
+    // kernel: kthread_insert_work() — at the tail; only an idle worker needs the wake-up, a busy one finds it when it loops.
+    private bool InsertWork(KthreadWork work)
+    {
+        InsertTail(work);
+        return _currentWork is null;
     }
 
     private void InsertTail(KthreadWork work)

@@ -70,11 +70,9 @@ public sealed partial class KthreadWorker
                 return false;
             }
 
-            InsertTail(work);
-            wake = _currentWork is null;
+            wake = InsertWork(work);
         }
 
-        // kernel: only an idle worker needs the wake-up; a busy one finds the work when it loops.
         if (wake)
         {
             Kick();
@@ -185,9 +183,8 @@ public sealed partial class KthreadWorker
             }
 
             marker = new FlushMarker();
-            InsertTail(marker);
             // kernel: kthread_flush_worker() queues its marker as a work, which wakes only an idle worker.
-            wake = _currentWork is null;
+            wake = InsertWork(marker);
         }
 
         if (wake)
