@@ -50,28 +50,6 @@ internal static class CpuListArgument
         return true;
     }
 
-    /// <summary>The list back in taskset's words, runs as ranges: 0,1,2,3,7 is "0-3,7".</summary>
-    public static string Format(IReadOnlyList<int> cpus)
-    {
-        var parts = new List<string>();
-        var sorted = cpus.Distinct().Order().ToArray();
-        for (var i = 0; i < sorted.Length;)
-        {
-            var end = i;
-            while (end + 1 < sorted.Length && sorted[end + 1] == sorted[end] + 1)
-            {
-                end++;
-            }
-
-            parts.Add(end == i
-                ? sorted[i].ToString(CultureInfo.InvariantCulture)
-                : string.Create(CultureInfo.InvariantCulture, $"{sorted[i]}-{sorted[end]}"));
-            i = end + 1;
-        }
-
-        return string.Join(',', parts);
-    }
-
     private static bool Cpu(string text, out int cpu) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out cpu);
 }

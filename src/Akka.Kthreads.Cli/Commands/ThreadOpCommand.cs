@@ -4,6 +4,7 @@ using System.Globalization;
 using Akka.Actor;
 using Akka.Kthreads.Cli.Cluster;
 using Akka.Kthreads.Cli.Demo;
+using Akka.Kthreads.Cli.Hotplug;
 using Akka.Kthreads.Cli.Output;
 using Akka.Kthreads.Cluster;
 using Operation = Akka.Kthreads.Cluster.ClusterNodeProtocol.ThreadOperation;
@@ -20,14 +21,13 @@ internal static class ThreadOpCommand
     /// <summary>The <c>stop</c>, <c>park</c>, <c>unpark</c> or <c>taskset</c> subcommand.</summary>
     public static Command Create(KpsConsole console, Operation operation)
     {
-        var (name, what) = operation switch
+        var name = Name(operation);
+        var what = operation switch
         {
-            Operation.Stop => ("stop", "kthread_stop(): tell the thread to stop, wake it and wait for it to exit; prints its exit code"),
-            Operation.Park => ("park", "kthread_park(): ask the thread to park at its next ParkMeAsync and wait until it has; prints 0"),
-            Operation.Unpark => ("unpark", "kthread_unpark(): let a parked thread run on; prints 0"),
-            Operation.SetCpusAllowed => ("taskset", "set_cpus_allowed_ptr(): let the thread run only on CPULIST, among the CPUs its node hosts; "
-                + "it moves at its next checkpoint; prints 0"),
-            _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "stop, park, unpark or set_cpus_allowed"),
+            Operation.Stop => "kthread_stop(): tell the thread to stop, wake it and wait for it to exit; prints its exit code",
+            Operation.Park => "kthread_park(): ask the thread to park at its next ParkMeAsync and wait until it has; prints 0",
+            Operation.Unpark => "kthread_unpark(): let a parked thread run on; prints 0",
+            _ => "set_cpus_allowed_ptr(): let the thread run only on CPULIST, among the CPUs its node hosts; it moves at its next checkpoint; prints 0",
         };
         var id = new Argument<string>("NODE/PID")
         {
@@ -74,15 +74,26 @@ internal static class ThreadOpCommand
                 seeds, new ClusterNodeProtocol.ThreadOpById(id, operation) { Cpus = cpus }, timeout, ct).ConfigureAwait(false);
             if (Failed(operation, reply.Result))
             {
-                throw new DemoFailedException(operation == Operation.SetCpusAllowed && reply.Result == -Errno.EINVAL
-                    ? $"taskset {id}: -EINVAL: invalid argument (its node hosts none of {CpuListArgument.Format(cpus ?? [])} now, it is a per-CPU thread, or not a thread id)"
-                    : $"{(operation == Operation.SetCpusAllowed ? "taskset" : operation.ToString().ToLowerInvariant())} {id}: {ExitCodes.Explain(reply.Result)}");
+                var meaning = operation == Operation.SetCpusAllowed && reply.Result == -Errno.EINVAL
+                    ? $"invalid argument (its node hosts none of {HotplugText.CpuList(cpus ?? [])} now, it is a per-CPU thread, or not a thread id)"
+                    : null;
+                throw new DemoFailedException($"{Name(operation)} {id}: {ExitCodes.Explain(reply.Result, meaning)}");
             }
 
             console.Out.Heading(operation == Operation.Stop
                 ? $"exit code {ExitCodes.Describe(reply.Result)}"
                 : reply.Result.ToString(CultureInfo.InvariantCulture));
         }, ct);
+
+    /// <summary>The subcommand of <paramref name="operation"/>, as its errors name it too.</summary>
+    private static string Name(Operation operation) => operation switch
+    {
+        Operation.Stop => "stop",
+        Operation.Park => "park",
+        Operation.Unpark => "unpark",
+        Operation.SetCpusAllowed => "taskset",
+        _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "stop, park, unpark or set_cpus_allowed"),
+    };
 
     /// <summary>Why <paramref name="text"/> is not a cluster id (host:port/pid or akka.tcp://system@host:port/pid), or null if it is one.</summary>
     internal static string? Check(string? text)

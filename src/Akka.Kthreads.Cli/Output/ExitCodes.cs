@@ -12,8 +12,10 @@ internal static class ExitCodes
     }
 
     /// <summary>A negative errno as a reply, "-ESRCH: no such thread"; other codes as <see cref="Describe"/>.</summary>
-    public static string Explain(int code) => Name(-code) is { } name
-        ? $"-{name}: {Meaning(-code) ?? code.ToString(CultureInfo.InvariantCulture)}"
+    /// <param name="code">The reply.</param>
+    /// <param name="meaning">What the errno means for this operation, instead of the thread operations' usual words.</param>
+    public static string Explain(int code, string? meaning = null) => Name(-code) is { } name
+        ? $"-{name}: {meaning ?? Meaning(-code) ?? code.ToString(CultureInfo.InvariantCulture)}"
         : Describe(code);
 
     // What a thread operation's errno means to the one who asked for it.

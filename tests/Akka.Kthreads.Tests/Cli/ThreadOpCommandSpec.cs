@@ -1,4 +1,5 @@
 using Akka.Kthreads.Cli.Commands;
+using Akka.Kthreads.Cli.Hotplug;
 using Akka.Kthreads.Cli.Output;
 using Akka.Kthreads.Cluster;
 using Xunit;
@@ -98,9 +99,9 @@ public sealed class ThreadOpCommandSpec : Akka.TestKit.Xunit2.TestKit, IClassFix
     [Fact]
     public void A_cpu_list_is_printed_back_with_its_runs_as_ranges()
     {
-        Assert.Equal("0-3,7,9-10", CpuListArgument.Format([7, 0, 1, 2, 3, 10, 9]));
-        Assert.Equal("5", CpuListArgument.Format([5]));
-        Assert.Equal("0-8191", CpuListArgument.Format(Enumerable.Range(0, 8192).ToArray()));
+        Assert.Equal("0-3,7,9-10", HotplugText.CpuList([7, 0, 1, 2, 3, 10, 9]));
+        Assert.Equal("5", HotplugText.CpuList([5]));
+        Assert.Equal("0-8191", HotplugText.CpuList(Enumerable.Range(0, 8192).ToArray()));
     }
 
     [Theory]
