@@ -180,8 +180,7 @@ public sealed partial class ClusterKthreads
             CheckCpu(cpu, nameof(cpus));
         }
 
-        return (await OperateAsync(id, new ClusterNodeProtocol.ThreadOp(0, ClusterNodeProtocol.ThreadOperation.SetCpusAllowed) { Cpus = cpus.ToArray() }, ct)
-            .ConfigureAwait(false)).Result;
+        return (await OperateAsync(id, ClusterNodeProtocol.ThreadOperation.SetCpusAllowed, ct, cpus.ToArray()).ConfigureAwait(false)).Result;
     }
 
     /// <summary>The ps row of a thread on any node.</summary>
@@ -191,12 +190,9 @@ public sealed partial class ClusterKthreads
     public Task<ClusterNodeProtocol.ThreadOpResult> InfoAsync(ClusterKthreadId id, CancellationToken ct = default) =>
         OperateAsync(id, ClusterNodeProtocol.ThreadOperation.Info, ct);
 
-    // The operation goes to the node's query actor, which sends it to the thread as a local caller would.
-    internal Task<ClusterNodeProtocol.ThreadOpResult> OperateAsync(ClusterKthreadId id, ClusterNodeProtocol.ThreadOperation operation, CancellationToken ct) =>
-        OperateAsync(id, new ClusterNodeProtocol.ThreadOp(0, operation), ct);
-
-    // op's pid is the id's; the rest of op (the operation, a mask) goes as it is.
-    internal async Task<ClusterNodeProtocol.ThreadOpResult> OperateAsync(ClusterKthreadId id, ClusterNodeProtocol.ThreadOp op, CancellationToken ct)
+    // The operation (with the mask of a set_cpus_allowed) goes to the node's query actor, which sends it to the thread as a local caller would.
+    internal async Task<ClusterNodeProtocol.ThreadOpResult> OperateAsync(ClusterKthreadId id, ClusterNodeProtocol.ThreadOperation operation, CancellationToken ct,
+        IReadOnlyList<int>? cpus = null)
     {
         ArgumentNullException.ThrowIfNull(id);
         if (id.Pid <= 0)
@@ -213,7 +209,7 @@ public sealed partial class ClusterKthreads
         var node = NodeAt(id.Node);
         try
         {
-            return await node.Ask<ClusterNodeProtocol.ThreadOpResult>(op with { Pid = id.Pid }, Settings.AskTimeout, ct)
+            return await node.Ask<ClusterNodeProtocol.ThreadOpResult>(new ClusterNodeProtocol.ThreadOp(id.Pid, operation) { Cpus = cpus }, Settings.AskTimeout, ct)
                 .ConfigureAwait(false);
         }
         catch (AskTimeoutException)

@@ -74,7 +74,7 @@ internal sealed class ClusterNodeActor : ReceiveActor
             ClusterNodeProtocol.ThreadOperation.Unpark => KthreadProtocol.Unpark.Instance,
             ClusterNodeProtocol.ThreadOperation.Info => KthreadProtocol.GetInfo.Instance,
             ClusterNodeProtocol.ThreadOperation.SetCpusAllowed when op.Cpus is { } cpus && cpus.All(_cluster.Kthreads.Cpus.IsPossible) =>
-                new KthreadProtocol.SetCpusAllowed(cpus.ToArray()),
+                new KthreadProtocol.SetCpusAllowed(cpus),
             _ => null,
         };
         if (command is null || op.Pid <= 0)
@@ -112,7 +112,7 @@ internal sealed class ClusterNodeActor : ReceiveActor
         var members = Akka.Cluster.Cluster.Get(Context.System).State.Members.Select(m => m.Address).ToArray();
         if (ClusterKthreadId.TryParse(op.Id, members, out var id))
         {
-            return _cluster.OperateAsync(id!, new ClusterNodeProtocol.ThreadOp(0, op.Operation) { Cpus = op.Cpus }, CancellationToken.None);
+            return _cluster.OperateAsync(id!, op.Operation, CancellationToken.None, op.Cpus);
         }
 
         // Well formed but naming no member: the node is gone.
