@@ -7,12 +7,6 @@ namespace Akka.Kthreads.Cli.Cluster;
 /// <summary>ps of a whole cluster: each node's kthreadd, then its threads in pid order, each row naming its node.</summary>
 internal static class ClusterPs
 {
-    /// <summary>The columns: ps's own, after the node.</summary>
-    public static IReadOnlyList<GridColumn> Columns { get; } = [new("NODE"), .. PsSwitches.Plain];
-
-    /// <summary>With <c>--switches</c>: the NVCSW and NIVCSW columns before COMMAND, as on one node.</summary>
-    public static IReadOnlyList<GridColumn> SwitchColumns { get; } = [new("NODE"), .. PsSwitches.Columns];
-
     /// <summary>The table of a cluster-wide <see cref="ClusterNodeProtocol.ThreadList"/>, ordered by node then pid.</summary>
     public static Grid Grid(ClusterNodeProtocol.ThreadList list, bool switches = false)
     {
@@ -23,7 +17,8 @@ internal static class ClusterPs
             rows.AddRange(PsSwitches.Rows(node.ToList(), switches).Select(r => (IReadOnlyList<string>)[node.Key, .. r]));
         }
 
-        return new Grid(switches ? SwitchColumns : Columns, rows);
+        // ps's own columns (with the counts for --switches, as on one node), after the node.
+        return new Grid([new("NODE"), .. switches ? PsSwitches.Columns : PsSwitches.Plain], rows);
     }
 
     /// <summary>"Cluster ps, asked through 127.0.0.1:4053: 3 nodes.": the line above the table.</summary>

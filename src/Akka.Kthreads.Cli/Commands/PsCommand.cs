@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Akka.Kthreads.Cli.Cluster;
 using Akka.Kthreads.Cli.Demo;
 using Akka.Kthreads.Cli.Node;
@@ -43,45 +42,30 @@ internal static class PsCommand
     public static Task<int> RunAsync(KpsConsole console, int? cpus, bool json, bool switches, CancellationToken ct) =>
         CommandRunner.RunAsync(console, () => KpsNode.RunAsync(cpus, async node =>
         {
-            var watchdogs = new WatchdogNotes(node.System, node.Kthreads.Settings);
+            // Only the plain table is noted with what the watchdogs saw; listening starts before the threads do.
+            var watchdogs = json || switches ? null : new WatchdogNotes(node.System, node.Kthreads.Settings);
             var threads = new DemoThreads(node.Kthreads);
             await threads.StartAllAsync(ct).ConfigureAwait(false);
-            if (switches)
+            var listed = await node.Kthreads.ListAsync(ct).ConfigureAwait(false);
+            if (json)
             {
-                var grid = PsSwitches.Grid(await node.Kthreads.ListAsync(ct).ConfigureAwait(false));
-                if (json)
-                {
-                    console.Out.Json(grid);
-                }
-                else
-                {
-                    console.Out.Table(grid);
-                }
+                console.Out.Json(PsSwitches.Grid(listed, switches));
+            }
+            else if (watchdogs is null)
+            {
+                console.Out.Table(PsSwitches.Grid(listed));
             }
             else
             {
-                await WriteTableAsync(console, node, watchdogs, json, ct).ConfigureAwait(false);
+                console.Out.Table(PsTable.Rows(listed));
+                foreach (var line in watchdogs.Lines())
+                {
+                    console.Out.Heading(line);
+                }
             }
 
             await threads.StopAllAsync(ct).ConfigureAwait(false);
         }), ct);
-
-    private static async Task WriteTableAsync(KpsConsole console, KpsNode node, WatchdogNotes watchdogs, bool json, CancellationToken ct)
-    {
-        var rows = await PsTable.ReadAsync(node.Kthreads, ct).ConfigureAwait(false);
-        if (json)
-        {
-            console.Out.Json(new Grid(PsRow.Header.Select(h => new GridColumn(h, Numeric: h is "PID" or "PPID" or "CPU")).ToArray(),
-                rows.Select(r => (IReadOnlyList<string>)[r.Pid.ToString(CultureInfo.InvariantCulture), r.PPid.ToString(CultureInfo.InvariantCulture), r.Cpu, r.Stat.ToString(), r.Command]).ToArray()));
-            return;
-        }
-
-        console.Out.Table(rows);
-        foreach (var line in watchdogs.Lines())
-        {
-            console.Out.Heading(line);
-        }
-    }
 
     /// <summary>The same node and threads as a plain <c>kps ps</c>, its table redrawn every interval (with the counts if <paramref name="switches"/>); Ctrl+C ends it with 0.</summary>
     public static Task<int> WatchAsync(KpsConsole console, int? cpus, Watching watch, bool switches, CancellationToken ct) =>

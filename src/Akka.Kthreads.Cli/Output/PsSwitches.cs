@@ -14,13 +14,11 @@ internal static class PsSwitches
 
     /// <summary>The five with NVCSW and NIVCSW before COMMAND.</summary>
     public static IReadOnlyList<GridColumn> Columns { get; } =
-    [
-        new("PID", Numeric: true), new("PPID", Numeric: true), new("CPU", Numeric: true), new("STAT"),
-        new("NVCSW", Numeric: true), new("NIVCSW", Numeric: true), new("COMMAND"),
-    ];
+        [.. Plain.Take(4), new("NVCSW", Numeric: true), new("NIVCSW", Numeric: true), Plain[4]];
 
-    /// <summary>The table of one node with the counts.</summary>
-    public static Grid Grid(IReadOnlyList<KthreadInfo> threads) => new(Columns, Rows(threads, switches: true));
+    /// <summary>The table of one node, with the counts if <paramref name="switches"/>.</summary>
+    public static Grid Grid(IReadOnlyList<KthreadInfo> threads, bool switches = true) =>
+        new(switches ? Columns : Plain, Rows(threads, switches));
 
     /// <summary>One node's rows: kthreadd (an actor, so "-" for its counts), then its threads in pid order.</summary>
     public static IReadOnlyList<IReadOnlyList<string>> Rows(IReadOnlyList<KthreadInfo> threads, bool switches)
