@@ -193,18 +193,7 @@ public sealed class Cpus
         }
 
         // All busy: spread by load, starting from the next CPU in turn.
-        var start = (int)((uint)Interlocked.Increment(ref _nextUnbound) % (uint)online.Length);
-        var best = _runQueues[online[start]];
-        for (var i = 1; i < online.Length && best.Load > 0; i++)
-        {
-            var candidate = _runQueues[online[(start + i) % online.Length]];
-            if (candidate.Load < best.Load)
-            {
-                best = candidate;
-            }
-        }
-
-        return best;
+        return LeastLoaded(online);
     }
 
     /// <summary>
