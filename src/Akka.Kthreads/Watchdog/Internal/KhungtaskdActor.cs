@@ -14,24 +14,22 @@ internal sealed class KhungtaskdActor : UntypedActor, IWithTimers
     private readonly IActorRef _kthreadd;
     private readonly TimeSpan _timeout;
     private readonly TimeSpan _interval;
-    private readonly Func<long> _jiffies;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     // The kernel keeps these in task_struct (last_switch_count, last_switch_time); here, per pid.
     private readonly Dictionary<int, HungTaskCheck> _tasks = new();
 
-    public KhungtaskdActor(IActorRef kthreadd, TimeSpan timeout, TimeSpan interval, Func<long>? jiffies = null)
+    public KhungtaskdActor(IActorRef kthreadd, TimeSpan timeout, TimeSpan interval)
     {
         _kthreadd = kthreadd;
         _timeout = timeout;
         _interval = interval;
-        _jiffies = jiffies ?? Stopwatch.GetTimestamp;
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(IActorRef kthreadd, TimeSpan timeout, TimeSpan interval) =>
-        Actor.Props.Create(() => new KhungtaskdActor(kthreadd, timeout, interval, null));
+        Actor.Props.Create(() => new KhungtaskdActor(kthreadd, timeout, interval));
 
     // kernel: watchdog() — schedule_timeout_interruptible(interval), then check_hung_uninterruptible_tasks().
     protected override void PreStart() => Timers.StartPeriodicTimer(Tick.Instance, Tick.Instance, _interval);
@@ -56,7 +54,7 @@ internal sealed class KhungtaskdActor : UntypedActor, IWithTimers
     // kernel: check_hung_uninterruptible_tasks() — for_each_process_thread(g, t) if (t->__state == TASK_UNINTERRUPTIBLE) check_hung_task(t, timeout);
     private void CheckHungUninterruptibleTasks(IReadOnlyList<BlockedTask> blocked)
     {
-        var now = _jiffies();
+        var now = Stopwatch.GetTimestamp();
         var seen = new HashSet<int>();
         foreach (var t in blocked)
         {
