@@ -31,15 +31,7 @@ public sealed partial class KthreadContext
     /// <param name="timeout">How long to sleep at most; <see cref="Timeout.InfiniteTimeSpan"/> sleeps like <see cref="ScheduleAsync"/>.</param>
     /// <returns>True if woken (also by a stop or park request) before the timeout; false if it ran out.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A negative timeout other than infinite.</exception>
-    public Task<bool> ScheduleTimeoutAsync(TimeSpan timeout)
-    {
-        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a sleep cannot be negative");
-        }
-
-        return SleepAsync(timeout == Timeout.InfiniteTimeSpan ? null : timeout);
-    }
+    public Task<bool> ScheduleTimeoutAsync(TimeSpan timeout) => SleepAsync(WaitTimeout.Limit(timeout));
 
     /// <summary>cond_resched(): a point where the CPU may go to another thread waiting for it, or the thread to a CPU its mask allows.</summary>
     /// <returns>Completes at once when nobody waits for this CPU and the thread may stay on it.</returns>

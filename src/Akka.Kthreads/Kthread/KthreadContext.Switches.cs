@@ -7,7 +7,7 @@ public sealed partial class KthreadContext
     private long _nvcsw;
     private long _nivcsw;
     private volatile bool _inUninterruptibleSleep;
-    private volatile string? _waitSite;
+    private volatile string? _waitCaller;
 
     /// <summary>nvcsw: checkpoints where the thread gave its CPU up itself (schedule() from a sleep, a park, I/O off the CPU).</summary>
     internal long Nvcsw => Interlocked.Read(ref _nvcsw);
@@ -23,7 +23,8 @@ public sealed partial class KthreadContext
     }
 
     /// <summary>Where the thread waits uninterruptibly (the call and its caller), for khungtaskd's report; null when not known.</summary>
-    internal string? WaitSite => _waitSite;
+    /// <remarks>Made here, when kthreadd asks once per check, rather than on every wait.</remarks>
+    internal string? WaitSite => _waitCaller is { } caller ? $"WaitEventUninterruptibleAsync in {caller}" : null;
 
     private void CountVoluntarySwitch() => Interlocked.Increment(ref _nvcsw);
 

@@ -27,7 +27,7 @@ public sealed partial class KthreadContext
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite.</exception>
     public async Task<TimeSpan> WaitEventTimeoutAsync(WaitQueue wq, Func<bool> condition, TimeSpan timeout)
     {
-        var (result, left) = await WaitEventCoreAsync(wq, condition, exclusive: false, Limit(timeout)).ConfigureAwait(false);
+        var (result, left) = await WaitEventCoreAsync(wq, condition, exclusive: false, WaitTimeout.Limit(timeout)).ConfigureAwait(false);
         await OnHeldCpu();
         return result == 0 ? left : TimeSpan.Zero;
     }
@@ -62,7 +62,7 @@ public sealed partial class KthreadContext
     public async Task<bool> WaitForCompletionTimeoutAsync(Completion done, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(done);
-        var (result, _) = await WaitEventCoreAsync(done.Queue, done.TryWait, exclusive: true, Limit(timeout)).ConfigureAwait(false);
+        var (result, _) = await WaitEventCoreAsync(done.Queue, done.TryWait, exclusive: true, WaitTimeout.Limit(timeout)).ConfigureAwait(false);
         await OnHeldCpu();
         return result == 0;
     }
@@ -75,8 +75,7 @@ public sealed partial class KthreadContext
     /// <remarks>As the kernel's D sleep ignores signals: use it where giving up half-way is worse than making the stopper wait (stop-timeout still bounds the stopper).</remarks>
     public async Task<int> WaitEventUninterruptibleAsync(WaitQueue wq, Func<bool> condition, [CallerMemberName] string caller = "")
     {
-        var (result, _) = await WaitEventCoreAsync(wq, condition, exclusive: false, timeout: null, uninterruptible: true,
-            site: $"WaitEventUninterruptibleAsync in {caller}").ConfigureAwait(false);
+        var (result, _) = await WaitEventCoreAsync(wq, condition, exclusive: false, timeout: null, uninterruptible: true, caller).ConfigureAwait(false);
         await OnHeldCpu();
         return result;
     }
@@ -85,7 +84,7 @@ public sealed partial class KthreadContext
 
     // kernel: ___wait_event() — queue, set state, check, sleep; finish_wait() on the way out.
     private async Task<(int Result, TimeSpan Left)> WaitEventCoreAsync(WaitQueue wq, Func<bool> condition, bool exclusive, TimeSpan? timeout,
-        bool uninterruptible = false, string? site = null)
+        bool uninterruptible = false, string? caller = null)
     {
         ArgumentNullException.ThrowIfNull(wq);
         ArgumentNullException.ThrowIfNull(condition);
@@ -96,7 +95,11 @@ public sealed partial class KthreadContext
         }
 
         var waiter = new KthreadWaiter(this, exclusive);
-        _waitSite = site;
+        if (uninterruptible)
+        {
+            _waitCaller = caller;
+        }
+
         var result = 0;
         var left = TimeSpan.Zero;
         try
@@ -141,7 +144,11 @@ public sealed partial class KthreadContext
         finally
         {
             SetRunning();
-            _waitSite = null;
+            if (uninterruptible)
+            {
+                _waitCaller = null;
+            }
+
             // An exclusive wake-up we did not use goes to the next waiter, so none is lost.
             if (!wq.Remove(waiter) && exclusive && waiter.WasWoken && result != 0)
             {
@@ -150,21 +157,5 @@ public sealed partial class KthreadContext
         }
 
         return (result, left);
-    }
-
-    // MAX_SCHEDULE_TIMEOUT is no limit, as in ScheduleTimeoutAsync and the plain waits; any other negative is a mistake.
-    private static TimeSpan? Limit(TimeSpan timeout)
-    {
-        if (timeout == Timeout.InfiniteTimeSpan)
-        {
-            return null;
-        }
-
-        if (timeout < TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout cannot be negative (Timeout.InfiniteTimeSpan waits without one)");
-        }
-
-        return timeout;
     }
 }

@@ -29,12 +29,8 @@ public sealed partial class WaitQueue
     public Task<TimeSpan> WaitEventTimeoutAsync(Func<bool> condition, TimeSpan timeout, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(condition);
-        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout cannot be negative");
-        }
-
-        return KthreadContext.SleepingOffCpu(() => WaitEventCoreAsync(condition, timeout == Timeout.InfiniteTimeSpan ? null : timeout, ct));
+        var limit = WaitTimeout.Limit(timeout);
+        return KthreadContext.SleepingOffCpu(() => WaitEventCoreAsync(condition, limit, ct));
     }
 
     // kernel: ___wait_event() — queue, check, sleep; finish_wait() on the way out.

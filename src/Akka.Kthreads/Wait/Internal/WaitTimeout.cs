@@ -14,6 +14,26 @@ internal static class WaitTimeout
     /// </summary>
     public static readonly TimeSpan NoLimit = TimeSpan.MaxValue;
 
+    /// <summary>
+    /// A caller's timeout as the wait's limit: Timeout.InfiniteTimeSpan is MAX_SCHEDULE_TIMEOUT, no limit (null), in every
+    /// timed sleep and wait; any other negative is a mistake.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite.</exception>
+    public static TimeSpan? Limit(TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return null;
+        }
+
+        if (timeout < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout cannot be negative (Timeout.InfiniteTimeSpan waits without one)");
+        }
+
+        return timeout;
+    }
+
     /// <summary>A condition that held before any sleep: the whole timeout (<see cref="NoLimit"/> without one), at least one tick.</summary>
     public static TimeSpan HeldAtOnce(TimeSpan? timeout)
     {
