@@ -56,9 +56,8 @@ public sealed partial class KthreadContext
     private async ValueTask ReacquireAsync()
     {
         await LetCallerAwait();
-        ReleaseCpu();
         // kernel: cond_resched() -> __schedule(SM_PREEMPT): the CPU was taken, not given up (nivcsw).
-        CountInvoluntarySwitch();
+        SwitchOut(voluntary: false);
         await AcquireCpuAsync().ConfigureAwait(false);
         await OnHeldCpu();
     }
@@ -84,8 +83,7 @@ public sealed partial class KthreadContext
             var prepared = TakePreparedGen();
             _myPreparedUninterruptible = false;
             await LetCallerAwait();
-            ReleaseCpu();
-            CountVoluntarySwitch();
+            SwitchOut(voluntary: true);
             _self.Tell(new Sleep(wake, timeout, prepared, uninterruptible));
             woken = await wake.Task.ConfigureAwait(false);
             await AcquireCpuAsync().ConfigureAwait(false);
@@ -102,8 +100,7 @@ public sealed partial class KthreadContext
         while (ShouldPark)
         {
             var unpark = ParkGate.Make(); // as the wake above: opened inline in the actor, it only queues
-            ReleaseCpu();
-            CountVoluntarySwitch();
+            SwitchOut(voluntary: true);
             _self.Tell(new Parking(unpark));
             await unpark.ConfigureAwait(false);
             await AcquireCpuAsync().ConfigureAwait(false);

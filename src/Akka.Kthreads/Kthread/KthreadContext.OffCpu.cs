@@ -18,8 +18,7 @@ public sealed partial class KthreadContext
     {
         ArgumentNullException.ThrowIfNull(io);
         await LetCallerAwait();
-        ReleaseCpu();
-        CountVoluntarySwitch();
+        SwitchOut(voluntary: true);
         _self.Tell(OffCpu.Enter);
         try
         {

@@ -26,7 +26,10 @@ public sealed partial class KthreadContext
     /// <remarks>Made here, when kthreadd asks once per check, rather than on every wait.</remarks>
     internal string? WaitSite => _waitCaller is { } caller ? $"WaitEventUninterruptibleAsync in {caller}" : null;
 
-    private void CountVoluntarySwitch() => Interlocked.Increment(ref _nvcsw);
-
-    private void CountInvoluntarySwitch() => Interlocked.Increment(ref _nivcsw);
+    // Every checkpoint that gives its CPU up: a sleep, a park or I/O off the CPU counts in nvcsw; a cond_resched that lost it, in nivcsw.
+    private void SwitchOut(bool voluntary)
+    {
+        ReleaseCpu();
+        Interlocked.Increment(ref voluntary ? ref _nvcsw : ref _nivcsw);
+    }
 }
