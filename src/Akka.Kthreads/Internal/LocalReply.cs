@@ -68,7 +68,7 @@ internal sealed class LocalReply<T> : MinimalActorRef
 
     private void Start(CancellationToken ct)
     {
-        if (_timeout != Timeout.InfiniteTimeSpan && _timeout > TimeSpan.Zero)
+        if (_timeout > TimeSpan.Zero)
         {
             _timer = new Timer(static s => ((LocalReply<T>)s!).TimeOut(), this, _timeout, Timeout.InfiniteTimeSpan);
         }
