@@ -32,10 +32,18 @@ public static class Program
         var busyOnly = args.Contains("--busy-cpus-only");
         var clusterOnly = args.Contains("--cluster-only");
         var clusterOpsOnly = args.Contains("--cluster-ops-only");
-        var rest = args.Where(a => a is not ("--quick" or "--million" or "--scale-only" or "--no-scale" or "--busy-cpus-only" or "--cluster-only" or "--cluster-ops-only")).ToArray();
+        var coldOnly = args.Contains("--cold-stop-machine-only");
+        var rest = args.Where(a => a is not ("--quick" or "--million" or "--scale-only" or "--no-scale" or "--busy-cpus-only" or "--cluster-only" or "--cluster-ops-only" or "--cold-stop-machine-only")).ToArray();
         if (busyOnly)
         {
             await BusyCpusFigures.RunAsync(Console.Out);
+            return 0;
+        }
+
+        if (coldOnly)
+        {
+            await StopMachineFigures.RunAsync(StopMachineRuns, Console.Out, loaded: false);
+            await StopMachineFigures.RunAsync(StopMachineRuns, Console.Out, loaded: true);
             return 0;
         }
 
