@@ -133,34 +133,22 @@ public sealed record KthreadsSettings(
         return settings;
     }
 
-    private static TimeSpan Positive(Config config, string key)
-    {
-        if (!config.HasPath(key))
-        {
-            throw new ConfigurationException($"kthreads.{key} is missing; it needs a duration such as 20s");
-        }
-
-        var value = Read(config, key, "a positive duration such as 20s", c => c.GetTimeSpan(key, null, allowInfinite: false));
-        if (value <= TimeSpan.Zero)
-        {
-            throw new ConfigurationException($"kthreads.{key} must be a positive duration such as 20s, was {value}");
-        }
-
-        return value;
-    }
+    private static TimeSpan Positive(Config config, string key) => Duration(config, key, "a positive duration such as 20s", zeroIsOff: false);
 
     // A duration where 0 means off (or "the default"), as the kernel's watchdog and hung_task sysctls.
-    private static TimeSpan NotNegative(Config config, string key)
+    private static TimeSpan NotNegative(Config config, string key) => Duration(config, key, "a duration such as 20s, or 0 for off", zeroIsOff: true);
+
+    private static TimeSpan Duration(Config config, string key, string what, bool zeroIsOff)
     {
         if (!config.HasPath(key))
         {
-            throw new ConfigurationException($"kthreads.{key} is missing; it needs a duration such as 20s, or 0 for off");
+            throw new ConfigurationException($"kthreads.{key} is missing; it needs {what}");
         }
 
-        var value = Read(config, key, "a duration such as 20s, or 0 for off", c => c.GetTimeSpan(key, null, allowInfinite: false));
-        if (value < TimeSpan.Zero)
+        var value = Read(config, key, what, c => c.GetTimeSpan(key, null, allowInfinite: false));
+        if (value < TimeSpan.Zero || (value == TimeSpan.Zero && !zeroIsOff))
         {
-            throw new ConfigurationException($"kthreads.{key} must be a duration such as 20s, or 0 for off; it cannot be negative, was {value}");
+            throw new ConfigurationException($"kthreads.{key} must be {what}, was {value}");
         }
 
         return value;
