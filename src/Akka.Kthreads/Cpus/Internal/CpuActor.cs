@@ -46,8 +46,11 @@ internal sealed class CpuActor : UntypedActor
         var self = Self;
         // Only the stopper's acquire runs here (so the holder's next checkpoint sees it waiting);
         // every later step runs on the CPU's own thread. The walk never throws (fn's exceptions are
-        // caught inside it).
-        work.ParticipateAsync(_cpu).ContinueWith(
+        // caught inside it). The next work waits for the whole call, which ends once every stopper
+        // let its CPU go: so the CPU thread that reaches EXIT completes the caller's task first, and
+        // the CPU actors hear of it after, instead of one Tell per CPU on the way to the caller.
+        _ = work.ParticipateAsync(_cpu);
+        work.Completion.ContinueWith(
             static (_, s) => ((IActorRef)s!).Tell(StopperDone.Instance), self,
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
