@@ -1,0 +1,85 @@
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Akka.Kthreads.Tests;
+
+/// <summary>
+/// kthread_stop, kthread_park and kthread_flush_work sleep in wait_for_completion(): a kthread that calls them
+/// gives its CPU up meanwhile, so a target that needs that very CPU gets there. Every thread below is bound to cpu 1.
+/// </summary>
+public sealed class WaitFromKthreadSpec(ITestOutputHelper output) : SpecBase(output)
+{
+    private const int Cpu = 1;
+
+    [Fact]
+    public async Task A_kthread_stops_a_thread_of_its_own_cpu_and_gets_its_exit_code()
+    {
+        var target = await RunBoundAsync(SleepUntilStopped(TestActor, code: 7), "target");
+        await ExpectMsgAsync<(string, int)>();
+        var stopper = await RunBoundAsync(_ => target.StopAsync(), "stopper");
+
+        await AwaitStateAsync(stopper, KthreadState.Zombie);
+        Assert.Equal(7, await stopper.StopAsync());
+    }
+
+    [Fact]
+    public async Task A_kthread_parks_a_thread_of_its_own_cpu_and_gets_0_once_it_parked()
+    {
+        var target = await RunBoundAsync(async current =>
+        {
+            while (!current.ShouldStop)
+            {
+                if (current.ShouldPark)
+                {
+                    await current.ParkMeAsync();
+                }
+                else
+                {
+                    await current.ScheduleAsync();
+                }
+            }
+
+            return 0;
+        }, "target");
+        var parker = await RunBoundAsync(_ => target.ParkAsync(), "parker");
+
+        await AwaitStateAsync(parker, KthreadState.Zombie);
+        Assert.Equal(0, await parker.StopAsync());
+        Assert.Equal(KthreadState.Parked, (await target.InfoAsync()).State);
+        Assert.Equal(0, await target.StopAsync());
+    }
+
+    [Fact]
+    public async Task A_kthread_flushes_and_destroys_a_worker_of_its_own_cpu()
+    {
+        var worker = await Kthreads.CreateWorkerAsync("kworker/{0}", Cpu);
+        var ran = 0;
+        var work = new KthreadWork(_ =>
+        {
+            Interlocked.Increment(ref ran);
+            return Task.CompletedTask;
+        });
+        var flusher = await RunBoundAsync(async _ =>
+        {
+            worker.QueueWork(work);
+            await worker.FlushAsync();
+            var seen = Volatile.Read(ref ran);
+            worker.QueueWork(work);
+            var waited = await worker.FlushWorkAsync(work);
+            await worker.DestroyAsync();
+            return seen * 10 + (waited ? Volatile.Read(ref ran) : 0);
+        }, "flusher");
+
+        await AwaitStateAsync(flusher, KthreadState.Zombie);
+        Assert.Equal(12, await flusher.StopAsync());
+        Assert.DoesNotContain(await Kthreads.ListAsync(), t => t.Comm == worker.Thread.Comm);
+    }
+
+    private async Task<Kthread> RunBoundAsync(ThreadFn fn, string name)
+    {
+        var thread = await Kthreads.CreateAsync(fn, null, name);
+        Assert.Equal(0, await thread.BindAsync(Cpu));
+        Assert.True(await thread.WakeUpAsync());
+        return thread;
+    }
+}
