@@ -91,7 +91,15 @@ internal sealed class MultiStop
         var held = false;
         try
         {
-            held = await queue.AcquireAsStopperAsync(this).ConfigureAwait(false);
+            var acquire = queue.AcquireAsStopperAsync(this);
+            if (!acquire.IsCompleted && IsAborted)
+            {
+                // Aborted after we counted as started but before we stood in the queue: the Abort found
+                // nothing to withdraw there, so withdraw now instead of waiting for the holder's checkpoint.
+                queue.CancelStopper(this);
+            }
+
+            held = await acquire.ConfigureAwait(false);
             if (!held)
             {
                 // The CPU went offline before its stopper ran (stop_one_cpu returns -ENOENT), or we gave up.
