@@ -75,6 +75,25 @@ public sealed class PerCpuThreadSpec(ITestOutputHelper output) : SpecBase(output
     }
 
     [Fact]
+    public async Task Unpark_answers_a_Park_so_a_spec_without_Park_gets_no_Unpark_after_its_cpu_comes_back()
+    {
+        var probe = CreateTestProbe();
+        var spec = Counting(probe) with { Park = null };
+        await Kthreads.PerCpuThreads.RegisterAsync(spec);
+        await ReceiveAsync(probe, 4);
+        Assert.Equal(0, await Kthreads.Cpus.DownAsync(3));
+        Assert.Equal(0, await Kthreads.Cpus.UpAsync(3));
+
+        var td = Kthreads.PerCpuThreads.Get(spec, 3)!;
+        ((Counter)td.State!).Pending = 1;
+        await td.Thread.WakeUpAsync();
+
+        // kernel: HP_THREAD_PARKED only after ht->park ran; otherwise the thread stays ACTIVE and unpark is not called.
+        await probe.ExpectMsgAsync(("run", 3, (int?)3));
+        await Kthreads.PerCpuThreads.UnregisterAsync(spec);
+    }
+
+    [Fact]
     public async Task A_cpu_that_comes_up_after_register_gets_its_thread_then()
     {
         var probe = CreateTestProbe();

@@ -22,7 +22,7 @@ public sealed record PerCpuThread(string Comm, Func<PerCpu, bool> ThreadShouldRu
     /// <summary>Runs on its CPU before the thread parks (its CPU goes down).</summary>
     public Func<PerCpu, Task>? Park { get; init; }
 
-    /// <summary>Runs on its CPU when the thread is unparked again (its CPU came back).</summary>
+    /// <summary>Runs on its CPU when the thread is unparked again (its CPU came back), after a <see cref="Park"/> ran: the kernel pairs them.</summary>
     public Func<PerCpu, Task>? Unpark { get; init; }
 
     /// <summary>The thread parks and unparks itself (its owner calls Park / Unpark): hotplug leaves it alone.</summary>

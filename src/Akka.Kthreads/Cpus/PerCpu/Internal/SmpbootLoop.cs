@@ -29,12 +29,14 @@ internal static class SmpbootLoop
             if (current.ShouldPark)
             {
                 current.SetRunning();
+                // kernel: only a thread that ran Setup and has a park callback becomes HP_THREAD_PARKED, so Unpark
+                // answers a Park, and a park before Setup leaves Setup still to run.
                 if (spec.Park is { } park && td.Status == SmpbootStatus.Active)
                 {
                     await current.CallUserAsync(_ => park(td), null).ConfigureAwait(false);
+                    td.Status = SmpbootStatus.Parked;
                 }
 
-                td.Status = SmpbootStatus.Parked;
                 await current.ParkMeAsync().ConfigureAwait(false);
                 continue;
             }
