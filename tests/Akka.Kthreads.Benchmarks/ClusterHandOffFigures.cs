@@ -206,6 +206,8 @@ internal static class ClusterHandOffFigures
             {
                 CreateState = _ => 0L,
                 Setup = td => Fresh(td.Cpu),
+                // Unpark answers a Park (smpboot pairs them): a CPU back on a node that held it runs here again.
+                Park = _ => Task.CompletedTask,
                 Unpark = td => Fresh(td.Cpu),
             };
             if (kthreads.PerCpuThreads.RegisterAsync(spec).GetAwaiter().GetResult() != 0)
