@@ -33,6 +33,32 @@ public sealed class PlacementSpec(ITestOutputHelper output) : ClusterSpecBase(ou
     }
 
     [Fact]
+    public async Task An_item_names_its_thread_by_format_or_by_its_name_cut_as_the_thread_is_and_a_broken_format_is_refused()
+    {
+        await AwaitMembersAsync(1);
+        await AwaitSettledAsync();
+        Assert.Equal(0, await Node1.Kthreads.PerCpuThreads.RegisterAsync(Tally.Named("tallywithlongname/{0}")));
+
+        // "tallywithlongname/1" has 19 characters; the thread's comm is its first 15, as TASK_COMM_LEN makes it.
+        Assert.True(await Node1.Cluster.QueueOnCpuAsync(1, "tallywithlongname/{0}", "by-format") > 0);
+        Assert.True(await Node1.Cluster.QueueOnCpuAsync(1, "tallywithlongname/1", "by-name") > 0);
+        await Assert.ThrowsAsync<ArgumentException>(() => Node1.Cluster.QueueOnCpuAsync(1, "tally/{0}/{1}", "broken"));
+
+        // Past the door, by hand: refused with -EINVAL, and the CPU goes on with its items.
+        var reply = await Node1.Cluster.Region.Ask<object>(
+            new Akka.Kthreads.Cluster.ClusterCpuProtocol.QueueItem(1, "tally/{0}/{1}", "broken"), TimeSpan.FromSeconds(10));
+        Assert.Equal(-Errno.EINVAL, Assert.IsType<Akka.Kthreads.Cluster.ClusterCpuProtocol.CpuRequestFailed>(reply).Errno);
+        Assert.True(await Node1.Cluster.QueueOnCpuAsync(1, "tallywithlongname/{0}", "after") > 0);
+
+        await AwaitAssertAsync(async () =>
+        {
+            var info = await Node1.Cluster.CpuInfoAsync(1);
+            var tally = Assert.Single(info.Threads, t => t.Name == "tallywithlongna");
+            Assert.Equal(["by-format", "by-name", "after"], Tally.Parse(tally.State).Items);
+        }, TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
     public async Task Items_queued_from_any_node_reach_the_per_cpu_thread_in_order()
     {
         // Garbage at the node's serializer is refused, and the node goes on.

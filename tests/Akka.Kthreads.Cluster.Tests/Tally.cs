@@ -12,10 +12,13 @@ public static class Tally
     public const string Comm = "tally/{0}";
 
     public static PerCpuThread Spec(ConcurrentQueue<(string Node, int Cpu, string Item)>? handled = null, string node = "") =>
-        Make(handled, node, saveEvery: true);
+        Make(handled, node, saveEvery: true, Comm);
 
     public static PerCpuThread SavingOnly(ConcurrentQueue<(string Node, int Cpu, string Item)> handled, string node) =>
-        Make(handled, node, saveEvery: false);
+        Make(handled, node, saveEvery: false, Comm);
+
+    /// <summary>The same thread (saving after every item) under another name format.</summary>
+    public static PerCpuThread Named(string comm) => Make(null, "", saveEvery: true, comm);
 
     public static (long Count, string[] Items) Parse(string? state)
     {
@@ -24,8 +27,8 @@ public static class Tally
             parts[1].Length == 0 ? [] : parts[1].Split(','));
     }
 
-    private static PerCpuThread Make(ConcurrentQueue<(string Node, int Cpu, string Item)>? handled, string node, bool saveEvery) =>
-        new(Comm, td => td.PendingItems > 0, async td =>
+    private static PerCpuThread Make(ConcurrentQueue<(string Node, int Cpu, string Item)>? handled, string node, bool saveEvery, string comm) =>
+        new(comm, td => td.PendingItems > 0, async td =>
         {
             while (td.TryTakeItem(out var item))
             {

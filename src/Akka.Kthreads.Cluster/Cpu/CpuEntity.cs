@@ -165,6 +165,15 @@ internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
             return;
         }
 
+        // The thread it names: a format ("counter/{0}") names this CPU's; either is cut to 15 characters, as the thread's comm was.
+        var name = Akka.Kthreads.Internal.KthreaddActor.TryComm(queue.Comm, queue.Comm.Contains("{0}", StringComparison.Ordinal) ? _cpu : null);
+        if (name is null)
+        {
+            _log.Warning("cluster: cpu {0} refused an item for '{1}': not a name format", _cpu, queue.Comm);
+            sender.Tell(new ClusterCpuProtocol.CpuRequestFailed(_cpu, -Errno.EINVAL, $"'{queue.Comm}' is not a name format: use {{0}} for the cpu"));
+            return;
+        }
+
         Payload payload;
         try
         {
@@ -185,7 +194,6 @@ internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        var name = queue.Comm.Contains("{0}", StringComparison.Ordinal) ? Akka.Kthreads.Internal.KthreaddActor.Comm(queue.Comm, _cpu) : queue.Comm;
         var accepted = new ItemAccepted(_ledger.LastSeq + 1, name, payload);
         Persist(accepted, e =>
         {

@@ -179,10 +179,14 @@ internal sealed class KthreaddActor : UntypedActor
     private static string Comm(Create create) => Comm(create.Name, create.Cpu);
 
     /// <summary>The comm a thread named <paramref name="name"/> gets on <paramref name="cpu"/> ("counter/{0}" on 3: "counter/3"), cut to TASK_COMM_LEN - 1.</summary>
-    internal static string Comm(string name, int? cpu)
+    internal static string Comm(string name, int? cpu) =>
+        TryComm(name, cpu) ?? throw new ArgumentException($"'{name}' is not a name format: use {{0}} for the cpu", nameof(name));
+
+    /// <summary>As <see cref="Comm(string, int?)"/>, or null for a broken format (the doors check it; a message sent by hand may not).</summary>
+    internal static string? TryComm(string name, int? cpu)
     {
-        var comm = cpu is { } c ? FormatName(name, c)! : name;
-        return comm.Length <= CommLength ? comm : comm[..CommLength];
+        var comm = cpu is { } c ? FormatName(name, c) : name;
+        return comm is null || comm.Length <= CommLength ? comm : comm[..CommLength];
     }
 
     private static string? FormatName(string format, int cpu)
