@@ -56,6 +56,35 @@ public sealed class TimeoutSpec(ITestOutputHelper output) : SpecBase(output, Con
         finish.SetResult();
         Assert.Equal(0, await thread.StopAsync());
     }
+
+    [Fact]
+    public async Task A_per_cpu_thread_that_does_not_park_keeps_its_cpu_up_and_cpu_down_gives_ETIMEDOUT()
+    {
+        var probe = CreateTestProbe();
+        var wq = new WaitQueue();
+        var released = false;
+        var done = false;
+        var spec = new PerCpuThread("dsleep/{0}", td => td.Cpu == 1 && !Volatile.Read(ref done), async td =>
+        {
+            probe.Tell("asleep");
+            // TASK_UNINTERRUPTIBLE: a park request does not end this sleep, and the CPU is free meanwhile.
+            await td.Current.WaitEventUninterruptibleAsync(wq, () => Volatile.Read(ref released));
+            Volatile.Write(ref done, true);
+        });
+        Assert.Equal(0, await Kthreads.PerCpuThreads.RegisterAsync(spec));
+        await Kthreads.PerCpuThreads.Get(spec, 1)!.Thread.WakeUpAsync();
+        await probe.ExpectMsgAsync("asleep");
+
+        // kernel: smpboot_park_threads() waits for the park, so no CPU goes down under a per-CPU thread that has not parked.
+        Assert.Equal(-Errno.ETIMEDOUT, await Kthreads.Cpus.DownAsync(1));
+        Assert.True(Kthreads.Cpus.IsOnline(1));
+
+        Volatile.Write(ref released, true);
+        wq.WakeUp();
+        Assert.Equal(0, await Kthreads.Cpus.DownAsync(1));
+        Assert.Equal(0, await Kthreads.Cpus.UpAsync(1));
+        await Kthreads.PerCpuThreads.UnregisterAsync(spec);
+    }
 }
 
 /// <summary>The facade's own ask timeout: a TimeoutException, never a hang.</summary>

@@ -85,7 +85,7 @@ internal sealed partial class HotplugActor
         }
     }
 
-    // kernel: smpboot_park_threads() — in reverse registration order; a thread that will not park only warns.
+    // kernel: smpboot_park_threads() — in reverse registration order.
     private async Task<int> SmpbootTeardownAsync(int cpu)
     {
         var registered = Smpboot.Registered;
@@ -98,8 +98,18 @@ internal sealed partial class HotplugActor
             }
 
             var result = await td.Thread.ParkAsync().ConfigureAwait(false);
+            if (result == -Errno.ETIMEDOUT)
+            {
+                // kernel: kthread_park() waits until the thread parks, so the CPU never goes down under a running one.
+                // Bounded here: the CPU stays up (rolled forward, the threads parked so far unparked again), and nothing
+                // of a thread that is still running is captured, since it may be changing its state and taking items.
+                _log.Warning("smpboot: {0} did not park within kthreads.kthread.park-timeout; cpu {1} stays up", td.Thread, cpu);
+                return result;
+            }
+
             if (result != 0)
             {
+                // It has exited (-ENOSYS) or is gone: nothing runs there any more.
                 _log.Warning("smpboot: {0} did not park for cpu {1} going down: {2}", td.Thread, cpu, result);
             }
 
