@@ -37,6 +37,18 @@ public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit
         }
     }
 
+    /// <summary>The events of <paramref name="persistenceId"/> still in the journal (not deleted by a snapshot).</summary>
+    protected long JournalRows(string persistenceId)
+    {
+        var file = Sys.Settings.Config.GetString("kthreads.cluster.store.sqlite-file");
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file}");
+        connection.Open();
+        using var count = connection.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM journal WHERE persistence_id = $id AND deleted = 0";
+        count.Parameters.AddWithValue("$id", persistenceId);
+        return (long)count.ExecuteScalar()!;
+    }
+
     /// <summary>Samples every running node's online CPUs until disposed; assert its Violations are empty.</summary>
     protected OnlineSampler WatchOnline() => new(Running);
 

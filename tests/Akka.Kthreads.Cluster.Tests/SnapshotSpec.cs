@@ -48,15 +48,4 @@ public sealed class SnapshotSpec(ITestOutputHelper output)
             Assert.Equal([.. items, "after"], _handled.Where(h => h.Cpu == moving).Select(h => h.Item));
         }, TimeSpan.FromSeconds(20));
     }
-
-    private long JournalRows(string persistenceId)
-    {
-        var file = Sys.Settings.Config.GetString("kthreads.cluster.store.sqlite-file");
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file}");
-        connection.Open();
-        using var count = connection.CreateCommand();
-        count.CommandText = "SELECT COUNT(*) FROM journal WHERE persistence_id = $id AND deleted = 0";
-        count.Parameters.AddWithValue("$id", persistenceId);
-        return (long)count.ExecuteScalar()!;
-    }
 }

@@ -195,6 +195,14 @@ internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
         }
 
         var accepted = new ItemAccepted(_ledger.LastSeq + 1, name, payload);
+        if (_store.TooLarge(accepted) is { } why)
+        {
+            // The item fits, but not with its name and number around it: the journal would refuse the event.
+            _log.Warning("cluster: cpu {0} refused an item: {1}", _cpu, why);
+            sender.Tell(new ClusterCpuProtocol.CpuRequestFailed(_cpu, -Errno.EMSGSIZE, why));
+            return;
+        }
+
         Persist(accepted, e =>
         {
             _store.Deliver(_cpu, e, queue.Item);

@@ -17,6 +17,7 @@ public sealed partial class ClusterKthreadsSerializer : SerializerWithStringMani
 {
     // Made on first use: serializers are made while the system starts, before its logging can name it.
     private readonly Lazy<ILoggingAdapter> _log;
+    private const string SnapshotManifest = "LS";
     private readonly Lazy<long> _limit;
 
     /// <summary>Made by Akka's serialization from the binding in kthreads-cluster.conf.</summary>
@@ -48,7 +49,7 @@ public sealed partial class ClusterKthreadsSerializer : SerializerWithStringMani
         CpuList => "CL",
         ItemAccepted => "IA",
         StateSaved => "SS",
-        LedgerSnapshot => "LS",
+        LedgerSnapshot => SnapshotManifest,
         ThreadOp => "TO",
         ThreadOpResult => "TR",
         ThreadOpById => "TI",
@@ -71,9 +72,9 @@ public sealed partial class ClusterKthreadsSerializer : SerializerWithStringMani
             Write(w, obj);
         }
 
-        // Refused before it is sent: the receiving node would drop it anyway.
+        // Refused before it is sent (or journaled): the receiving node would drop it anyway. A snapshot is neither.
         var bytes = stream.ToArray();
-        if (bytes.Length > _limit.Value)
+        if (bytes.Length > _limit.Value && obj is not LedgerSnapshot)
         {
             throw new ArgumentException(
                 $"a {obj.GetType().Name} of {bytes.Length} bytes is above kthreads.cluster.max-payload-size ({_limit.Value} bytes)", nameof(obj));
@@ -95,7 +96,9 @@ public sealed partial class ClusterKthreadsSerializer : SerializerWithStringMani
             throw new SerializationException($"Unknown manifest '{manifest}' for {nameof(ClusterKthreadsSerializer)}");
         }
 
-        if (bytes is not null && bytes.Length > _limit.Value)
+        // A snapshot holds a whole CPU (every thread's state, every pending item): it is stored, never sent, so
+        // the limit of one message does not bound it; refusing it would keep the journal from ever being trimmed.
+        if (bytes is not null && bytes.Length > _limit.Value && manifest != SnapshotManifest)
         {
             _log.Value.Warning("kthreads-cluster: refused a '{0}' message of {1} bytes, above kthreads.cluster.max-payload-size ({2})", manifest, bytes.Length, _limit.Value);
             throw new SerializationException($"A '{manifest}' message of {bytes.Length} bytes is above kthreads.cluster.max-payload-size ({_limit.Value} bytes)");

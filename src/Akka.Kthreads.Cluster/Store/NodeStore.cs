@@ -147,6 +147,13 @@ internal sealed class NodeStore : IPerCpuStore
 
             saved = Capture(td, td.State, td.Taken);
             td.DropItems();
+            if (TooLarge(saved) is { } why)
+            {
+                // The journal would refuse it: the new node starts from the last save; the items stay in the ledger.
+                _log.Error("cluster: {0} on cpu {1} parked with a state that cannot be saved ({2}); it moves with its last save", td.Name, td.Cpu, why);
+                return;
+            }
+
             if (Unchanged(h.Ledger.Find(td.Name), saved))
             {
                 // The thread saved exactly this already: a hand-off writes nothing (the common case of a
@@ -178,7 +185,28 @@ internal sealed class NodeStore : IPerCpuStore
         }
 
         var saved = Capture(td, state, taken);
+        if (TooLarge(saved) is { } why)
+        {
+            _log.Warning("cluster: {0} on cpu {1} did not save: {2}", td.Name, td.Cpu, why);
+            return Task.FromResult(false);
+        }
+
         return h.Entity.Ask<bool>(new CpuEntity.Save(saved), _askTimeout);
+    }
+
+    /// <summary>Why the journal would refuse <paramref name="message"/> (above kthreads.cluster.max-payload-size), or null if it fits.</summary>
+    /// <remarks>Measured by the serializer that writes it: a refused write would never answer, and a hand-off would drop it silently.</remarks>
+    internal string? TooLarge(object message)
+    {
+        try
+        {
+            _ = _serialization.FindSerializerFor(message).ToBinary(message);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
     }
 
     private StateSaved Capture(PerCpu td, object? state, long taken) =>
