@@ -125,7 +125,7 @@ public sealed partial class ClusterKthreads : IExtension
     /// <param name="comm">The thread's name on that CPU ("counter/3"), or its name format ("counter/{0}"); a name is cut to 15 characters, as the thread's was.</param>
     /// <param name="item">Any object Akka serialization carries (bind a serializer for your type).</param>
     /// <param name="ct">Stops waiting; the item may still have been accepted.</param>
-    /// <returns>The item's sequence number on that CPU (&gt; 0) once it is durable with the CPU's state; -EINVAL if it does not serialize, -EMSGSIZE if it is above kthreads.cluster.max-payload-size.</returns>
+    /// <returns>The item's sequence number on that CPU (&gt; 0) once it is durable with the CPU's state; -EINVAL if it does not serialize or does not read back from its bytes, -EMSGSIZE if it is above kthreads.cluster.max-payload-size.</returns>
     /// <exception cref="ArgumentException">A cpu outside the cluster's CPUs, an empty comm, a comm with {0} that is not a name format, or a null item.</exception>
     /// <exception cref="TimeoutException">No reply within ask-timeout (the CPU may be moving: the item may still be accepted).</exception>
     /// <remarks>The thread takes items in arrival order with <c>PerCpu.TryTakeItem</c> and is woken when one arrives.</remarks>

@@ -186,6 +186,13 @@ internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
             return;
         }
 
+        if (_store.Unreadable(payload) is { } unreadable)
+        {
+            _log.Warning("cluster: cpu {0} refused an item of {1}: {2}", _cpu, queue.Item.GetType(), unreadable);
+            sender.Tell(new ClusterCpuProtocol.CpuRequestFailed(_cpu, -Errno.EINVAL, $"the item {unreadable}"));
+            return;
+        }
+
         if (payload.Bytes.Length > _settings.MaxPayloadSize)
         {
             _log.Warning("cluster: cpu {0} refused an item of {1} bytes, above kthreads.cluster.max-payload-size", _cpu, payload.Bytes.Length);

@@ -147,9 +147,10 @@ internal sealed class NodeStore : IPerCpuStore
 
             saved = Capture(td, td.State, td.Taken);
             td.DropItems();
-            if (TooLarge(saved) is { } why)
+            if ((TooLarge(saved) ?? Unreadable(saved.State)) is { } why)
             {
-                // The journal would refuse it: the new node starts from the last save; the items stay in the ledger.
+                // The journal would refuse it, or the new node could not read it: the new node starts from the last
+                // save; the items stay in the ledger.
                 _log.Error("cluster: {0} on cpu {1} parked with a state that cannot be saved ({2}); it moves with its last save", td.Name, td.Cpu, why);
                 return;
             }
@@ -185,13 +186,28 @@ internal sealed class NodeStore : IPerCpuStore
         }
 
         var saved = Capture(td, state, taken);
-        if (TooLarge(saved) is { } why)
+        if ((TooLarge(saved) ?? Unreadable(saved.State)) is { } why)
         {
             _log.Warning("cluster: {0} on cpu {1} did not save: {2}", td.Name, td.Cpu, why);
             return Task.FromResult(false);
         }
 
         return h.Entity.Ask<bool>(new CpuEntity.Save(saved), _askTimeout);
+    }
+
+    /// <summary>Why <paramref name="payload"/> would not read back on the node it moves to (its serializer fails on its own bytes), or null.</summary>
+    /// <remarks>Found here, where the caller gets the refusal, rather than on the next node, where the CPU could not come up.</remarks>
+    internal string? Unreadable(Payload? payload)
+    {
+        try
+        {
+            _ = payload?.ToObject(_serialization);
+            return null;
+        }
+        catch (Exception e)
+        {
+            return $"it does not read back from its bytes ({e.GetType().Name}: {e.Message})";
+        }
     }
 
     /// <summary>Why the journal would refuse <paramref name="message"/> (above kthreads.cluster.max-payload-size), or null if it fits.</summary>
