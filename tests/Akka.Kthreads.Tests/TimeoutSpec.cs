@@ -58,32 +58,54 @@ public sealed class TimeoutSpec(ITestOutputHelper output) : SpecBase(output, Con
     }
 
     [Fact]
-    public async Task A_per_cpu_thread_that_does_not_park_keeps_its_cpu_up_and_cpu_down_gives_ETIMEDOUT()
+    public async Task A_per_cpu_thread_that_does_not_park_keeps_its_cpu_up_and_nothing_stays_parked_there()
     {
         var probe = CreateTestProbe();
         var wq = new WaitQueue();
         var released = false;
-        var done = false;
-        var spec = new PerCpuThread("dsleep/{0}", td => td.Cpu == 1 && !Volatile.Read(ref done), async td =>
+        var sleeperRuns = 1;
+        var otherRuns = 0;
+        var sleeper = new PerCpuThread("dsleep/{0}", td => td.Cpu == 1 && Volatile.Read(ref sleeperRuns) > 0, async td =>
         {
+            Interlocked.Decrement(ref sleeperRuns);
             probe.Tell("asleep");
             // TASK_UNINTERRUPTIBLE: a park request does not end this sleep, and the CPU is free meanwhile.
             await td.Current.WaitEventUninterruptibleAsync(wq, () => Volatile.Read(ref released));
-            Volatile.Write(ref done, true);
+            probe.Tell("sleeper ran");
         });
-        Assert.Equal(0, await Kthreads.PerCpuThreads.RegisterAsync(spec));
-        await Kthreads.PerCpuThreads.Get(spec, 1)!.Thread.WakeUpAsync();
+        var other = new PerCpuThread("other/{0}", td => td.Cpu == 1 && Volatile.Read(ref otherRuns) > 0, _ =>
+        {
+            Interlocked.Decrement(ref otherRuns);
+            probe.Tell("other ran");
+            return Task.CompletedTask;
+        });
+        // Registered second, so going down parks it first (smpboot parks in reverse registration order).
+        Assert.Equal(0, await Kthreads.PerCpuThreads.RegisterAsync(sleeper));
+        Assert.Equal(0, await Kthreads.PerCpuThreads.RegisterAsync(other));
+        await Kthreads.PerCpuThreads.Get(sleeper, 1)!.Thread.WakeUpAsync();
         await probe.ExpectMsgAsync("asleep");
 
         // kernel: smpboot_park_threads() waits for the park, so no CPU goes down under a per-CPU thread that has not parked.
         Assert.Equal(-Errno.ETIMEDOUT, await Kthreads.Cpus.DownAsync(1));
         Assert.True(Kthreads.Cpus.IsOnline(1));
 
+        // Nothing stays parked on the CPU that stayed up: the thread parked first runs again, and the one that did not
+        // park keeps no park request to act on later.
+        Interlocked.Increment(ref otherRuns);
+        await Kthreads.PerCpuThreads.Get(other, 1)!.Thread.WakeUpAsync();
+        await probe.ExpectMsgAsync("other ran");
         Volatile.Write(ref released, true);
         wq.WakeUp();
+        await probe.ExpectMsgAsync("sleeper ran");
+        Interlocked.Increment(ref sleeperRuns);
+        await Kthreads.PerCpuThreads.Get(sleeper, 1)!.Thread.WakeUpAsync();
+        await probe.ExpectMsgAsync("asleep");
+        await probe.ExpectMsgAsync("sleeper ran");
+
         Assert.Equal(0, await Kthreads.Cpus.DownAsync(1));
         Assert.Equal(0, await Kthreads.Cpus.UpAsync(1));
-        await Kthreads.PerCpuThreads.UnregisterAsync(spec);
+        await Kthreads.PerCpuThreads.UnregisterAsync(other);
+        await Kthreads.PerCpuThreads.UnregisterAsync(sleeper);
     }
 }
 

@@ -67,6 +67,10 @@ public sealed class Kthread
     public Task UnparkAsync(CancellationToken ct = default) =>
         Ref.AskAsync<Unparked>(Unpark.Instance, _settings.AskTimeout, ct);
 
+    /// <summary>smpboot's unpark: as <see cref="UnparkAsync"/>, and drops a park request nobody waits for any more.</summary>
+    internal Task WithdrawParkAsync() =>
+        Ref.AskAsync<Unparked>(Internal.WithdrawPark.Instance, _settings.AskTimeout, CancellationToken.None);
+
     /// <summary>kthread_bind(): bind a thread that has never been woken to <paramref name="cpu"/>.</summary>
     /// <param name="cpu">A CPU in Possible; it need not be online.</param>
     /// <param name="ct">Stops waiting for the reply.</param>

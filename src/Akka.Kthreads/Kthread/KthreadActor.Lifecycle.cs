@@ -121,6 +121,20 @@ internal sealed partial class KthreadActor
         }
     }
 
+    // A park that timed out stays requested (seed 001's kthread_unpark leaves a thread that has not parked alone);
+    // when hotplug gave up on it and keeps the CPU up, that request must go, or the thread parks later for nothing.
+    private void OnWithdrawPark()
+    {
+        if (_k.State == KthreadState.Parked)
+        {
+            OnUnpark();
+        }
+        else if (_k.ShouldPark && _parkers is not { Count: > 0 })
+        {
+            _k.SetShouldPark(false);
+        }
+    }
+
     private void ReleaseParked()
     {
         var parked = _parked;

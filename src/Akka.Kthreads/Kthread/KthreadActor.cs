@@ -90,6 +90,10 @@ internal sealed partial class KthreadActor : UntypedActor
                 OnUnpark();
                 Sender.Tell(Unparked.Instance);
                 break;
+            case WithdrawPark:
+                OnWithdrawPark();
+                Sender.Tell(Unparked.Instance);
+                break;
             case Bind bind:
                 Sender.Tell(new BindResult(OnBind(bind.Cpu)));
                 break;

@@ -24,6 +24,16 @@ internal sealed record Kick
     public static Kick Instance { get; } = new();
 }
 
+/// <summary>
+/// smpboot's unpark when its CPU comes up or a take-down is rolled back: Unpark, and also a park request that
+/// nobody waits for any more (its park timed out) is dropped, so the thread does not park later on a CPU that is
+/// up. Replies <see cref="KthreadProtocol.Unparked"/>.
+/// </summary>
+internal sealed record WithdrawPark : KthreadProtocol.IKthreadCommand
+{
+    public static WithdrawPark Instance { get; } = new();
+}
+
 /// <summary>__kthread_parkme(): the function gave up its CPU and stays parked until <see cref="Unpark"/> completes.</summary>
 internal sealed record Parking(Task Unpark);
 

@@ -14,7 +14,7 @@ internal static class GoneReplies
         WakeUp => new Woken(false),
         Stop => new Stopped(-Errno.ESRCH),
         Park => new ParkResult(-Errno.ESRCH),
-        Unpark => Unparked.Instance,
+        Unpark or WithdrawPark => Unparked.Instance,
         Bind => new BindResult(-Errno.ESRCH),
         SetCpusAllowed => new SetCpusAllowedResult(-Errno.ESRCH),
         GetInfo => gone with { State = KthreadState.Dead },

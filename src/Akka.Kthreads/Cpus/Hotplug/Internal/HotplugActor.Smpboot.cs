@@ -61,7 +61,8 @@ internal sealed partial class HotplugActor
 
             if (!spec.SelfParking)
             {
-                await threads[cpu]!.Thread.UnparkAsync().ConfigureAwait(false);
+                // Also drops a park that timed out in a take-down being rolled back: the CPU stays up.
+                await threads[cpu]!.Thread.WithdrawParkAsync().ConfigureAwait(false);
             }
         }
 
@@ -101,9 +102,10 @@ internal sealed partial class HotplugActor
             if (result == -Errno.ETIMEDOUT)
             {
                 // kernel: kthread_park() waits until the thread parks, so the CPU never goes down under a running one.
-                // Bounded here: the CPU stays up (rolled forward, the threads parked so far unparked again), and nothing
-                // of a thread that is still running is captured, since it may be changing its state and taking items.
+                // Bounded here: the CPU stays up, and nothing of a thread that is still running is captured, since it
+                // may be changing its state and taking items.
                 _log.Warning("smpboot: {0} did not park within kthreads.kthread.park-timeout; cpu {1} stays up", td.Thread, cpu);
+                await UndoTeardownAsync(registered, i, cpu).ConfigureAwait(false);
                 return result;
             }
 
@@ -118,6 +120,27 @@ internal sealed partial class HotplugActor
         }
 
         return 0;
+    }
+
+    // kernel: a failing teardown leaves nothing half done (undo_cpu_down() starts above it), so this one gives back its
+    // own work: the threads it parked (and in a cluster detached) resume, and the one that did not park drops its request.
+    private async Task UndoTeardownAsync(IReadOnlyList<PerCpuThreads.Registration> registered, int failed, int cpu)
+    {
+        for (var i = failed; i < registered.Count; i++)
+        {
+            var (spec, threads) = registered[i];
+            if (spec.SelfParking || threads[cpu] is not { } td)
+            {
+                continue;
+            }
+
+            if (i > failed)
+            {
+                Smpboot.Store?.Attach(td);
+            }
+
+            await td.Thread.WithdrawParkAsync().ConfigureAwait(false);
+        }
     }
 
     // kernel: __smpboot_create_thread() — once per CPU; the thread and its state survive down and up.

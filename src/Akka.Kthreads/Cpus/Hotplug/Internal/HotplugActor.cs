@@ -226,7 +226,10 @@ internal sealed partial class HotplugActor : ReceiveActor
         int result;
         try
         {
-            result = await HotplugCallback.RunAsync(callback, cpu).WaitAsync(_settings.HotplugCallbackTimeout).ConfigureAwait(false);
+            // smpboot's own callbacks are bounded by park-timeout and ask-timeout per thread; cut short, one would go on
+            // parking or unparking in the background while the next request changes the same threads.
+            var run = HotplugCallback.RunAsync(callback, cpu);
+            result = await (state.Id == Cpus.Smpboot.Id ? run : run.WaitAsync(_settings.HotplugCallbackTimeout)).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
