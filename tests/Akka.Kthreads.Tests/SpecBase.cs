@@ -40,6 +40,24 @@ public abstract class SpecBase : Akka.TestKit.Xunit2.TestKit
         return code;
     };
 
+    /// <summary>A function that parks whenever asked, else sleeps until woken, until stopped; then returns <paramref name="code"/>.</summary>
+    protected static ThreadFn ParkUntilStopped(int code = 0) => async current =>
+    {
+        while (!current.ShouldStop)
+        {
+            if (current.ShouldPark)
+            {
+                await current.ParkMeAsync();
+            }
+            else
+            {
+                await current.ScheduleAsync();
+            }
+        }
+
+        return code;
+    };
+
     /// <summary>The next <paramref name="count"/> messages of <paramref name="probe"/>, without blocking a pool thread as ReceiveN does.</summary>
     protected static async Task<List<object>> ReceiveAsync(Akka.TestKit.TestProbe probe, int count)
     {

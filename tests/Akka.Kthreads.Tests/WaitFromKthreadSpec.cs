@@ -25,22 +25,7 @@ public sealed class WaitFromKthreadSpec(ITestOutputHelper output) : SpecBase(out
     [Fact]
     public async Task A_kthread_parks_a_thread_of_its_own_cpu_and_gets_0_once_it_parked()
     {
-        var target = await RunBoundAsync(async current =>
-        {
-            while (!current.ShouldStop)
-            {
-                if (current.ShouldPark)
-                {
-                    await current.ParkMeAsync();
-                }
-                else
-                {
-                    await current.ScheduleAsync();
-                }
-            }
-
-            return 0;
-        }, "target");
+        var target = await RunBoundAsync(ParkUntilStopped(), "target");
         var parker = await RunBoundAsync(_ => target.ParkAsync(), "parker");
 
         await AwaitStateAsync(parker, KthreadState.Zombie);

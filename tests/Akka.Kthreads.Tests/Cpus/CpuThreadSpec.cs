@@ -280,22 +280,7 @@ public sealed class CpuThreadSpec(ITestOutputHelper output) : SpecBase(output)
         var threads = new List<Kthread>();
         for (var i = 0; i < 2_000; i++)
         {
-            threads.Add(await Kthreads.RunAsync(async current =>
-            {
-                while (!current.ShouldStop)
-                {
-                    if (current.ShouldPark)
-                    {
-                        await current.ParkMeAsync();
-                    }
-                    else
-                    {
-                        await current.ScheduleAsync();
-                    }
-                }
-
-                return 0;
-            }, null, $"idle{i}"));
+            threads.Add(await Kthreads.RunAsync(ParkUntilStopped(), null, $"idle{i}"));
         }
 
         foreach (var thread in threads.Where((_, i) => i % 2 == 0))
