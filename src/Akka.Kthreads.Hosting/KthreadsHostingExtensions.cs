@@ -126,6 +126,14 @@ public static class KthreadsHostingExtensions
         // The CPUs' sharding keys (remember-entities in ddata, no durable ddata keys, the rebalance limits) ahead of
         // sharding's own defaults, which WithClustering appends whether it ran before this call or runs after it.
         builder.AddHocon(ShardingKeys.Value, HoconAddMode.Prepend);
+        if (options.Cpus is null)
+        {
+            // kthreads.conf's cluster.cpus = 0 (a single node), appended by a WithKthreads called first, would rank above
+            // the cluster's default: set the default in its place, so the two calls go in either order.
+            builder.AddHocon(ConfigurationFactory.ParseString(
+                $"kthreads.cluster.cpus = {ClusterKthreads.DefaultConfig().GetInt("kthreads.cluster.cpus")}"), HoconAddMode.Prepend);
+        }
+
         builder.AddHocon(rendered, HoconAddMode.Prepend);
 
         // Sharding's defaults must be there before the node joins (ddata's serializer), and the library's binds its serializer.

@@ -1,0 +1,48 @@
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
+using Akka.Kthreads.Cluster;
+using Akka.Remote.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Xunit;
+
+namespace Akka.Kthreads.Hosting.Tests;
+
+/// <summary>
+/// WithKthreads before WithKthreadsCluster, and no Cpus set: the node is a cluster node with the cluster's default
+/// CPUs, as the other order gives (kthreads.conf's single-node cluster.cpus = 0 does not win).
+/// </summary>
+public sealed class OptionsOrderSpec : Akka.Hosting.TestKit.TestKit, IDisposable
+{
+    private readonly StoreFolder _folder = new("kthreads-order-spec");
+
+    public OptionsOrderSpec(ITestOutputHelper output)
+        : base("kthreads", output)
+    {
+    }
+
+    protected override void ConfigureServices(HostBuilderContext context, IServiceCollection services) => services.AddKthreads();
+
+    protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider) =>
+        builder
+            .WithKthreads(o => o.AskTimeout = TimeSpan.FromSeconds(25))
+            .WithKthreadsCluster(o =>
+            {
+                o.SqliteFile = _folder.File("order.db");
+                o.Remoting = new RemoteOptions { HostName = "127.0.0.1", Port = 0 };
+                o.Clustering = new ClusterOptions();
+            });
+
+    [Fact]
+    public void WithKthreads_first_still_makes_a_cluster_node_with_the_default_cpus()
+    {
+        var cluster = Host.Services.GetRequiredService<ClusterKthreads>();
+        var defaults = ClusterKthreadsSettings.FromConfig(ClusterKthreads.DefaultConfig().GetConfig("kthreads.cluster"));
+
+        Assert.Equal(defaults.Cpus, cluster.Settings.Cpus);
+        Assert.Equal(defaults.Cpus, cluster.Kthreads.Settings.ClusterCpus);
+        Assert.Equal(TimeSpan.FromSeconds(25), cluster.Kthreads.Settings.AskTimeout);
+    }
+
+    void IDisposable.Dispose() => _folder.Dispose();
+}
