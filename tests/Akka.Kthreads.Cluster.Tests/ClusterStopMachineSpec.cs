@@ -45,6 +45,26 @@ public sealed class ClusterStopMachineSpec(ITestOutputHelper output) : ClusterSp
     }
 
     [Fact]
+    public async Task A_hold_asked_for_longer_than_the_node_allows_is_refused_and_holds_nothing()
+    {
+        await AwaitMembersAsync(1);
+        await AwaitSettledAsync();
+        var limit = Node1.Kthreads.Settings.StopMachineTimeout * 2;
+
+        // -1 ms would be "forever" to the wait that holds the CPUs; longer than twice stop-machine.timeout is more than this node allows.
+        foreach (var timeout in new[] { TimeSpan.FromMilliseconds(-1), TimeSpan.Zero, limit + TimeSpan.FromMilliseconds(1) })
+        {
+            var held = await Node1.Cluster.Node.Ask<Akka.Kthreads.Cluster.StopMachine.MachineHeld>(
+                new Akka.Kthreads.Cluster.StopMachine.MachineHold(Guid.NewGuid(), timeout), TimeSpan.FromSeconds(10));
+            Assert.Equal(-Errno.EINVAL, held.Result);
+        }
+
+        // Nothing was held: a stop_machine runs at once, and so does a hotplug.
+        Assert.Equal(0, await Node1.Cluster.StopMachineAsync(_ => 0));
+        Assert.Equal(MultiStopState.None, Node1.Kthreads.StopMachine.State);
+    }
+
+    [Fact]
     public async Task A_hand_off_in_flight_is_EBUSY_and_a_hand_off_that_starts_meanwhile_waits()
     {
         var node2 = StartNode();

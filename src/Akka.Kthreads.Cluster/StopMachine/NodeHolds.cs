@@ -23,14 +23,25 @@ internal sealed class NodeHolds
 
     public void Hold(MachineHold hold, IActorRef caller)
     {
+        var node = _cluster.SelfAddress.ToString();
+        var kthreads = _cluster.Kthreads;
+        var limit = kthreads.Settings.StopMachineTimeout + kthreads.Settings.StopMachineTimeout;
+        if (hold.Timeout <= TimeSpan.Zero || hold.Timeout > limit)
+        {
+            // A caller asks for twice its stop-machine.timeout: anything else (a -1 ms "forever" off the wire, a caller
+            // configured otherwise) would hold this node's CPUs longer than this node allows.
+            _log.Warning("cluster stop_machine {0}: refused a hold of {1}; this node holds at most {2} (twice kthreads.stop-machine.timeout)",
+                hold.Id, hold.Timeout, limit);
+            caller.Tell(new MachineHeld(hold.Id, node, -Errno.EINVAL));
+            return;
+        }
+
         var release = new ManualResetEventSlim();
         if (!_holds.TryAdd(hold.Id, release))
         {
             return;
         }
 
-        var node = _cluster.SelfAddress.ToString();
-        var kthreads = _cluster.Kthreads;
         if (_cluster.Store.InTransition > 0)
         {
             // Refused at once: waiting behind a hand-off for the lock would only end in a timeout.
