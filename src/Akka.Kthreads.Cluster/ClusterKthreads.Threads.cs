@@ -85,12 +85,18 @@ public sealed partial class ClusterKthreads
 
     private async Task<int> RunMachineAsync(Func<int, int> fn, CancellationToken ct)
     {
-        var members = Akka.Cluster.Cluster.Get(_system).State.Members
-            .Where(m => m.Status == Akka.Cluster.MemberStatus.Up).Select(m => m.Address).ToArray();
-        if ((await PlacementAsync(ct).ConfigureAwait(false)).Count < Settings.Cpus)
+        // The Up members, and every node that hosts a CPU whatever its status: a leaving node keeps its CPUs (and runs
+        // their kthreads) until its hand-off, which comes after it is Exiting.
+        var state = Akka.Cluster.Cluster.Get(_system).State;
+        var placement = await PlacementAsync(ct).ConfigureAwait(false);
+        if (placement.Count < Settings.Cpus
+            || placement.Values.Any(host => !state.Members.Any(m => m.Address == host && m.Status is not (Akka.Cluster.MemberStatus.Down or Akka.Cluster.MemberStatus.Removed))))
         {
-            return -Errno.EBUSY; // a CPU is between two nodes
+            return -Errno.EBUSY; // a CPU is between two nodes, or on one that is not (or no longer) a member here
         }
+
+        var members = state.Members.Where(m => m.Status == Akka.Cluster.MemberStatus.Up).Select(m => m.Address)
+            .Union(placement.Values).ToArray();
 
         var id = Guid.NewGuid();
         var timeout = Kthreads.Settings.StopMachineTimeout;
