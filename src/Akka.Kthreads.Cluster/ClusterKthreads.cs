@@ -215,14 +215,14 @@ public sealed partial class ClusterKthreads : IExtension
         var cluster = Akka.Cluster.Cluster.Get(_system);
         if (!string.IsNullOrEmpty(Settings.Role) && !cluster.SelfRoles.Contains(Settings.Role))
         {
-            return sharding.StartProxy(Settings.TypeName, Settings.Role, CpuMessageExtractor.Instance);
+            return sharding.StartProxy(Settings.TypeName, Settings.Role, new CpuMessageExtractor(Settings.Cpus));
         }
 
         return sharding.Start(
             Settings.TypeName,
             entityId => CpuEntity.Props(int.Parse(entityId, NumberStyles.None, CultureInfo.InvariantCulture), this),
             settings,
-            CpuMessageExtractor.Instance,
+            new CpuMessageExtractor(Settings.Cpus),
             sharding.DefaultShardAllocationStrategy(settings),
             ClusterCpuProtocol.HandOff.Instance);
     }

@@ -59,6 +59,27 @@ public sealed class PlacementSpec(ITestOutputHelper output) : ClusterSpecBase(ou
     }
 
     [Fact]
+    public async Task A_message_for_a_cpu_outside_the_cluster_is_dropped_by_sharding_and_makes_no_entity()
+    {
+        await AwaitMembersAsync(1);
+        await AwaitSettledAsync();
+
+        // Sent by hand (or off the wire): an entity for it could never come up, and would stay in transition for good.
+        foreach (var cpu in new[] { Cpus, 99, -1 })
+        {
+            await EventFilter.Warning(contains: "does not have an extractor").ExpectOneAsync(() =>
+            {
+                Node1.Cluster.Region.Tell(new Akka.Kthreads.Cluster.ClusterCpuProtocol.EnsureUp(cpu));
+                return Task.CompletedTask;
+            });
+        }
+
+        Assert.Equal(Enumerable.Range(0, Cpus), (await Node1.Cluster.PlacementAsync()).Keys);
+        Assert.Equal(0, Node1.Cluster.Store.InTransition);
+        Assert.Equal(0, await Node1.Cluster.StopMachineAsync(_ => 0));
+    }
+
+    [Fact]
     public async Task Items_queued_from_any_node_reach_the_per_cpu_thread_in_order()
     {
         // Garbage at the node's serializer is refused, and the node goes on.
