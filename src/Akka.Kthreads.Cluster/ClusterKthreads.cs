@@ -162,7 +162,7 @@ public sealed partial class ClusterKthreads : IExtension
 
     /// <summary>ps of the whole cluster: every Up member's threads, each row naming its node.</summary>
     /// <param name="ct">Stops waiting.</param>
-    /// <returns>The rows and the members that did not answer in time.</returns>
+    /// <returns>The rows and the members that did not answer within half of ask-timeout (their rows are missing).</returns>
     public Task<ClusterNodeProtocol.ThreadList> ListAsync(CancellationToken ct = default) =>
         AskAsync<ClusterNodeProtocol.ThreadList>(Node, new ClusterNodeProtocol.ListThreads(ClusterWide: true), ct);
 

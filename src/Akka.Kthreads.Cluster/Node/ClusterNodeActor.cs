@@ -38,7 +38,8 @@ internal sealed class ClusterNodeActor : ReceiveActor
             .Where(m => m.Status == MemberStatus.Up)
             .Select(m => m.Address)
             .ToArray();
-        var timeout = _cluster.Settings.AskTimeout;
+        // Half the caller's own bound, so the rows and the list of who did not answer reach it before it gives up.
+        var timeout = _cluster.Settings.AskTimeout / 2;
         var path = Self.Path.Elements;
         var asks = members.Select(async address =>
         {
