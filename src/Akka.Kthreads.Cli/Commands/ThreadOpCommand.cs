@@ -108,7 +108,9 @@ internal static class ThreadOpCommand
         {
             try
             {
-                return Address.Parse(node) is { Host: not null, Port: not null } ? null : usage;
+                // Address.Parse reads it as a Uri: it ignores a path and gives port -1 when there is none, so the node must
+                // be exactly the address it parses to.
+                return Address.Parse(node) is { Host: not null, Port: >= 1 and <= 65535 } address && address.ToString() == node ? null : usage;
             }
             catch (UriFormatException)
             {

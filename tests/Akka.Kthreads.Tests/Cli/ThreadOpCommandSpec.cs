@@ -110,6 +110,8 @@ public sealed class ThreadOpCommandSpec : Akka.TestKit.Xunit2.TestKit, IClassFix
     [InlineData("unpark 127.0.0.1/7")]
     [InlineData("stop 127.0.0.1:99999/7")]
     [InlineData("stop akka.tcp://kthreads/7")]
+    [InlineData("stop akka.tcp://kthreads@127.0.0.1:4053/junk/7")]
+    [InlineData("park akka.tcp://kthreads@127.0.0.1/7")]
     public async Task A_bad_id_is_refused_before_anything_is_sent(string commandLine)
     {
         var (code, output, error) = await KpsRun.RunAsync(_log, $"{commandLine} {_nodes.Seeds}");
