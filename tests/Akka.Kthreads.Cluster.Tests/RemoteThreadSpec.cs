@@ -118,6 +118,10 @@ public sealed class RemoteThreadSpec(ITestOutputHelper output)
         Assert.Equal(-Errno.ESRCH, await Node1.Cluster.StopAsync(elsewhere));
         Assert.False(ClusterKthreadId.TryParse("127.0.0.1:1/3", [Node1.Cluster.SelfAddress], out _));
         Assert.False(ClusterKthreadId.TryParse("not an id", [Node1.Cluster.SelfAddress], out _));
+        Assert.False(ClusterKthreadId.TryParse($"{Node1.Cluster.SelfAddress}/junk/3", [Node1.Cluster.SelfAddress], out _));
+        Assert.False(ClusterKthreadId.TryParse("akka.tcp://kthreads@127.0.0.1/3", [Node1.Cluster.SelfAddress], out _));
+        Assert.True(ClusterKthreadId.TryParse($"{Node1.Cluster.SelfAddress}/3", [], out var full));
+        Assert.Equal(Node1.Cluster.SelfAddress, full!.Node);
 
         // Still a member, no longer answering: the bounded wait ends in -ETIMEDOUT, never a hang.
         var silent = new ClusterKthreadId(node2.Cluster.SelfAddress, 3);

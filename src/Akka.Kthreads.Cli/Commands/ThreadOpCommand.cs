@@ -106,16 +106,7 @@ internal static class ThreadOpCommand
 
         if (node.Contains("://", StringComparison.Ordinal))
         {
-            try
-            {
-                // Address.Parse reads it as a Uri: it ignores a path and gives port -1 when there is none, so the node must
-                // be exactly the address it parses to.
-                return Address.Parse(node) is { Host: not null, Port: >= 1 and <= 65535 } address && address.ToString() == node ? null : usage;
-            }
-            catch (UriFormatException)
-            {
-                return usage;
-            }
+            return ClusterKthreadId.FullAddress(node) is null ? usage : null;
         }
 
         var colon = node.LastIndexOf(':');

@@ -39,20 +39,27 @@ public sealed record ClusterKthreadId(Address Node, int Pid)
 
         if (node.Contains("://", StringComparison.Ordinal))
         {
-            try
-            {
-                id = new ClusterKthreadId(Address.Parse(node), pid);
-                return true;
-            }
-            catch (UriFormatException)
-            {
-                return false;
-            }
+            id = FullAddress(node) is { } address ? new ClusterKthreadId(address, pid) : null;
+            return id is not null;
         }
 
         var member = members.FirstOrDefault(a => $"{a.Host}:{a.Port}" == node);
         id = member is null ? null : new ClusterKthreadId(member, pid);
         return id is not null;
+    }
+
+    /// <summary>The address <paramref name="node"/> spells (akka.tcp://system@host:port), or null unless it is exactly one, port included.</summary>
+    /// <remarks>Address.Parse reads a Uri: it would ignore a path (".../junk") and read a missing port as -1.</remarks>
+    internal static Address? FullAddress(string node)
+    {
+        try
+        {
+            return Address.Parse(node) is { Host: not null, Port: >= 1 and <= 65535 } address && address.ToString() == node ? address : null;
+        }
+        catch (UriFormatException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Splits <c>node/pid</c> at its last slash, without resolving the node.</summary>
