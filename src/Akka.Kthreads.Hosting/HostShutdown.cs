@@ -8,8 +8,8 @@ namespace Akka.Kthreads.Hosting;
 /// workers flushed and destroyed first, then the declared per-CPU threads unregistered (each runs its
 /// Cleanup; on a cluster node none: the leave that follows parks them and hands their CPUs off), then
 /// every other thread in reverse creation order, each exit code logged. Per-CPU threads are smpboot's
-/// and never stopped one by one. A thread still stopping when the phase times out is reported by
-/// name; the host exits anyway.
+/// and never stopped one by one. A step that fails (a flush past its timeout) is logged and the rest go
+/// on; a thread still stopping when the phase times out is reported by name, and the host exits anyway.
 /// </summary>
 internal sealed class HostShutdown
 {
@@ -53,22 +53,37 @@ internal sealed class HostShutdown
         foreach (var worker in Enumerable.Reverse(_workers))
         {
             _stopping = $"worker {worker.Thread}";
-            await worker.FlushAsync().ConfigureAwait(false);
-            await worker.DestroyAsync().ConfigureAwait(false);
+            await StepAsync(async () =>
+            {
+                await worker.FlushAsync().ConfigureAwait(false);
+                await worker.DestroyAsync().ConfigureAwait(false);
+            }).ConfigureAwait(false);
         }
 
         foreach (var spec in _perCpu.Reverse())
         {
             _stopping = $"per-CPU threads {spec.Comm}";
-            await _kthreads.PerCpuThreads.UnregisterAsync(spec).ConfigureAwait(false);
-            _log.Info("kthreads: per-CPU threads {0} stopped", spec.Comm);
+            if (await StepAsync(() => _kthreads.PerCpuThreads.UnregisterAsync(spec)).ConfigureAwait(false))
+            {
+                _log.Info("kthreads: per-CPU threads {0} stopped", spec.Comm);
+            }
         }
 
         var rows = await _kthreads.ListAsync().ConfigureAwait(false);
         foreach (var row in rows.Where(r => r.State is not KthreadState.Dead && !r.PerCpu).OrderByDescending(r => r.Pid))
         {
             _stopping = $"{row.Pid} ({row.Comm})";
-            var stopped = await _kthreads.ThreadAt(row.Pid).Ask<KthreadProtocol.Stopped>(KthreadProtocol.Stop.Instance, _kthreads.Settings.AskTimeout).ConfigureAwait(false);
+            KthreadProtocol.Stopped stopped;
+            try
+            {
+                stopped = await _kthreads.ThreadAt(row.Pid).Ask<KthreadProtocol.Stopped>(KthreadProtocol.Stop.Instance, _kthreads.Settings.AskTimeout).ConfigureAwait(false);
+            }
+            catch (AskTimeoutException)
+            {
+                _log.Error("kthreads: {0} ({1}) did not answer the stop within {2}; going on with the rest", row.Pid, row.Comm, _kthreads.Settings.AskTimeout);
+                continue;
+            }
+
             if (stopped.ExitCode == -Errno.ETIMEDOUT)
             {
                 _log.Error("kthreads: {0} ({1}) ignored the stop: -ETIMEDOUT after {2}", row.Pid, row.Comm, _kthreads.Settings.StopTimeout);
@@ -80,5 +95,20 @@ internal sealed class HostShutdown
         }
 
         _stopping = "nothing";
+    }
+
+    // One step that fails (a flush past its timeout) is logged, and the threads after it are still stopped.
+    private async Task<bool> StepAsync(Func<Task> step)
+    {
+        try
+        {
+            await step().ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is TimeoutException or AskTimeoutException or OperationCanceledException)
+        {
+            _log.Error("kthreads: {0} did not stop cleanly ({1}); going on with the rest", _stopping, e.Message);
+            return false;
+        }
     }
 }

@@ -126,6 +126,48 @@ public sealed class HostingSpec
         }
     }
 
+    [Fact]
+    public async Task A_worker_that_does_not_flush_in_time_is_reported_and_the_threads_after_it_are_still_stopped()
+    {
+        var logged = new ConcurrentQueue<string>();
+        var stuck = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var host = Host(b => b
+            .AddHocon("akka.coordinated-shutdown.phases.service-stop.timeout = 15s", HoconAddMode.Prepend)
+            .WithKthreads(o =>
+            {
+                o.PossibleCpus = 2;
+                o.WorkerFlushTimeout = TimeSpan.FromSeconds(1);
+                o.StopTimeout = TimeSpan.FromSeconds(2);
+                o.ParkTimeout = TimeSpan.FromSeconds(1);
+                o.AskTimeout = TimeSpan.FromSeconds(5);
+                o.Workers.Add("stuck-worker");
+                o.Threads.Add(("after", async current =>
+                {
+                    while (!current.ShouldStop)
+                    {
+                        await current.ScheduleAsync();
+                    }
+
+                    return 0;
+                }, null));
+            }));
+        await host.StartAsync(Ct);
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        LogSink.Collect(system, logged, typeof(Akka.Event.Info));
+        LogSink.Collect(system, logged);
+        var rows = await host.Services.GetRequiredService<Kthreads>().ListAsync(Ct);
+        var worker = system.ActorSelection($"/system/kthread-worker-{rows.Single(r => r.Comm == "stuck-worker").Pid}");
+        var queued = await worker.Ask<KthreadWorkerProtocol.WorkQueued>(
+            new KthreadWorkerProtocol.QueueWork(new KthreadWork(_ => stuck.Task)), TimeSpan.FromSeconds(5), Ct);
+        Assert.True(queued.Queued);
+
+        await host.StopAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        stuck.SetResult();
+
+        Assert.Contains(logged, m => m.Contains("stuck-worker", StringComparison.Ordinal) && m.Contains("going on with the rest", StringComparison.Ordinal));
+        Assert.Contains(logged, m => m.Contains("(after) stopped, exit code 0", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(3, 1, 5, "ETIMEDOUT")] // stop-timeout runs out first: the stop's own -ETIMEDOUT
     [InlineData(1, 5, 10, "did not stop within the service-stop phase")] // the phase runs out first
