@@ -30,7 +30,7 @@ public sealed class ClusterKthreadsOptions
     {
     }
 
-    /// <summary>kthreads.cluster.cpus: cluster-wide CPUs, the same on every node; unset, the reference default (8) is set, whatever WithKthreads appended.</summary>
+    /// <summary>kthreads.cluster.cpus: cluster-wide CPUs, the same on every node; unset, a count set before stands, else the reference default (8).</summary>
     public int? Cpus { get; set; }
 
     /// <summary>kthreads.cluster.type-name: sharding type name of the CPU entities, the same on every node.</summary>

@@ -126,10 +126,11 @@ public static class KthreadsHostingExtensions
         // The CPUs' sharding keys (remember-entities in ddata, no durable ddata keys, the rebalance limits) ahead of
         // sharding's own defaults, which WithClustering appends whether it ran before this call or runs after it.
         builder.AddHocon(ShardingKeys.Value, HoconAddMode.Prepend);
-        if (options.Cpus is null)
+        if (options.Cpus is null && builder.Configuration is { HasValue: true } soFar && soFar.Value.GetInt("kthreads.cluster.cpus", 0) == 0)
         {
             // kthreads.conf's cluster.cpus = 0 (a single node), appended by a WithKthreads called first, would rank above
-            // the cluster's default: set the default in its place, so the two calls go in either order.
+            // the cluster's default: set the default in its place, so the two calls go in either order. A count set
+            // before (WithKthreads' ClusterCpus, the app's own HOCON) is left as it is.
             builder.AddHocon(ConfigurationFactory.ParseString(
                 $"kthreads.cluster.cpus = {ClusterKthreads.DefaultConfig().GetInt("kthreads.cluster.cpus")}"), HoconAddMode.Prepend);
         }

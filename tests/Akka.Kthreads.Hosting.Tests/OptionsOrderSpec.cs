@@ -46,3 +46,36 @@ public sealed class OptionsOrderSpec : Akka.Hosting.TestKit.TestKit, IDisposable
 
     void IDisposable.Dispose() => _folder.Dispose();
 }
+
+/// <summary>WithKthreads first with ClusterCpus set, WithKthreadsCluster without Cpus: the count set first stands.</summary>
+public sealed class OptionsOrderCountSpec : Akka.Hosting.TestKit.TestKit, IDisposable
+{
+    private readonly StoreFolder _folder = new("kthreads-order-count-spec");
+
+    public OptionsOrderCountSpec(ITestOutputHelper output)
+        : base("kthreads", output)
+    {
+    }
+
+    protected override void ConfigureServices(HostBuilderContext context, IServiceCollection services) => services.AddKthreads();
+
+    protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider) =>
+        builder
+            .WithKthreads(o => o.ClusterCpus = 4)
+            .WithKthreadsCluster(o =>
+            {
+                o.SqliteFile = _folder.File("order.db");
+                o.Remoting = new RemoteOptions { HostName = "127.0.0.1", Port = 0 };
+                o.Clustering = new ClusterOptions();
+            });
+
+    [Fact]
+    public void A_cluster_cpu_count_set_by_WithKthreads_first_is_kept()
+    {
+        var cluster = Host.Services.GetRequiredService<ClusterKthreads>();
+        Assert.Equal(4, cluster.Settings.Cpus);
+        Assert.Equal(4, cluster.Kthreads.Settings.ClusterCpus);
+    }
+
+    void IDisposable.Dispose() => _folder.Dispose();
+}
