@@ -4,8 +4,8 @@ using Xunit.Abstractions;
 namespace Akka.Kthreads.Tests;
 
 /// <summary>
-/// kthread_stop, kthread_park and kthread_flush_work sleep in wait_for_completion(): a kthread that calls them
-/// gives its CPU up meanwhile, so a target that needs that very CPU gets there. Every thread below is bound to cpu 1.
+/// kthread_stop, kthread_park and kthread_flush_work sleep in wait_for_completion(): a kthread that awaits them off its
+/// CPU (OffCpuAsync, as the README shows) lets a target that needs that very CPU get there. Every thread below is bound to cpu 1.
 /// </summary>
 public sealed class WaitFromKthreadSpec(ITestOutputHelper output) : SpecBase(output)
 {
@@ -16,7 +16,7 @@ public sealed class WaitFromKthreadSpec(ITestOutputHelper output) : SpecBase(out
     {
         var target = await RunBoundAsync(SleepUntilStopped(TestActor, code: 7), "target");
         await ExpectMsgAsync<(string, int)>();
-        var stopper = await RunBoundAsync(_ => target.StopAsync(), "stopper");
+        var stopper = await RunBoundAsync(current => current.OffCpuAsync(_ => target.StopAsync()), "stopper");
 
         await AwaitStateAsync(stopper, KthreadState.Zombie);
         Assert.Equal(7, await stopper.StopAsync());
@@ -26,7 +26,7 @@ public sealed class WaitFromKthreadSpec(ITestOutputHelper output) : SpecBase(out
     public async Task A_kthread_parks_a_thread_of_its_own_cpu_and_gets_0_once_it_parked()
     {
         var target = await RunBoundAsync(ParkUntilStopped(), "target");
-        var parker = await RunBoundAsync(_ => target.ParkAsync(), "parker");
+        var parker = await RunBoundAsync(current => current.OffCpuAsync(_ => target.ParkAsync()), "parker");
 
         await AwaitStateAsync(parker, KthreadState.Zombie);
         Assert.Equal(0, await parker.StopAsync());
@@ -44,7 +44,7 @@ public sealed class WaitFromKthreadSpec(ITestOutputHelper output) : SpecBase(out
             Interlocked.Increment(ref ran);
             return Task.CompletedTask;
         });
-        var flusher = await RunBoundAsync(async _ =>
+        var flusher = await RunBoundAsync(current => current.OffCpuAsync(async _ =>
         {
             worker.QueueWork(work);
             await worker.FlushAsync();
@@ -53,7 +53,7 @@ public sealed class WaitFromKthreadSpec(ITestOutputHelper output) : SpecBase(out
             var waited = await worker.FlushWorkAsync(work);
             await worker.DestroyAsync();
             return seen * 10 + (waited ? Volatile.Read(ref ran) : 0);
-        }, "flusher");
+        }), "flusher");
 
         await AwaitStateAsync(flusher, KthreadState.Zombie);
         Assert.Equal(12, await flusher.StopAsync());
