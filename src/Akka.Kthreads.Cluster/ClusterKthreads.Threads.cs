@@ -73,7 +73,7 @@ public sealed partial class ClusterKthreads
     /// </summary>
     /// <param name="fn">Gets this node's first online CPU (-1 if it hosts none); must not wait.</param>
     /// <param name="ct">Gives up waiting while the CPUs are not all held yet; fn then never runs.</param>
-    /// <returns>fn's return; -EBUSY while a CPU is being handed off (try again); -ETIMEDOUT if not every node held within kthreads.stop-machine.timeout; -EFAULT if fn threw.</returns>
+    /// <returns>fn's return; -EBUSY while a CPU is being handed off (try again); -ETIMEDOUT if not every node held within kthreads.stop-machine.timeout; -EINVAL if a node holds for less than this one asks (its stop-machine.timeout is under half of this one's); -EFAULT if fn threw.</returns>
     /// <exception cref="ArgumentNullException">A null fn.</exception>
     /// <remarks>A hand-off that starts meanwhile waits until the machine is released: each node holds its cpu_hotplug_lock.</remarks>
     public Task<int> StopMachineAsync(Func<int, int> fn, CancellationToken ct = default)

@@ -58,7 +58,7 @@ public sealed class Kthread
         (await Ref.AskAsync<Stopped>(Stop.Instance, _settings.AskTimeout, ct).ConfigureAwait(false)).ExitCode;
 
     /// <summary>kthread_park(): set ShouldPark, wake the thread, wait until it parks.</summary>
-    /// <param name="ct">Stops waiting for the reply; the park stays requested.</param>
+    /// <param name="ct">Stops waiting for the reply; the park stays requested (for a per-CPU thread, until smpboot unparks it with its CPU).</param>
     /// <returns>0 once parked (also if it already was); -ENOSYS if it has exited; -ESRCH if reaped; -ETIMEDOUT past park-timeout.</returns>
     /// <remarks>Awaited in a kthread, the caller keeps its CPU meanwhile; see <see cref="StopAsync"/> for waiting off it.</remarks>
     public async Task<int> ParkAsync(CancellationToken ct = default) =>

@@ -45,7 +45,8 @@ public sealed class StopMachine
     /// <exception cref="ArgumentException">A null fn, an empty cpus, or a cpu outside Possible.</exception>
     /// <remarks>
     /// In a cluster, with no <paramref name="cpus"/>, it holds every online CPU of every node and runs fn once here
-    /// (-EBUSY while a CPU is being handed off); with <paramref name="cpus"/>, only this node's CPUs.
+    /// (-EBUSY while a CPU is being handed off; -EINVAL when a node's stop-machine.timeout is under half of this one's); with
+    /// <paramref name="cpus"/>, only this node's CPUs.
     /// </remarks>
     public Task<int> RunAsync(Func<int, int> fn, IReadOnlyCollection<int>? cpus = null, CancellationToken ct = default)
     {

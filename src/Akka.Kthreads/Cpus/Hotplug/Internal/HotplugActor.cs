@@ -214,7 +214,7 @@ internal sealed partial class HotplugActor : ReceiveActor
         return 0;
     }
 
-    /// <summary>One callback of one state on one CPU: bounded by callback-timeout, a throw is -EFAULT, and the step is published.</summary>
+    /// <summary>One callback of one state on one CPU: bounded by callback-timeout (smpboot's by park-timeout per thread), a throw is -EFAULT, and the step is published.</summary>
     private async Task<int> InvokeAsync(StateEntry state, int cpu, bool startup)
     {
         var callback = startup ? state.Startup : state.Teardown;
