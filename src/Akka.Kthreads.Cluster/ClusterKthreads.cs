@@ -134,7 +134,7 @@ public sealed partial class ClusterKthreads : IExtension
         CheckCpu(cpu);
         ArgumentException.ThrowIfNullOrWhiteSpace(comm);
         ArgumentNullException.ThrowIfNull(item);
-        if (comm.Contains("{0}", StringComparison.Ordinal))
+        if (Akka.Kthreads.Internal.KthreaddActor.IsCpuFormat(comm))
         {
             Akka.Kthreads.Kthreads.CheckNameFormat(comm, cpu, nameof(comm));
         }

@@ -38,6 +38,8 @@ public sealed class PlacementSpec(ITestOutputHelper output) : ClusterSpecBase(ou
         await AwaitMembersAsync(1);
         await AwaitSettledAsync();
         Assert.Equal(0, await Node1.Kthreads.PerCpuThreads.RegisterAsync(Tally.Named("tallywithlongname/{0}")));
+        Assert.Equal(0, await Node1.Kthreads.PerCpuThreads.RegisterAsync(Tally.Named("pad/{0:D2}")));
+        Assert.True(await Node1.Cluster.QueueOnCpuAsync(1, "pad/{0:D2}", "padded") > 0); // a format with a format specifier
 
         // "tallywithlongname/1" has 19 characters; the thread's comm is its first 15, as TASK_COMM_LEN makes it.
         Assert.True(await Node1.Cluster.QueueOnCpuAsync(1, "tallywithlongname/{0}", "by-format") > 0);
@@ -55,6 +57,7 @@ public sealed class PlacementSpec(ITestOutputHelper output) : ClusterSpecBase(ou
             var info = await Node1.Cluster.CpuInfoAsync(1);
             var tally = Assert.Single(info.Threads, t => t.Name == "tallywithlongna");
             Assert.Equal(["by-format", "by-name", "after"], Tally.Parse(tally.State).Items);
+            Assert.Equal(["padded"], Tally.Parse(Assert.Single(info.Threads, t => t.Name == "pad/01").State).Items);
         }, TimeSpan.FromSeconds(20));
     }
 

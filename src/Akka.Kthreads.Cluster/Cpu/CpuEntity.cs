@@ -166,7 +166,7 @@ internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
         }
 
         // The thread it names: a format ("counter/{0}") names this CPU's; either is cut to 15 characters, as the thread's comm was.
-        var name = Akka.Kthreads.Internal.KthreaddActor.TryComm(queue.Comm, queue.Comm.Contains("{0}", StringComparison.Ordinal) ? _cpu : null);
+        var name = Akka.Kthreads.Internal.KthreaddActor.TryComm(queue.Comm, Akka.Kthreads.Internal.KthreaddActor.IsCpuFormat(queue.Comm) ? _cpu : null);
         if (name is null)
         {
             _log.Warning("cluster: cpu {0} refused an item for '{1}': not a name format", _cpu, queue.Comm);

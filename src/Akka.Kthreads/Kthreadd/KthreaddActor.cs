@@ -182,6 +182,22 @@ internal sealed class KthreaddActor : UntypedActor
     internal static string Comm(string name, int? cpu) =>
         TryComm(name, cpu) ?? throw new ArgumentException($"'{name}' is not a name format: use {{0}} for the cpu", nameof(name));
 
+    /// <summary>True when <paramref name="name"/> has a {0} placeholder for the cpu ("x/{0}", "x/{0:D2}", "x/{0,2}"), so it is a format, not a name.</summary>
+    internal static bool IsCpuFormat(string name)
+    {
+        for (var i = name.IndexOf("{0", StringComparison.Ordinal); i >= 0; i = name.IndexOf("{0", i + 2, StringComparison.Ordinal))
+        {
+            // "{{0}" is an escaped brace followed by text, not a placeholder.
+            var escaped = i > 0 && name[i - 1] == '{';
+            if (!escaped && i + 2 < name.Length && name[i + 2] is '}' or ':' or ',')
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>As <see cref="Comm(string, int?)"/>, or null for a broken format (the doors check it; a message sent by hand may not).</summary>
     internal static string? TryComm(string name, int? cpu)
     {
