@@ -9,30 +9,11 @@ using Xunit;
 namespace Akka.Kthreads.Hosting.Tests;
 
 /// <summary>
-/// WithKthreads before WithKthreadsCluster, and no Cpus set: the node is a cluster node with the cluster's default
+/// WithKthreads before WithKthreadsCluster, and no Cpus set there: the node is a cluster node with the cluster's default
 /// CPUs, as the other order gives (kthreads.conf's single-node cluster.cpus = 0 does not win).
 /// </summary>
-public sealed class OptionsOrderSpec : Akka.Hosting.TestKit.TestKit, IDisposable
+public sealed class OptionsOrderSpec(ITestOutputHelper output) : WithKthreadsFirstSpec(output)
 {
-    private readonly StoreFolder _folder = new("kthreads-order-spec");
-
-    public OptionsOrderSpec(ITestOutputHelper output)
-        : base("kthreads", output)
-    {
-    }
-
-    protected override void ConfigureServices(HostBuilderContext context, IServiceCollection services) => services.AddKthreads();
-
-    protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider) =>
-        builder
-            .WithKthreads(o => o.AskTimeout = TimeSpan.FromSeconds(25))
-            .WithKthreadsCluster(o =>
-            {
-                o.SqliteFile = _folder.File("order.db");
-                o.Remoting = new RemoteOptions { HostName = "127.0.0.1", Port = 0 };
-                o.Clustering = new ClusterOptions();
-            });
-
     [Fact]
     public void WithKthreads_first_still_makes_a_cluster_node_with_the_default_cpus()
     {
@@ -43,31 +24,12 @@ public sealed class OptionsOrderSpec : Akka.Hosting.TestKit.TestKit, IDisposable
         Assert.Equal(defaults.Cpus, cluster.Kthreads.Settings.ClusterCpus);
         Assert.Equal(TimeSpan.FromSeconds(25), cluster.Kthreads.Settings.AskTimeout);
     }
-
-    void IDisposable.Dispose() => _folder.Dispose();
 }
 
 /// <summary>WithKthreads first with ClusterCpus set, WithKthreadsCluster without Cpus: the count set first stands.</summary>
-public sealed class OptionsOrderCountSpec : Akka.Hosting.TestKit.TestKit, IDisposable
+public sealed class OptionsOrderCountSpec(ITestOutputHelper output) : WithKthreadsFirstSpec(output)
 {
-    private readonly StoreFolder _folder = new("kthreads-order-count-spec");
-
-    public OptionsOrderCountSpec(ITestOutputHelper output)
-        : base("kthreads", output)
-    {
-    }
-
-    protected override void ConfigureServices(HostBuilderContext context, IServiceCollection services) => services.AddKthreads();
-
-    protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider) =>
-        builder
-            .WithKthreads(o => o.ClusterCpus = 4)
-            .WithKthreadsCluster(o =>
-            {
-                o.SqliteFile = _folder.File("order.db");
-                o.Remoting = new RemoteOptions { HostName = "127.0.0.1", Port = 0 };
-                o.Clustering = new ClusterOptions();
-            });
+    protected override int? ClusterCpus => 4;
 
     [Fact]
     public void A_cluster_cpu_count_set_by_WithKthreads_first_is_kept()
@@ -76,6 +38,31 @@ public sealed class OptionsOrderCountSpec : Akka.Hosting.TestKit.TestKit, IDispo
         Assert.Equal(4, cluster.Settings.Cpus);
         Assert.Equal(4, cluster.Kthreads.Settings.ClusterCpus);
     }
+}
+
+/// <summary>A cluster node set up with WithKthreads first, then WithKthreadsCluster without Cpus.</summary>
+public abstract class WithKthreadsFirstSpec(ITestOutputHelper output) : Akka.Hosting.TestKit.TestKit("kthreads", output), IDisposable
+{
+    private readonly StoreFolder _folder = new("kthreads-order-spec");
+
+    /// <summary>What WithKthreads sets as ClusterCpus (null: nothing).</summary>
+    protected virtual int? ClusterCpus => null;
+
+    protected override void ConfigureServices(HostBuilderContext context, IServiceCollection services) => services.AddKthreads();
+
+    protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider) =>
+        builder
+            .WithKthreads(o =>
+            {
+                o.AskTimeout = TimeSpan.FromSeconds(25);
+                o.ClusterCpus = ClusterCpus;
+            })
+            .WithKthreadsCluster(o =>
+            {
+                o.SqliteFile = _folder.File("order.db");
+                o.Remoting = new RemoteOptions { HostName = "127.0.0.1", Port = 0 };
+                o.Clustering = new ClusterOptions();
+            });
 
     void IDisposable.Dispose() => _folder.Dispose();
 }
