@@ -147,7 +147,7 @@ internal sealed class NodeStore : IPerCpuStore
 
             saved = Capture(td, td.State, td.Taken);
             td.DropItems();
-            if ((TooLarge(saved) ?? Unreadable(saved.State)) is { } why)
+            if (Unfit(saved) is { } why)
             {
                 // The journal would refuse it, or the new node could not read it: the new node starts from the last
                 // save; the items stay in the ledger.
@@ -186,7 +186,7 @@ internal sealed class NodeStore : IPerCpuStore
         }
 
         var saved = Capture(td, state, taken);
-        if ((TooLarge(saved) ?? Unreadable(saved.State)) is { } why)
+        if (Unfit(saved) is { } why)
         {
             _log.Warning("cluster: {0} on cpu {1} did not save: {2}", td.Name, td.Cpu, why);
             return Task.FromResult(false);
@@ -224,6 +224,9 @@ internal sealed class NodeStore : IPerCpuStore
             return e.Message;
         }
     }
+
+    // A saved state is journaled (so it must fit) and read back on the next node (so it must deserialize).
+    private string? Unfit(StateSaved saved) => TooLarge(saved) ?? Unreadable(saved.State);
 
     private StateSaved Capture(PerCpu td, object? state, long taken) =>
         new(td.Name, state is null ? null : Payload.From(_serialization, state), taken);
