@@ -186,27 +186,20 @@ internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
             return;
         }
 
+        // The event the journal writes, item and name and number, must fit max-payload-size (an item too large
+        // alone is one case of it); only then is it worth reading the item back from its bytes.
+        var accepted = new ItemAccepted(_ledger.LastSeq + 1, name, payload);
+        if (_store.TooLarge(accepted) is { } why)
+        {
+            _log.Warning("cluster: cpu {0} refused an item of {1}: {2}", _cpu, queue.Item.GetType(), why);
+            sender.Tell(new ClusterCpuProtocol.CpuRequestFailed(_cpu, -Errno.EMSGSIZE, why));
+            return;
+        }
+
         if (_store.Unreadable(payload) is { } unreadable)
         {
             _log.Warning("cluster: cpu {0} refused an item of {1}: {2}", _cpu, queue.Item.GetType(), unreadable);
             sender.Tell(new ClusterCpuProtocol.CpuRequestFailed(_cpu, -Errno.EINVAL, $"the item {unreadable}"));
-            return;
-        }
-
-        if (payload.Bytes.Length > _settings.MaxPayloadSize)
-        {
-            _log.Warning("cluster: cpu {0} refused an item of {1} bytes, above kthreads.cluster.max-payload-size", _cpu, payload.Bytes.Length);
-            sender.Tell(new ClusterCpuProtocol.CpuRequestFailed(_cpu, -Errno.EMSGSIZE,
-                $"the item is {payload.Bytes.Length} bytes, above kthreads.cluster.max-payload-size ({_settings.MaxPayloadSize})"));
-            return;
-        }
-
-        var accepted = new ItemAccepted(_ledger.LastSeq + 1, name, payload);
-        if (_store.TooLarge(accepted) is { } why)
-        {
-            // The item fits, but not with its name and number around it: the journal would refuse the event.
-            _log.Warning("cluster: cpu {0} refused an item: {1}", _cpu, why);
-            sender.Tell(new ClusterCpuProtocol.CpuRequestFailed(_cpu, -Errno.EMSGSIZE, why));
             return;
         }
 
