@@ -73,18 +73,14 @@ internal sealed class HostShutdown
         foreach (var row in rows.Where(r => r.State is not KthreadState.Dead && !r.PerCpu).OrderByDescending(r => r.Pid))
         {
             _stopping = $"{row.Pid} ({row.Comm})";
-            KthreadProtocol.Stopped stopped;
-            try
+            KthreadProtocol.Stopped? stopped = null;
+            if (!await StepAsync(async () => stopped = await _kthreads.ThreadAt(row.Pid)
+                    .Ask<KthreadProtocol.Stopped>(KthreadProtocol.Stop.Instance, _kthreads.Settings.AskTimeout).ConfigureAwait(false)).ConfigureAwait(false))
             {
-                stopped = await _kthreads.ThreadAt(row.Pid).Ask<KthreadProtocol.Stopped>(KthreadProtocol.Stop.Instance, _kthreads.Settings.AskTimeout).ConfigureAwait(false);
-            }
-            catch (AskTimeoutException)
-            {
-                _log.Error("kthreads: {0} ({1}) did not answer the stop within {2}; going on with the rest", row.Pid, row.Comm, _kthreads.Settings.AskTimeout);
                 continue;
             }
 
-            if (stopped.ExitCode == -Errno.ETIMEDOUT)
+            if (stopped!.ExitCode == -Errno.ETIMEDOUT)
             {
                 _log.Error("kthreads: {0} ({1}) ignored the stop: -ETIMEDOUT after {2}", row.Pid, row.Comm, _kthreads.Settings.StopTimeout);
             }
