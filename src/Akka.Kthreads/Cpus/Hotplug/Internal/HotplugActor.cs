@@ -26,7 +26,7 @@ internal sealed partial class HotplugActor : ReceiveActor
         _kthreads = kthreads;
         _cpus = kthreads.Cpus;
         _settings = kthreads.Settings;
-        _states.Add(new StateEntry(Cpus.Smpboot.Id, Cpus.Smpboot.Name, SmpbootStartupAsync, SmpbootTeardownAsync));
+        _states.Add(new StateEntry(Cpus.Smpboot.Id, Cpus.Smpboot.Name, SmpbootStartupAsync, SmpbootTeardownAsync, BoundsItself: true));
         PublishStates();
         ReceiveAsync<CpuHotplugProtocol.Request>(ServeAsync);
     }
@@ -214,7 +214,7 @@ internal sealed partial class HotplugActor : ReceiveActor
         return 0;
     }
 
-    /// <summary>One callback of one state on one CPU: bounded by callback-timeout (smpboot's by park-timeout per thread), a throw is -EFAULT, and the step is published.</summary>
+    /// <summary>One callback of one state on one CPU: bounded by callback-timeout (unless it bounds itself, as smpboot's does), a throw is -EFAULT, and the step is published.</summary>
     private async Task<int> InvokeAsync(StateEntry state, int cpu, bool startup)
     {
         var callback = startup ? state.Startup : state.Teardown;
@@ -226,10 +226,8 @@ internal sealed partial class HotplugActor : ReceiveActor
         int result;
         try
         {
-            // smpboot's own callbacks are bounded by park-timeout and ask-timeout per thread; cut short, one would go on
-            // parking or unparking in the background while the next request changes the same threads.
             var run = HotplugCallback.RunAsync(callback, cpu);
-            result = await (state.Id == Cpus.Smpboot.Id ? run : run.WaitAsync(_settings.HotplugCallbackTimeout)).ConfigureAwait(false);
+            result = await (state.BoundsItself ? run : run.WaitAsync(_settings.HotplugCallbackTimeout)).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -250,5 +248,7 @@ internal sealed partial class HotplugActor : ReceiveActor
 
     private void PublishStates() => _cpus.SetStates(_states.Select(s => new HotplugState(s.Id, s.Name)));
 
-    private sealed record StateEntry(int Id, string Name, Func<int, Task<int>> Startup, Func<int, Task<int>>? Teardown);
+    // BoundsItself: smpboot's callbacks wait park-timeout and ask-timeout per thread; cut short by callback-timeout, one
+    // would go on parking or unparking in the background while the next request changes the same threads.
+    private sealed record StateEntry(int Id, string Name, Func<int, Task<int>> Startup, Func<int, Task<int>>? Teardown, bool BoundsItself = false);
 }
