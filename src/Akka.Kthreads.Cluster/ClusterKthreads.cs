@@ -39,6 +39,7 @@ public sealed partial class ClusterKthreads : IExtension
 
         system.Settings.InjectTopLevelFallback(DefaultConfig());
         Settings = ClusterKthreadsSettings.Create(system);
+        ReplayFilter.TurnOff(system, Settings);
         SqliteStore.InjectDefault(system, Settings);
 
         // Sharding's defaults must be in the config before its settings are read and before this node joins.

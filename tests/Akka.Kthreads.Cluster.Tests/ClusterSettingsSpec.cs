@@ -94,4 +94,22 @@ public sealed class ClusterSettingsSpec
             await system.Terminate();
         }
     }
+
+    [Theory]
+    [InlineData("repair-by-discard-old")]
+    [InlineData("fail")]
+    public async Task A_journal_replay_filter_that_would_drop_a_returning_cpus_events_is_refused_naming_its_key(string mode)
+    {
+        var system = Akka.Actor.ActorSystem.Create("filtered", ConfigurationFactory.ParseString(
+            $"akka.actor.provider = cluster\nakka.remote.dot-netty.tcp {{ hostname = \"127.0.0.1\", port = 0 }}\nakka.persistence.journal.sql.replay-filter.mode = {mode}"));
+        try
+        {
+            var e = Assert.ThrowsAny<Exception>(() => ClusterKthreads.Get(system));
+            Assert.Contains("akka.persistence.journal.sql.replay-filter.mode", (e.InnerException ?? e).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
 }

@@ -62,6 +62,34 @@ public sealed class MoveSpec(ITestOutputHelper output) : ClusterSpecBase(output)
     }
 
     [Fact]
+    public async Task A_cpu_that_comes_back_to_a_node_it_left_keeps_what_it_journaled_there_through_its_next_move()
+    {
+        // Every CPU on node 1 first, so the CPUs node 2 takes are journaled by node 1, then node 2, then node 1 again.
+        Assert.Equal(0, await Node1.Kthreads.PerCpuThreads.RegisterAsync(Tally.Spec(_handled, Node1.Name)));
+        await AwaitSettledAsync();
+        var queued = new List<(int, string)>(await QueueRoundsAsync("a", 1, 1));
+        var node2 = await StartWithTallyAsync();
+        await AwaitMembersAsync(2);
+        await AwaitSettledAsync();
+        var wentAndCameBack = node2.Kthreads.Cpus.Online.ToArray();
+        queued.AddRange(await QueueRoundsAsync("b", 1, 1));
+        await LeaveAsync(node2);
+        await AwaitSettledAsync();
+        queued.AddRange(await QueueRoundsAsync("c", 1, 1));
+
+        // Four nodes, four CPUs: node 1 keeps one, so at least one CPU that went to node 2 and came back recovers elsewhere.
+        foreach (var _ in Enumerable.Range(0, 3))
+        {
+            await StartWithTallyAsync();
+        }
+
+        await AwaitMembersAsync(4);
+        await AwaitSettledAsync();
+        Assert.Contains(wentAndCameBack, cpu => !Node1.Kthreads.Cpus.Online.Contains(cpu));
+        await AwaitHandledAsync(queued.ToArray());
+    }
+
+    [Fact]
     public async Task State_changed_since_the_last_save_moves_with_a_graceful_leave_and_nothing_is_handled_again()
     {
         Assert.Equal(0, await Node1.Kthreads.PerCpuThreads.RegisterAsync(Tally.SavingOnly(_handled, Node1.Name)));
