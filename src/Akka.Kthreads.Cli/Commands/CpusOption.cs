@@ -23,4 +23,20 @@ internal static class CpusOption
             return null;
         },
     };
+
+    /// <summary>
+    /// Makes <paramref name="command"/> refuse <c>--cpus</c> (recursive, so it parses everywhere): a command that asks a
+    /// running cluster runs no node of its own, and an option it would silently ignore is a user's mistake.
+    /// </summary>
+    public static void RefuseOn(Command command, Option<int?> cpus, Func<System.CommandLine.Parsing.CommandResult, bool>? when = null)
+    {
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(cpus) is { Implicit: false } && (when is null || when(result)))
+            {
+                result.AddError($"--cpus is not for kps {command.Name}{(when is null ? "" : " --seeds")}: it asks a running cluster, "
+                    + "whose CPUs are its nodes' own (kthreads.cluster.cpus, kps node --cpus)");
+            }
+        });
+    }
 }

@@ -21,11 +21,20 @@ internal static class KpsCommandLine
         root.Subcommands.Add(ModulesCommand.Create(console, cpus));
         root.Subcommands.Add(ClusterCommand.Create(console, cpus));
         root.Subcommands.Add(NodeCommand.Create(console, cpus));
-        root.Subcommands.Add(CpusCommand.Create(console));
-        root.Subcommands.Add(ThreadOpCommand.Create(console, ClusterNodeProtocol.ThreadOperation.Stop));
-        root.Subcommands.Add(ThreadOpCommand.Create(console, ClusterNodeProtocol.ThreadOperation.Park));
-        root.Subcommands.Add(ThreadOpCommand.Create(console, ClusterNodeProtocol.ThreadOperation.Unpark));
-        root.Subcommands.Add(ThreadOpCommand.Create(console, ClusterNodeProtocol.ThreadOperation.SetCpusAllowed));
+        Command[] clients =
+        [
+            CpusCommand.Create(console),
+            ThreadOpCommand.Create(console, ClusterNodeProtocol.ThreadOperation.Stop),
+            ThreadOpCommand.Create(console, ClusterNodeProtocol.ThreadOperation.Park),
+            ThreadOpCommand.Create(console, ClusterNodeProtocol.ThreadOperation.Unpark),
+            ThreadOpCommand.Create(console, ClusterNodeProtocol.ThreadOperation.SetCpusAllowed),
+        ];
+        foreach (var client in clients)
+        {
+            CpusOption.RefuseOn(client, cpus);
+            root.Subcommands.Add(client);
+        }
+
         root.SetAction((parse, ct) => DemoCommand.RunAsync(console, parse.GetValue(cpus), ct));
         return root;
     }

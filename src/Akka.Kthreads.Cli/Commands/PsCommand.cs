@@ -28,6 +28,7 @@ internal static class PsCommand
         command.Options.Add(switches);
         client.AddTo(command);
         watch.AddTo(command, client.Json);
+        CpusOption.RefuseOn(command, cpus, when: result => result.GetResult(client.Seeds) is { Implicit: false });
         command.SetAction((parse, ct) => (parse.GetValue(client.Seeds), watch.Of(parse)) switch
         {
             ({ } seeds, { } watching) => ClusterWatchAsync(console, seeds, client.TimeoutOf(parse), watching, parse.GetValue(switches), ct),

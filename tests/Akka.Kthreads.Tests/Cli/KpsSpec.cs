@@ -136,6 +136,20 @@ public sealed class KpsSpec(ITestOutputHelper log)
         Assert.NotEqual(string.Empty, error.Trim());
     }
 
+    [Theory]
+    [InlineData("cpus --seeds 127.0.0.1:1 --cpus 3", "cpus")]
+    [InlineData("--cpus 3 stop 127.0.0.1:1/5", "stop")]
+    [InlineData("park 127.0.0.1:1/5 --cpus 2", "park")]
+    [InlineData("ps --seeds 127.0.0.1:1 --cpus 2", "ps --seeds")]
+    public async Task Cpus_on_a_command_that_asks_a_running_cluster_is_refused_before_anything_is_asked(string commandLine, string command)
+    {
+        var (code, output, error) = await KpsRun.RunAsync(log, commandLine);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"--cpus is not for kps {command}", error, StringComparison.Ordinal);
+        Assert.StartsWith("Description:", output.Trim(), StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// Steps a and d: every wake-up sent from outside was handled, one sent while parked too (after
     /// the unpark), and the stop line sums them up.
