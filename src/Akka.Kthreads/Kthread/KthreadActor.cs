@@ -19,6 +19,7 @@ internal sealed partial class KthreadActor : UntypedActor
     private KthreadTimers? _timers;
     private bool _started;
     private TaskCompletionSource<bool>? _sleeper;
+    private int _offCpu;
     private int _wokenGen;
 
     public KthreadActor(ConcurrentDictionary<int, KthreadContext> births, KthreadsSettings settings, Cpus cpus)
@@ -183,18 +184,22 @@ internal sealed partial class KthreadActor : UntypedActor
     /// <summary>Asleep in schedule() in TASK_INTERRUPTIBLE: a stop or park request ends this sleep (a D sleep waits for its WakeUp).</summary>
     private bool InInterruptibleSchedule => InSchedule && !_k.InUninterruptibleSleep;
 
-    // Off the CPU for I/O: asleep for ps, but not in schedule().
+    // Off the CPU for I/O: asleep for ps, but not in schedule(). Counted: two waits under Task.WhenAll are off together.
     private void OnOffCpu(bool entering)
     {
+        _offCpu += entering ? 1 : -1;
         if (entering && _k.State == KthreadState.Running)
         {
             Transition(KthreadState.Sleeping);
         }
-        else if (!entering && _k.State == KthreadState.Sleeping && _sleeper is null)
+        else if (!entering && _offCpu == 0 && _k.State == KthreadState.Sleeping && _sleeper is null)
         {
             Transition(KthreadState.Running);
         }
     }
+
+    /// <summary>Off the CPU only for waits that were not awaited: the flow itself runs, and may go to sleep in schedule().</summary>
+    private bool OnlyOffCpu => _offCpu > 0 && _k.State == KthreadState.Sleeping && _sleeper is null;
 
     private void StartLoop()
     {
@@ -215,7 +220,7 @@ internal sealed partial class KthreadActor : UntypedActor
 
         // TASK_UNINTERRUPTIBLE: stop and park requests do not end it; only a WakeUp (or its timeout) does.
         var requested = !sleep.Uninterruptible && (_k.ShouldStop || _k.ShouldPark);
-        if (wokenAlready || requested || _k.State != KthreadState.Running)
+        if (wokenAlready || requested || (_k.State != KthreadState.Running && !OnlyOffCpu))
         {
             sleep.Wake.TrySetResult(true);
             return;

@@ -109,10 +109,23 @@ public sealed partial class KthreadContext
         await OnHeldCpu();
     }
 
-    private async ValueTask AcquireCpuAsync()
+    private ValueTask AcquireCpuAsync() => AcquireCpuAsync(flowReleasesAtStart: null);
+
+    /// <summary>
+    /// Takes a CPU, or, for an off-CPU wait that ends (<paramref name="flowReleasesAtStart"/> set), takes none when the
+    /// thread's flow released its CPU since the wait began: the wait was not awaited (fired and forgotten, or one of two
+    /// under Task.WhenAll), the flow went on and takes a CPU at its own checkpoint, so a CPU taken here would be held for nobody.
+    /// </summary>
+    private async ValueTask AcquireCpuAsync(long? flowReleasesAtStart)
     {
         while (true)
         {
+            // Checked before queueing too: the flow may hold this very CPU and be waiting for this wait (Task.WhenAll).
+            if (flowReleasesAtStart is { } moved && Interlocked.Read(ref _releases) != moved)
+            {
+                return;
+            }
+
             // An offline queue sends us back: choose again (hotplug moved the CPU away meanwhile).
             var next = _cpus.NextOnline;
             var queue = _cpus.Select(this);
@@ -132,8 +145,16 @@ public sealed partial class KthreadContext
                     continue;
                 }
 
-                Volatile.Write(ref _held, queue);
+                // Written, then the count read, each a full fence; ReleaseCpu counts, then takes _held: whichever order they
+                // run in, exactly one of the two gives this CPU back.
+                Interlocked.Exchange(ref _held, queue);
                 Volatile.Write(ref _lastCpu, queue.Cpu);
+                if (flowReleasesAtStart is { } atStart && Interlocked.Read(ref _releases) != atStart
+                    && ReferenceEquals(Interlocked.CompareExchange(ref _held, null, queue), queue))
+                {
+                    queue.Release(this);
+                }
+
                 return;
             }
         }
@@ -156,13 +177,10 @@ public sealed partial class KthreadContext
     /// <summary>The first step of every checkpoint that gives its CPU up: see <see cref="AfterCaller"/>.</summary>
     private AfterCaller LetCallerAwait() => new(Volatile.Read(ref _held));
 
+    // Counted before _held is taken (see AcquireCpuAsync): every release by the flow, at a checkpoint or its exit.
     private void ReleaseCpu()
     {
-        var held = _held;
-        if (held is not null)
-        {
-            Volatile.Write(ref _held, null);
-            held.Release(this);
-        }
+        Interlocked.Increment(ref _releases);
+        Interlocked.Exchange(ref _held, null)?.Release(this);
     }
 }

@@ -19,6 +19,7 @@ public sealed partial class KthreadContext
         ArgumentNullException.ThrowIfNull(io);
         await LetCallerAwait();
         SwitchOut(voluntary: true);
+        var releases = Interlocked.Read(ref _releases);
         _self.Tell(OffCpu.Enter);
         try
         {
@@ -28,7 +29,7 @@ public sealed partial class KthreadContext
         finally
         {
             _self.Tell(OffCpu.Leave);
-            await AcquireCpuAsync().ConfigureAwait(false);
+            await AcquireCpuAsync(releases).ConfigureAwait(false);
             await OnHeldCpu();
         }
     }

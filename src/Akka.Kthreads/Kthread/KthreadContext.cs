@@ -18,6 +18,7 @@ public sealed partial class KthreadContext
     private readonly Cpus _cpus;
     private IActorRef _self = ActorRefs.Nobody;
     private RunQueue? _held;
+    private long _releases;
     private KthreadScheduler? _scheduler;
     private CancellationTokenSource? _stopCts;
     private volatile int _state;

@@ -1,0 +1,99 @@
+using Akka.Actor;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Akka.Kthreads.Tests;
+
+/// <summary>
+/// A library wait that sleeps off the CPU (a WaitQueue wait, a hotplug call, SaveStateAsync) called from a kthread
+/// and not awaited at once: fired and forgotten, or two of them under Task.WhenAll. The kthread goes on, its CPU
+/// stays usable by the others, and it exits. Every thread below is bound to cpu 1.
+/// </summary>
+public sealed class UnawaitedWaitSpec(ITestOutputHelper output) : SpecBase(output)
+{
+    private const int Cpu = 1;
+
+    [Fact]
+    public async Task A_wait_fired_and_forgotten_leaves_the_kthread_running_and_its_cpu_free_once_it_ends()
+    {
+        var wq = new WaitQueue();
+        var ready = false;
+        var probe = CreateTestProbe();
+        var thread = await RunBoundAsync(async current =>
+        {
+            _ = wq.WaitEventAsync(() => Volatile.Read(ref ready));
+            for (var i = 0; i < 3; i++)
+            {
+                await current.ScheduleTimeoutAsync(TimeSpan.FromMilliseconds(20));
+                probe.Tell(i);
+            }
+
+            // The forgotten wait ends while the thread sleeps here; its end must not take the CPU for nobody.
+            await current.ScheduleTimeoutAsync(TimeSpan.FromMilliseconds(300));
+            for (var i = 3; i < 6; i++)
+            {
+                await current.ScheduleTimeoutAsync(TimeSpan.FromMilliseconds(20));
+                probe.Tell(i);
+            }
+
+            return 5;
+        }, "forgetter");
+
+        foreach (var i in Enumerable.Range(0, 3))
+        {
+            await probe.ExpectMsgAsync(i);
+        }
+
+        Volatile.Write(ref ready, true);
+        wq.WakeUpAll();
+        foreach (var i in Enumerable.Range(3, 3))
+        {
+            await probe.ExpectMsgAsync(i);
+        }
+
+        await AwaitStateAsync(thread, KthreadState.Zombie);
+        Assert.Equal(5, await thread.StopAsync());
+        await ExpectCpuRunsAnotherAsync();
+    }
+
+    [Fact]
+    public async Task Two_waits_under_WhenAll_resume_the_kthread_once_both_ended_and_leave_its_cpu_free()
+    {
+        var first = new WaitQueue();
+        var second = new WaitQueue();
+        var (a, b) = (false, false);
+        var thread = await RunBoundAsync(async current =>
+        {
+            await Task.WhenAll(first.WaitEventAsync(() => Volatile.Read(ref a)), second.WaitEventAsync(() => Volatile.Read(ref b)));
+            await current.ScheduleTimeoutAsync(TimeSpan.FromMilliseconds(10));
+            return 3;
+        }, "both");
+
+        await AwaitStateAsync(thread, KthreadState.Sleeping);
+        Volatile.Write(ref b, true);
+        second.WakeUpAll();
+        Volatile.Write(ref a, true);
+        first.WakeUpAll();
+
+        await AwaitStateAsync(thread, KthreadState.Zombie);
+        Assert.Equal(3, await thread.StopAsync());
+        await ExpectCpuRunsAnotherAsync();
+    }
+
+    // Another kthread bound to the same CPU gets it and exits.
+    private async Task ExpectCpuRunsAnotherAsync()
+    {
+        var other = await RunBoundAsync(_ => Task.FromResult(9), "other");
+        await AwaitStateAsync(other, KthreadState.Zombie);
+        Assert.Equal(9, await other.StopAsync());
+        Assert.DoesNotContain(await Kthreads.ListAsync(), t => t.Cpu == Cpu && t.State == KthreadState.Running && t.Comm != "ksoftirqd/1" && !t.Comm.StartsWith("migration", StringComparison.Ordinal));
+    }
+
+    private async Task<Kthread> RunBoundAsync(ThreadFn fn, string name)
+    {
+        var thread = await Kthreads.CreateAsync(fn, null, name);
+        Assert.Equal(0, await thread.BindAsync(Cpu));
+        Assert.True(await thread.WakeUpAsync());
+        return thread;
+    }
+}
