@@ -4,8 +4,9 @@ using Xunit.Abstractions;
 namespace Akka.Kthreads.Tests;
 
 /// <summary>
-/// kthread_stop, kthread_park and kthread_flush_work sleep in wait_for_completion(): a kthread that awaits them off its
-/// CPU (OffCpuAsync, as the README shows) lets a target that needs that very CPU get there. Every thread below is bound to cpu 1.
+/// kthread_stop, kthread_park and kthread_flush_work sleep in wait_for_completion(): a kthread that calls them gives its CPU
+/// up meanwhile, so a target that needs that very CPU gets there; also when it awaits them inside OffCpuAsync, or two at once.
+/// Every thread below is bound to cpu 1.
 /// </summary>
 public sealed class WaitFromKthreadSpec(ITestOutputHelper output) : SpecBase(output)
 {
@@ -16,6 +17,17 @@ public sealed class WaitFromKthreadSpec(ITestOutputHelper output) : SpecBase(out
     {
         var target = await RunBoundAsync(SleepUntilStopped(TestActor, code: 7), "target");
         await ExpectMsgAsync<(string, int)>();
+        var stopper = await RunBoundAsync(_ => target.StopAsync(), "stopper");
+
+        await AwaitStateAsync(stopper, KthreadState.Zombie);
+        Assert.Equal(7, await stopper.StopAsync());
+    }
+
+    [Fact]
+    public async Task A_kthread_stops_a_thread_of_its_own_cpu_from_inside_OffCpuAsync_too()
+    {
+        var target = await RunBoundAsync(SleepUntilStopped(TestActor, code: 7), "target");
+        await ExpectMsgAsync<(string, int)>();
         var stopper = await RunBoundAsync(current => current.OffCpuAsync(_ => target.StopAsync()), "stopper");
 
         await AwaitStateAsync(stopper, KthreadState.Zombie);
@@ -23,10 +35,30 @@ public sealed class WaitFromKthreadSpec(ITestOutputHelper output) : SpecBase(out
     }
 
     [Fact]
+    public async Task A_kthread_stops_two_threads_of_its_own_cpu_at_once_and_its_cpu_stays_usable()
+    {
+        var first = await RunBoundAsync(SleepUntilStopped(TestActor, code: 3), "first");
+        var second = await RunBoundAsync(SleepUntilStopped(TestActor, code: 4), "second");
+        await ExpectMsgAsync<(string, int)>();
+        await ExpectMsgAsync<(string, int)>();
+        var stopper = await RunBoundAsync(async _ =>
+        {
+            var codes = await Task.WhenAll(first.StopAsync(), second.StopAsync());
+            return codes[0] * 10 + codes[1];
+        }, "stopper");
+
+        await AwaitStateAsync(stopper, KthreadState.Zombie);
+        Assert.Equal(34, await stopper.StopAsync());
+        var after = await RunBoundAsync(_ => Task.FromResult(5), "after");
+        await AwaitStateAsync(after, KthreadState.Zombie);
+        Assert.Equal(5, await after.StopAsync());
+    }
+
+    [Fact]
     public async Task A_kthread_parks_a_thread_of_its_own_cpu_and_gets_0_once_it_parked()
     {
         var target = await RunBoundAsync(ParkUntilStopped(), "target");
-        var parker = await RunBoundAsync(current => current.OffCpuAsync(_ => target.ParkAsync()), "parker");
+        var parker = await RunBoundAsync(_ => target.ParkAsync(), "parker");
 
         await AwaitStateAsync(parker, KthreadState.Zombie);
         Assert.Equal(0, await parker.StopAsync());
@@ -44,20 +76,20 @@ public sealed class WaitFromKthreadSpec(ITestOutputHelper output) : SpecBase(out
             Interlocked.Increment(ref ran);
             return Task.CompletedTask;
         });
-        var flusher = await RunBoundAsync(current => current.OffCpuAsync(async _ =>
+        var flusher = await RunBoundAsync(async _ =>
         {
             worker.QueueWork(work);
             await worker.FlushAsync();
             var seen = Volatile.Read(ref ran);
             worker.QueueWork(work);
-            // Off its CPU, the flusher runs beside the worker: the work may be done before the flush looks (false), never after it returns.
-            await worker.FlushWorkAsync(work);
+            // The flusher holds the worker's CPU until it flushes: the work is still pending then, so the flush waits (true).
+            var waited = await worker.FlushWorkAsync(work);
             await worker.DestroyAsync();
-            return seen * 10 + Volatile.Read(ref ran);
-        }), "flusher");
+            return seen * 100 + (waited ? 10 : 0) + Volatile.Read(ref ran);
+        }, "flusher");
 
         await AwaitStateAsync(flusher, KthreadState.Zombie);
-        Assert.Equal(12, await flusher.StopAsync());
+        Assert.Equal(112, await flusher.StopAsync());
         Assert.DoesNotContain(await Kthreads.ListAsync(), t => t.Comm == worker.Thread.Comm);
     }
 

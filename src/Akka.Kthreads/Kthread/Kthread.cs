@@ -50,19 +50,16 @@ public sealed class Kthread
     /// <summary>kthread_stop(): set ShouldStop, wake (and unpark) the thread, wait for its function, reap it.</summary>
     /// <param name="ct">Stops waiting for the reply; the stop stays requested.</param>
     /// <returns>The function's result; -EINTR if never woken; -ESRCH if already reaped; -ETIMEDOUT past stop-timeout.</returns>
-    /// <remarks>
-    /// Awaited in a kthread, the caller keeps its CPU meanwhile, as between any two checkpoints: when the target may need
-    /// that CPU, wait off it, <c>await current.OffCpuAsync(_ =&gt; thread.StopAsync())</c>, as wait_for_completion() would.
-    /// </remarks>
-    public async Task<int> StopAsync(CancellationToken ct = default) =>
-        (await Ref.AskAsync<Stopped>(Stop.Instance, _settings.AskTimeout, ct).ConfigureAwait(false)).ExitCode;
+    /// <remarks>Called from a kthread, the caller sleeps off its CPU meanwhile, as wait_for_completion() does: the thread may need that CPU to return.</remarks>
+    public Task<int> StopAsync(CancellationToken ct = default) =>
+        KthreadContext.SleepingOffCpu(static a => a.Thread.StopCoreAsync(a.Ct), (Thread: this, Ct: ct));
 
     /// <summary>kthread_park(): set ShouldPark, wake the thread, wait until it parks.</summary>
     /// <param name="ct">Stops waiting for the reply; the park stays requested (for a per-CPU thread, until smpboot unparks it with its CPU).</param>
     /// <returns>0 once parked (also if it already was); -ENOSYS if it has exited; -ESRCH if reaped; -ETIMEDOUT past park-timeout.</returns>
-    /// <remarks>Awaited in a kthread, the caller keeps its CPU meanwhile; see <see cref="StopAsync"/> for waiting off it.</remarks>
-    public async Task<int> ParkAsync(CancellationToken ct = default) =>
-        (await Ref.AskAsync<ParkResult>(Park.Instance, _settings.AskTimeout, ct).ConfigureAwait(false)).Result;
+    /// <remarks>Called from a kthread, the caller sleeps off its CPU meanwhile: the thread may need that CPU to park.</remarks>
+    public Task<int> ParkAsync(CancellationToken ct = default) =>
+        KthreadContext.SleepingOffCpu(static a => a.Thread.ParkCoreAsync(a.Ct), (Thread: this, Ct: ct));
 
     /// <summary>kthread_unpark(): clear ShouldPark and resume a parked thread; a per-CPU one is rebound to its CPU first.</summary>
     /// <param name="ct">Stops waiting for the reply.</param>
@@ -121,6 +118,12 @@ public sealed class Kthread
     /// <summary>Shows the thread as ps does: pid and name.</summary>
     /// <returns>For example "42 (kworker/0)".</returns>
     public override string ToString() => $"{Pid} ({Comm})";
+
+    private async Task<int> StopCoreAsync(CancellationToken ct) =>
+        (await Ref.AskAsync<Stopped>(Stop.Instance, _settings.AskTimeout, ct).ConfigureAwait(false)).ExitCode;
+
+    private async Task<int> ParkCoreAsync(CancellationToken ct) =>
+        (await Ref.AskAsync<ParkResult>(Park.Instance, _settings.AskTimeout, ct).ConfigureAwait(false)).Result;
 
     private async Task<int> SetCpusAllowedCoreAsync(int[] cpus, CancellationToken ct) =>
         (await Ref.AskAsync<SetCpusAllowedResult>(new SetCpusAllowed(cpus), _settings.AskTimeout, ct).ConfigureAwait(false)).Result;

@@ -48,9 +48,17 @@ public sealed partial class KthreadContext
     }
 
     /// <summary>
-    /// Runs a library wait (hotplug, stop_machine) so that a calling kthread sleeps off its CPU meanwhile,
-    /// as wait_for_completion() does: the operation may need that very CPU.
+    /// Runs a library wait (hotplug, stop_machine, kthread_stop / kthread_park, a worker's flush) so that a calling kthread
+    /// sleeps off its CPU meanwhile, as wait_for_completion() does: the operation may need that very CPU.
     /// </summary>
     internal static Task<T> SleepingOffCpu<T>(Func<Task<T>> wait) =>
         Current is { HoldsCpu: true } k ? k.OffCpuAsync(_ => wait()) : wait();
+
+    /// <summary>As <see cref="SleepingOffCpu{T}(Func{Task{T}})"/> with its argument passed along, so a caller that is not a kthread allocates nothing for it.</summary>
+    internal static Task<T> SleepingOffCpu<TArg, T>(Func<TArg, Task<T>> wait, TArg arg) =>
+        Current is { HoldsCpu: true } k ? k.OffCpuAsync(_ => wait(arg)) : wait(arg);
+
+    /// <summary>As <see cref="SleepingOffCpu{TArg, T}"/> for a wait without a result.</summary>
+    internal static Task SleepingOffCpu<TArg>(Func<TArg, Task> wait, TArg arg) =>
+        Current is { HoldsCpu: true } k ? k.OffCpuAsync(_ => wait(arg)) : wait(arg);
 }

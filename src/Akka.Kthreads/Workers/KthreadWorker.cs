@@ -265,7 +265,11 @@ public sealed partial class KthreadWorker
         return wasPending;
     }
 
-    private async Task WaitAsync(FlushMarker marker, string what, CancellationToken ct)
+    // A kthread that flushes sleeps off its CPU meanwhile (kthread_flush_work sleeps in wait_for_completion): the worker may run there.
+    private Task WaitAsync(FlushMarker marker, string what, CancellationToken ct) =>
+        KthreadContext.SleepingOffCpu(static a => a.Worker.WaitCoreAsync(a.Marker, a.What, a.Ct), (Worker: this, Marker: marker, What: what, Ct: ct));
+
+    private async Task WaitCoreAsync(FlushMarker marker, string what, CancellationToken ct)
     {
         try
         {
