@@ -5,7 +5,7 @@ namespace Akka.Kthreads.Hosting;
 
 /// <summary>
 /// INTERNAL API. Stopping the host stops every kthread in CoordinatedShutdown's service-stop phase:
-/// workers flushed and destroyed first, then the declared per-CPU threads unregistered (each runs its
+/// workers flushed and destroyed first, then every registered per-CPU spec unregistered, newest first (each runs its
 /// Cleanup; on a cluster node none: the leave that follows parks them and hands their CPUs off), then
 /// every other thread in reverse creation order, each exit code logged. Per-CPU threads are smpboot's
 /// and never stopped one by one. A step that fails (a flush past its timeout) is logged and the rest go
@@ -18,15 +18,15 @@ internal sealed class HostShutdown
     private readonly Kthreads _kthreads;
     private readonly ActorSystem _system;
     private readonly ILoggingAdapter _log;
-    private readonly IReadOnlyList<PerCpuThread> _perCpu;
+    private readonly bool _unregisterPerCpu;
     private readonly List<KthreadWorker> _workers = [];
     private volatile string _stopping = "nothing";
 
-    public HostShutdown(ActorSystem system, Kthreads kthreads, IReadOnlyList<PerCpuThread> perCpu, ILoggingAdapter log)
+    public HostShutdown(ActorSystem system, Kthreads kthreads, bool unregisterPerCpu, ILoggingAdapter log)
     {
         _system = system;
         _kthreads = kthreads;
-        _perCpu = perCpu;
+        _unregisterPerCpu = unregisterPerCpu;
         _log = log;
     }
 
@@ -60,7 +60,9 @@ internal sealed class HostShutdown
             }).ConfigureAwait(false);
         }
 
-        foreach (var spec in _perCpu.Reverse())
+        // Every registered spec, newest first: the declared ones and those the application registered while it ran.
+        var perCpu = _unregisterPerCpu ? _kthreads.PerCpuThreads.Registered.Select(r => r.Spec).Reverse().ToArray() : [];
+        foreach (var spec in perCpu)
         {
             _stopping = $"per-CPU threads {spec.Comm}";
             if (await StepAsync(() => _kthreads.PerCpuThreads.UnregisterAsync(spec)).ConfigureAwait(false))

@@ -73,7 +73,7 @@ internal sealed class HostedKthreads
 
         // In a cluster the per-CPU threads are the hand-off's: the leave parks them and saves their states as their
         // CPUs go to other nodes, and after it this node has no CPU left to run a stopping thread on.
-        var shutdown = new HostShutdown(system, kthreads, ClusterOptions is null ? options.PerCpuThreads.ToArray() : [], log);
+        var shutdown = new HostShutdown(system, kthreads, unregisterPerCpu: ClusterOptions is null, log);
         shutdown.Register();
         foreach (var name in options.Workers)
         {

@@ -81,6 +81,8 @@ public sealed class HostingSpec
     public async Task Stopping_the_host_flushes_workers_then_unregisters_per_cpu_threads_then_stops_threads_newest_first()
     {
         var events = new ConcurrentQueue<string>();
+        var seen = new ConcurrentDictionary<int, bool>();
+        var ran = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         ThreadFn named(string name) => async current =>
         {
             while (!current.ShouldStop)
@@ -94,7 +96,16 @@ public sealed class HostingSpec
         using var host = Host(b => b.WithKthreads(o =>
         {
             o.PossibleCpus = 2;
-            o.PerCpuThreads.Add(new PerCpuThread("hosted/{0}", _ => false, _ => Task.CompletedTask)
+            o.PerCpuThreads.Add(new PerCpuThread("hosted/{0}", td =>
+            {
+                // Cleanup runs only in a thread whose function ran: stopped before that, kthread() never calls it.
+                if (seen.TryAdd(td.Cpu, true) && seen.Count == 2)
+                {
+                    ran.TrySetResult();
+                }
+
+                return false;
+            }, _ => Task.CompletedTask)
             {
                 Cleanup = (td, _) =>
                 {
@@ -110,6 +121,7 @@ public sealed class HostingSpec
         await host.StartAsync(Ct);
         var kthreads = host.Services.GetRequiredService<Kthreads>();
         Assert.Contains(await kthreads.ListAsync(Ct), r => r.Comm == "t3");
+        await ran.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
         var logged = new ConcurrentQueue<string>();
         LogSink.Collect(host.Services.GetRequiredService<ActorSystem>(), logged, typeof(Akka.Event.Info));
 
@@ -124,6 +136,46 @@ public sealed class HostingSpec
         {
             Assert.Contains(logged, m => m.Contains($"({name}) stopped, exit code 0", StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    public async Task Stopping_the_host_also_unregisters_per_cpu_threads_registered_at_run_time_newest_first()
+    {
+        var events = new ConcurrentQueue<string>();
+        var running = new ConcurrentDictionary<string, TaskCompletionSource>();
+
+        // A thread stopped before its function first ran exits without Cleanup (kthread() never calls threadfn then).
+        PerCpuThread spec(string comm) => new(comm + "/{0}", td =>
+        {
+            running.GetOrAdd($"{comm} {td.Cpu}", _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            return false;
+        }, _ => Task.CompletedTask)
+        {
+            Cleanup = (td, _) =>
+            {
+                events.Enqueue($"{comm} {td.Cpu}");
+                return Task.CompletedTask;
+            },
+        };
+        using var host = Host(b => b.WithKthreads(o =>
+        {
+            o.PossibleCpus = 2;
+            o.PerCpuThreads.Add(spec("hosted"));
+        }));
+        await host.StartAsync(Ct);
+        var kthreads = host.Services.GetRequiredService<Kthreads>();
+        Assert.Equal(0, await kthreads.PerCpuThreads.RegisterAsync(spec("later"), Ct));
+        foreach (var name in new[] { "hosted 0", "hosted 1", "later 0", "later 1" })
+        {
+            await running.GetOrAdd(name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task
+                .WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        }
+
+        await host.StopAsync(Ct);
+
+        var order = events.ToArray();
+        Assert.Equal(["later 0", "later 1"], order.Take(2).Order());
+        Assert.Equal(["hosted 0", "hosted 1"], order.Skip(2).Order());
     }
 
     [Fact]
