@@ -80,6 +80,62 @@ public sealed class UnawaitedWaitSpec(ITestOutputHelper output) : SpecBase(outpu
         await ExpectCpuRunsAnotherAsync();
     }
 
+    [Fact]
+    public async Task A_wake_up_sent_after_prepare_to_sleep_while_a_forgotten_wait_is_off_still_ends_that_sleep()
+    {
+        var never = new WaitQueue();
+        Kthread? self = null;
+        var thread = await RunBoundAsync(async current =>
+        {
+            // Task.Yield lets the forgotten wait go off the CPU first (ps: S) while this flow goes on.
+            _ = never.WaitEventAsync(() => false);
+            await Task.Yield();
+
+            // The kernel's pattern: set the state, then a wake-up (here its own), then schedule(), which returns at once.
+            current.PrepareToSleep();
+            self!.WakeUpProcess();
+            await current.ScheduleAsync();
+            return 4;
+        }, "self-waker", start: false);
+        self = thread;
+        Assert.True(await thread.WakeUpAsync());
+
+        await AwaitStateAsync(thread, KthreadState.Zombie);
+        Assert.Equal(4, await thread.StopAsync());
+    }
+
+    [Fact]
+    public async Task A_kthread_parks_while_a_forgotten_wait_is_off_and_runs_on_after_its_unpark()
+    {
+        var never = new WaitQueue();
+        var probe = CreateTestProbe();
+        var thread = await RunBoundAsync(async current =>
+        {
+            while (!current.ShouldStop)
+            {
+                if (current.ShouldPark)
+                {
+                    _ = never.WaitEventAsync(() => false);
+                    await current.ParkMeAsync();
+                    probe.Tell("unparked");
+                }
+                else
+                {
+                    await current.ScheduleAsync();
+                }
+            }
+
+            return 6;
+        }, "parker");
+        await AwaitStateAsync(thread, KthreadState.Sleeping);
+
+        Assert.Equal(0, await thread.ParkAsync());
+        Assert.Equal(KthreadState.Parked, (await thread.InfoAsync()).State);
+        await thread.UnparkAsync();
+        await probe.ExpectMsgAsync("unparked");
+        Assert.Equal(6, await thread.StopAsync());
+    }
+
     // Another kthread bound to the same CPU gets it and exits.
     private async Task ExpectCpuRunsAnotherAsync()
     {
@@ -89,11 +145,15 @@ public sealed class UnawaitedWaitSpec(ITestOutputHelper output) : SpecBase(outpu
         Assert.DoesNotContain(await Kthreads.ListAsync(), t => t.Cpu == Cpu && t.State == KthreadState.Running && t.Comm != "ksoftirqd/1" && !t.Comm.StartsWith("migration", StringComparison.Ordinal));
     }
 
-    private async Task<Kthread> RunBoundAsync(ThreadFn fn, string name)
+    private async Task<Kthread> RunBoundAsync(ThreadFn fn, string name, bool start = true)
     {
         var thread = await Kthreads.CreateAsync(fn, null, name);
         Assert.Equal(0, await thread.BindAsync(Cpu));
-        Assert.True(await thread.WakeUpAsync());
+        if (start)
+        {
+            Assert.True(await thread.WakeUpAsync());
+        }
+
         return thread;
     }
 }

@@ -37,7 +37,20 @@ public sealed class WaitFromKthreadSpec(ITestOutputHelper output) : SpecBase(out
     [Fact]
     public async Task A_kthread_stops_two_threads_of_its_own_cpu_at_once_and_its_cpu_stays_usable()
     {
-        var first = await RunBoundAsync(SleepUntilStopped(TestActor, code: 3), "first");
+        // The first needs the CPU once more after the second has exited: the stop that ends first must not take it back.
+        var first = await RunBoundAsync(async current =>
+        {
+            TestActor.Tell(("first", 0), Akka.Actor.ActorRefs.NoSender);
+            while (!current.ShouldStop)
+            {
+                await current.ScheduleAsync();
+            }
+
+            // Uninterruptible, so the pending stop does not end it: the CPU is needed again 200 ms on.
+            current.PrepareToSleep(TaskState.Uninterruptible);
+            await current.ScheduleTimeoutAsync(TimeSpan.FromMilliseconds(200));
+            return 3;
+        }, "first");
         var second = await RunBoundAsync(SleepUntilStopped(TestActor, code: 4), "second");
         await ExpectMsgAsync<(string, int)>();
         await ExpectMsgAsync<(string, int)>();

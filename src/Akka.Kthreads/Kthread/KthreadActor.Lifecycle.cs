@@ -92,6 +92,12 @@ internal sealed partial class KthreadActor
         }
 
         _parked = parking.Unpark;
+        if (OnlyOffCpu)
+        {
+            // The flow itself was running (a wait it did not await is what shows as asleep): it parks from there.
+            Transition(KthreadState.Running);
+        }
+
         Transition(KthreadState.Parked);
         KthreadTimers.Cancel(ref _timers, KthreadTimer.Park);
         ReplyParkers(0);

@@ -173,6 +173,10 @@ internal sealed partial class KthreadActor : UntypedActor
                 // Between PrepareToSleep and its sleep: that sleep returns at once.
                 _wokenGen = gen;
                 return true;
+            case KthreadState.Sleeping when OnlyOffCpu && _k.TryConsumePrepared(out var gen):
+                // The same, for a flow that runs while a wait it did not await is off the CPU (ps shows it sleeping).
+                _wokenGen = gen;
+                return true;
             default:
                 return false;
         }

@@ -109,23 +109,26 @@ public sealed partial class KthreadContext
         await OnHeldCpu();
     }
 
-    private ValueTask AcquireCpuAsync() => AcquireCpuAsync(flowReleasesAtStart: null);
+    // The flow's own acquire, at every checkpoint and at the start.
+    private async ValueTask AcquireCpuAsync()
+    {
+        var queue = await TakeCpuAsync().ConfigureAwait(false);
 
-    /// <summary>
-    /// Takes a CPU, or, for an off-CPU wait that ends (<paramref name="flowReleasesAtStart"/> set), takes none when the
-    /// thread's flow released its CPU since the wait began: the wait was not awaited (fired and forgotten, or one of two
-    /// under Task.WhenAll), the flow went on and takes a CPU at its own checkpoint, so a CPU taken here would be held for nobody.
-    /// </summary>
-    private async ValueTask AcquireCpuAsync(long? flowReleasesAtStart)
+        // An off-CPU wait's end may have put a CPU here meanwhile (see ReacquireForFlowAsync): the flow's own wins, and the
+        // other goes back once, here or by that wait, whichever finds it.
+        if (Interlocked.Exchange(ref _held, queue) is { } other && !ReferenceEquals(other, queue))
+        {
+            other.Release(this);
+        }
+
+        Volatile.Write(ref _lastCpu, queue.Cpu);
+    }
+
+    // Queues for an allowed online CPU until one is granted; held by this kthread in the run queue, not yet in _held.
+    private async ValueTask<RunQueue> TakeCpuAsync()
     {
         while (true)
         {
-            // Checked before queueing too: the flow may hold this very CPU and be waiting for this wait (Task.WhenAll).
-            if (flowReleasesAtStart is { } moved && Interlocked.Read(ref _releases) != moved)
-            {
-                return;
-            }
-
             // An offline queue sends us back: choose again (hotplug moved the CPU away meanwhile).
             var next = _cpus.NextOnline;
             var queue = _cpus.Select(this);
@@ -145,17 +148,7 @@ public sealed partial class KthreadContext
                     continue;
                 }
 
-                // Written, then the count read, each a full fence; ReleaseCpu counts, then takes _held: whichever order they
-                // run in, exactly one of the two gives this CPU back.
-                Interlocked.Exchange(ref _held, queue);
-                Volatile.Write(ref _lastCpu, queue.Cpu);
-                if (flowReleasesAtStart is { } atStart && Interlocked.Read(ref _releases) != atStart
-                    && ReferenceEquals(Interlocked.CompareExchange(ref _held, null, queue), queue))
-                {
-                    queue.Release(this);
-                }
-
-                return;
+                return queue;
             }
         }
     }
@@ -177,7 +170,7 @@ public sealed partial class KthreadContext
     /// <summary>The first step of every checkpoint that gives its CPU up: see <see cref="AfterCaller"/>.</summary>
     private AfterCaller LetCallerAwait() => new(Volatile.Read(ref _held));
 
-    // Counted before _held is taken (see AcquireCpuAsync): every release by the flow, at a checkpoint or its exit.
+    // The flow gives its CPU up (a checkpoint, its exit): counted first, so an off-CPU wait that ends sees the flow went on.
     private void ReleaseCpu()
     {
         Interlocked.Increment(ref _releases);

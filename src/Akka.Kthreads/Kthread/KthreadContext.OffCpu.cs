@@ -9,17 +9,32 @@ public sealed partial class KthreadContext
     /// <summary>Run <paramref name="io"/> (a socket, a file, a Task.Delay) off the CPU: the thread counts as sleeping meanwhile.</summary>
     /// <typeparam name="T">The result of the I/O.</typeparam>
     /// <param name="io">The awaits to run; its token is <see cref="StopToken"/>, cancelled when a stop is requested.</param>
-    /// <returns>What <paramref name="io"/> returned, once the thread holds its CPU again.</returns>
+    /// <returns>What <paramref name="io"/> returned, once the thread holds its CPU again (awaited alone; see the README for Task.WhenAll).</returns>
     /// <remarks>
     /// A WakeUp does not end it (it is not in ScheduleAsync); a stop request cancels its token. <paramref name="io"/>
     /// runs on the .NET thread pool, off every CPU's thread, and the function resumes through its CPU's run queue.
     /// </remarks>
-    public async Task<T> OffCpuAsync<T>(Func<CancellationToken, Task<T>> io)
+    public Task<T> OffCpuAsync<T>(Func<CancellationToken, Task<T>> io)
     {
         ArgumentNullException.ThrowIfNull(io);
+
+        // Called from code already off the CPU (the io of another OffCpuAsync, a task left running): nothing to give up,
+        // and releasing would take the CPU from under the flow that holds it.
+        return OnItsCpu ? OffCpuCoreAsync(io) : Task.Run(() => io(StopToken), CancellationToken.None);
+    }
+
+    /// <summary>True when the caller is this thread's flow: on the thread of the CPU it holds.</summary>
+    private bool OnItsCpu => Volatile.Read(ref _held)?.RunsHere == true;
+
+    private async Task<T> OffCpuCoreAsync<T>(Func<CancellationToken, Task<T>> io)
+    {
         await LetCallerAwait();
-        SwitchOut(voluntary: true);
+
+        // The caller is suspended now, or went on (not awaited): either way the flow is off its CPU's thread.
+        Interlocked.Increment(ref _offCpuWaits);
         var releases = Interlocked.Read(ref _releases);
+        Interlocked.Exchange(ref _held, null)?.Release(this);
+        Interlocked.Increment(ref _nvcsw);
         _self.Tell(OffCpu.Enter);
         try
         {
@@ -29,10 +44,52 @@ public sealed partial class KthreadContext
         finally
         {
             _self.Tell(OffCpu.Leave);
-            await AcquireCpuAsync(releases).ConfigureAwait(false);
-            await OnHeldCpu();
+
+            // The last of the thread's off-CPU waits to end takes its CPU back: under Task.WhenAll, an earlier one that
+            // did would hold the CPU a later one may need. None does once the flow went on without them.
+            if (Interlocked.Decrement(ref _offCpuWaits) == 0 && await ReacquireForFlowAsync(releases).ConfigureAwait(false))
+            {
+                await OnHeldCpu();
+            }
         }
     }
+
+    /// <summary>
+    /// An off-CPU wait's end takes a CPU for the flow that awaits it, unless the flow released one since the wait began
+    /// (it went on: fired and forgotten) or exited. Checked before queueing and again once granted, against the flow's
+    /// ReleaseCpu (counts, then takes _held) and AcquireCpuAsync (swaps _held): the CPU goes back exactly once.
+    /// </summary>
+    /// <returns>True when the flow holds the CPU taken here.</returns>
+    private async ValueTask<bool> ReacquireForFlowAsync(long releases)
+    {
+        if (FlowWentOn(releases))
+        {
+            return false;
+        }
+
+        var queue = await TakeCpuAsync().ConfigureAwait(false);
+        if (Interlocked.CompareExchange(ref _held, queue, null) is not null)
+        {
+            // The flow holds a CPU of its own already.
+            queue.Release(this);
+            return false;
+        }
+
+        if (FlowWentOn(releases))
+        {
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _held, null, queue), queue))
+            {
+                queue.Release(this);
+            }
+
+            return false;
+        }
+
+        Volatile.Write(ref _lastCpu, queue.Cpu);
+        return true;
+    }
+
+    private bool FlowWentOn(long releases) => _exited || Interlocked.Read(ref _releases) != releases;
 
     /// <summary>Run <paramref name="io"/> off the CPU, as <see cref="OffCpuAsync{T}"/> for awaits without a result.</summary>
     /// <param name="io">The awaits to run; its token is cancelled when a stop is requested.</param>
@@ -52,13 +109,13 @@ public sealed partial class KthreadContext
     /// sleeps off its CPU meanwhile, as wait_for_completion() does: the operation may need that very CPU.
     /// </summary>
     internal static Task<T> SleepingOffCpu<T>(Func<Task<T>> wait) =>
-        Current is { HoldsCpu: true } k ? k.OffCpuAsync(_ => wait()) : wait();
+        Current is { OnItsCpu: true } k ? k.OffCpuCoreAsync(_ => wait()) : wait();
 
     /// <summary>As <see cref="SleepingOffCpu{T}(Func{Task{T}})"/> with its argument passed along, so a caller that is not a kthread allocates nothing for it.</summary>
     internal static Task<T> SleepingOffCpu<TArg, T>(Func<TArg, Task<T>> wait, TArg arg) =>
-        Current is { HoldsCpu: true } k ? k.OffCpuAsync(_ => wait(arg)) : wait(arg);
+        Current is { OnItsCpu: true } k ? k.OffCpuCoreAsync(_ => wait(arg)) : wait(arg);
 
     /// <summary>As <see cref="SleepingOffCpu{TArg, T}"/> for a wait without a result.</summary>
     internal static Task SleepingOffCpu<TArg>(Func<TArg, Task> wait, TArg arg) =>
-        Current is { HoldsCpu: true } k ? k.OffCpuAsync(_ => wait(arg)) : wait(arg);
+        Current is { OnItsCpu: true } k ? k.OffCpuAsync(_ => wait(arg)) : wait(arg);
 }

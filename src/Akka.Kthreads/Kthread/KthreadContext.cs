@@ -19,6 +19,8 @@ public sealed partial class KthreadContext
     private IActorRef _self = ActorRefs.Nobody;
     private RunQueue? _held;
     private long _releases;
+    private int _offCpuWaits;
+    private volatile bool _exited;
     private KthreadScheduler? _scheduler;
     private CancellationTokenSource? _stopCts;
     private volatile int _state;
@@ -97,9 +99,6 @@ public sealed partial class KthreadContext
 
     /// <summary>cpus_mask: the CPUs the thread may run on, ascending; null for every CPU.</summary>
     internal int[]? Allowed => Volatile.Read(ref _allowed);
-
-    /// <summary>True while this thread holds a CPU (between a resume and its next checkpoint).</summary>
-    internal bool HoldsCpu => _held is not null;
 
     internal KthreadState State
     {
@@ -235,6 +234,8 @@ public sealed partial class KthreadContext
         }
         finally
         {
+            // Before the release: an off-CPU wait that ends after it must not take a CPU for a thread that has exited.
+            _exited = true;
             ReleaseCpu();
         }
 
