@@ -110,25 +110,22 @@ public sealed partial class KthreadContext
     }
 
     // The flow's own acquire, at every checkpoint and at the start.
-    private async ValueTask AcquireCpuAsync()
-    {
-        var queue = await TakeCpuAsync().ConfigureAwait(false);
+    private ValueTask<bool> AcquireCpuAsync() => AcquireCpuAsync(flowReleases: null);
 
-        // An off-CPU wait's end may have put a CPU here meanwhile (see ReacquireForFlowAsync): the flow's own wins, and the
-        // other goes back once, here or by that wait, whichever finds it.
-        if (Interlocked.Exchange(ref _held, queue) is { } other && !ReferenceEquals(other, queue))
-        {
-            other.Release(this);
-        }
-
-        Volatile.Write(ref _lastCpu, queue.Cpu);
-    }
-
-    // Queues for an allowed online CPU until one is granted; held by this kthread in the run queue, not yet in _held.
-    private async ValueTask<RunQueue> TakeCpuAsync()
+    /// <summary>
+    /// Queues for an allowed online CPU until one is granted and holds it: for the flow itself, or (with
+    /// <paramref name="flowReleases"/>) for the flow an off-CPU wait ends for; see <see cref="HoldForFlow"/>.
+    /// </summary>
+    /// <returns>False when an off-CPU wait took no CPU, since the flow went on without it.</returns>
+    private async ValueTask<bool> AcquireCpuAsync(long? flowReleases)
     {
         while (true)
         {
+            if (flowReleases is { } before && FlowWentOn(before))
+            {
+                return false;
+            }
+
             // An offline queue sends us back: choose again (hotplug moved the CPU away meanwhile).
             var next = _cpus.NextOnline;
             var queue = _cpus.Select(this);
@@ -148,9 +145,22 @@ public sealed partial class KthreadContext
                     continue;
                 }
 
-                return queue;
+                return flowReleases is { } atStart ? HoldForFlow(queue, atStart) : Hold(queue);
             }
         }
+    }
+
+    // An off-CPU wait's end may have put a CPU here meanwhile (HoldForFlow): the flow's own wins, and the other goes
+    // back once, here or by that wait, whichever finds it.
+    private bool Hold(RunQueue queue)
+    {
+        if (Interlocked.Exchange(ref _held, queue) is { } other && !ReferenceEquals(other, queue))
+        {
+            other.Release(this);
+        }
+
+        Volatile.Write(ref _lastCpu, queue.Cpu);
+        return true;
     }
 
     /// <summary>

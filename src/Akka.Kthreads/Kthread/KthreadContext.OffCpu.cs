@@ -47,7 +47,7 @@ public sealed partial class KthreadContext
 
             // The last of the thread's off-CPU waits to end takes its CPU back: under Task.WhenAll, an earlier one that
             // did would hold the CPU a later one may need. None does once the flow went on without them.
-            if (Interlocked.Decrement(ref _offCpuWaits) == 0 && await ReacquireForFlowAsync(releases).ConfigureAwait(false))
+            if (Interlocked.Decrement(ref _offCpuWaits) == 0 && await AcquireCpuAsync(releases).ConfigureAwait(false))
             {
                 await OnHeldCpu();
             }
@@ -55,19 +55,13 @@ public sealed partial class KthreadContext
     }
 
     /// <summary>
-    /// An off-CPU wait's end takes a CPU for the flow that awaits it, unless the flow released one since the wait began
-    /// (it went on: fired and forgotten) or exited. Checked before queueing and again once granted, against the flow's
-    /// ReleaseCpu (counts, then takes _held) and AcquireCpuAsync (swaps _held): the CPU goes back exactly once.
+    /// An off-CPU wait's end holds the CPU it was granted for the flow that awaits it, unless the flow released one since
+    /// the wait began (it went on: fired and forgotten) or exited. Checked again once granted, against the flow's
+    /// ReleaseCpu (counts, then takes _held) and Hold (swaps _held): the CPU goes back exactly once.
     /// </summary>
-    /// <returns>True when the flow holds the CPU taken here.</returns>
-    private async ValueTask<bool> ReacquireForFlowAsync(long releases)
+    /// <returns>True when the flow holds the CPU granted here.</returns>
+    private bool HoldForFlow(RunQueue queue, long releases)
     {
-        if (FlowWentOn(releases))
-        {
-            return false;
-        }
-
-        var queue = await TakeCpuAsync().ConfigureAwait(false);
         if (Interlocked.CompareExchange(ref _held, queue, null) is not null)
         {
             // The flow holds a CPU of its own already.
