@@ -72,4 +72,17 @@ public abstract class SpecBase : Akka.TestKit.Xunit2.TestKit
 
     protected Task AwaitStateAsync(Kthread thread, KthreadState state) =>
         AwaitAssertAsync(async () => Xunit.Assert.Equal(state, (await thread.InfoAsync()).State));
+
+    /// <summary>Creates <paramref name="name"/> bound to <paramref name="cpu"/> and, unless told otherwise, wakes it.</summary>
+    protected async Task<Kthread> RunBoundAsync(ThreadFn fn, string name, int cpu, bool start = true)
+    {
+        var thread = await Kthreads.CreateAsync(fn, null, name);
+        Xunit.Assert.Equal(0, await thread.BindAsync(cpu));
+        if (start)
+        {
+            Xunit.Assert.True(await thread.WakeUpAsync());
+        }
+
+        return thread;
+    }
 }

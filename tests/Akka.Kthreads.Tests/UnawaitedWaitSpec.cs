@@ -37,7 +37,7 @@ public sealed class UnawaitedWaitSpec(ITestOutputHelper output) : SpecBase(outpu
             }
 
             return 5;
-        }, "forgetter");
+        }, "forgetter", Cpu);
 
         foreach (var i in Enumerable.Range(0, 3))
         {
@@ -67,7 +67,7 @@ public sealed class UnawaitedWaitSpec(ITestOutputHelper output) : SpecBase(outpu
             await Task.WhenAll(first.WaitEventAsync(() => Volatile.Read(ref a)), second.WaitEventAsync(() => Volatile.Read(ref b)));
             await current.ScheduleTimeoutAsync(TimeSpan.FromMilliseconds(10));
             return 3;
-        }, "both");
+        }, "both", Cpu);
 
         await AwaitStateAsync(thread, KthreadState.Sleeping);
         Volatile.Write(ref b, true);
@@ -96,7 +96,7 @@ public sealed class UnawaitedWaitSpec(ITestOutputHelper output) : SpecBase(outpu
             self!.WakeUpProcess();
             await current.ScheduleAsync();
             return 4;
-        }, "self-waker", start: false);
+        }, "self-waker", Cpu, start: false);
         self = thread;
         Assert.True(await thread.WakeUpAsync());
 
@@ -126,7 +126,7 @@ public sealed class UnawaitedWaitSpec(ITestOutputHelper output) : SpecBase(outpu
             }
 
             return 6;
-        }, "parker");
+        }, "parker", Cpu);
         await AwaitStateAsync(thread, KthreadState.Sleeping);
 
         Assert.Equal(0, await thread.ParkAsync());
@@ -139,21 +139,9 @@ public sealed class UnawaitedWaitSpec(ITestOutputHelper output) : SpecBase(outpu
     // Another kthread bound to the same CPU gets it and exits.
     private async Task ExpectCpuRunsAnotherAsync()
     {
-        var other = await RunBoundAsync(_ => Task.FromResult(9), "other");
+        var other = await RunBoundAsync(_ => Task.FromResult(9), "other", Cpu);
         await AwaitStateAsync(other, KthreadState.Zombie);
         Assert.Equal(9, await other.StopAsync());
         Assert.DoesNotContain(await Kthreads.ListAsync(), t => t.Cpu == Cpu && t.State == KthreadState.Running && t.Comm != "ksoftirqd/1" && !t.Comm.StartsWith("migration", StringComparison.Ordinal));
-    }
-
-    private async Task<Kthread> RunBoundAsync(ThreadFn fn, string name, bool start = true)
-    {
-        var thread = await Kthreads.CreateAsync(fn, null, name);
-        Assert.Equal(0, await thread.BindAsync(Cpu));
-        if (start)
-        {
-            Assert.True(await thread.WakeUpAsync());
-        }
-
-        return thread;
     }
 }

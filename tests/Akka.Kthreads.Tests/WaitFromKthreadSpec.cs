@@ -15,9 +15,9 @@ public sealed class WaitFromKthreadSpec(ITestOutputHelper output) : SpecBase(out
     [Fact]
     public async Task A_kthread_stops_a_thread_of_its_own_cpu_and_gets_its_exit_code()
     {
-        var target = await RunBoundAsync(SleepUntilStopped(TestActor, code: 7), "target");
+        var target = await RunBoundAsync(SleepUntilStopped(TestActor, code: 7), "target", Cpu);
         await ExpectMsgAsync<(string, int)>();
-        var stopper = await RunBoundAsync(_ => target.StopAsync(), "stopper");
+        var stopper = await RunBoundAsync(_ => target.StopAsync(), "stopper", Cpu);
 
         await AwaitStateAsync(stopper, KthreadState.Zombie);
         Assert.Equal(7, await stopper.StopAsync());
@@ -26,9 +26,9 @@ public sealed class WaitFromKthreadSpec(ITestOutputHelper output) : SpecBase(out
     [Fact]
     public async Task A_kthread_stops_a_thread_of_its_own_cpu_from_inside_OffCpuAsync_too()
     {
-        var target = await RunBoundAsync(SleepUntilStopped(TestActor, code: 7), "target");
+        var target = await RunBoundAsync(SleepUntilStopped(TestActor, code: 7), "target", Cpu);
         await ExpectMsgAsync<(string, int)>();
-        var stopper = await RunBoundAsync(current => current.OffCpuAsync(_ => target.StopAsync()), "stopper");
+        var stopper = await RunBoundAsync(current => current.OffCpuAsync(_ => target.StopAsync()), "stopper", Cpu);
 
         await AwaitStateAsync(stopper, KthreadState.Zombie);
         Assert.Equal(7, await stopper.StopAsync());
@@ -50,19 +50,19 @@ public sealed class WaitFromKthreadSpec(ITestOutputHelper output) : SpecBase(out
             current.PrepareToSleep(TaskState.Uninterruptible);
             await current.ScheduleTimeoutAsync(TimeSpan.FromMilliseconds(200));
             return 3;
-        }, "first");
-        var second = await RunBoundAsync(SleepUntilStopped(TestActor, code: 4), "second");
+        }, "first", Cpu);
+        var second = await RunBoundAsync(SleepUntilStopped(TestActor, code: 4), "second", Cpu);
         await ExpectMsgAsync<(string, int)>();
         await ExpectMsgAsync<(string, int)>();
         var stopper = await RunBoundAsync(async _ =>
         {
             var codes = await Task.WhenAll(first.StopAsync(), second.StopAsync());
             return codes[0] * 10 + codes[1];
-        }, "stopper");
+        }, "stopper", Cpu);
 
         await AwaitStateAsync(stopper, KthreadState.Zombie);
         Assert.Equal(34, await stopper.StopAsync());
-        var after = await RunBoundAsync(_ => Task.FromResult(5), "after");
+        var after = await RunBoundAsync(_ => Task.FromResult(5), "after", Cpu);
         await AwaitStateAsync(after, KthreadState.Zombie);
         Assert.Equal(5, await after.StopAsync());
     }
@@ -70,8 +70,8 @@ public sealed class WaitFromKthreadSpec(ITestOutputHelper output) : SpecBase(out
     [Fact]
     public async Task A_kthread_parks_a_thread_of_its_own_cpu_and_gets_0_once_it_parked()
     {
-        var target = await RunBoundAsync(ParkUntilStopped(), "target");
-        var parker = await RunBoundAsync(_ => target.ParkAsync(), "parker");
+        var target = await RunBoundAsync(ParkUntilStopped(), "target", Cpu);
+        var parker = await RunBoundAsync(_ => target.ParkAsync(), "parker", Cpu);
 
         await AwaitStateAsync(parker, KthreadState.Zombie);
         Assert.Equal(0, await parker.StopAsync());
@@ -99,18 +99,10 @@ public sealed class WaitFromKthreadSpec(ITestOutputHelper output) : SpecBase(out
             var waited = await worker.FlushWorkAsync(work);
             await worker.DestroyAsync();
             return seen * 100 + (waited ? 10 : 0) + Volatile.Read(ref ran);
-        }, "flusher");
+        }, "flusher", Cpu);
 
         await AwaitStateAsync(flusher, KthreadState.Zombie);
         Assert.Equal(112, await flusher.StopAsync());
         Assert.DoesNotContain(await Kthreads.ListAsync(), t => t.Comm == worker.Thread.Comm);
-    }
-
-    private async Task<Kthread> RunBoundAsync(ThreadFn fn, string name)
-    {
-        var thread = await Kthreads.CreateAsync(fn, null, name);
-        Assert.Equal(0, await thread.BindAsync(Cpu));
-        Assert.True(await thread.WakeUpAsync());
-        return thread;
     }
 }
