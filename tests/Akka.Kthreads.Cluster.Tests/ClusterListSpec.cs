@@ -11,9 +11,7 @@ public sealed class ClusterListSpec(ITestOutputHelper output)
     [Fact]
     public async Task A_member_that_does_not_answer_is_listed_as_missing_and_the_others_rows_come_back()
     {
-        var node2 = StartNode();
-        await AwaitMembersAsync(2);
-        await AwaitSettledAsync();
+        var node2 = await StartSettledAsync();
 
         var mine = await Node1.Kthreads.CreateAsync(_ => Task.FromResult(0), null, "listed");
 

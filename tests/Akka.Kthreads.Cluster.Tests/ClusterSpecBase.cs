@@ -113,6 +113,15 @@ public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit
         return node;
     }
 
+    /// <summary>Starts another node and awaits until every running node sees all of them Up and the CPUs settled.</summary>
+    protected async Task<ClusterNode> StartSettledAsync()
+    {
+        var node = StartNode();
+        await AwaitMembersAsync(Running().Count);
+        await AwaitSettledAsync();
+        return node;
+    }
+
     /// <summary>Awaits until the Up members seen by every running node are exactly <paramref name="count"/>.</summary>
     protected Task AwaitMembersAsync(int count) =>
         AwaitAssertAsync(() =>

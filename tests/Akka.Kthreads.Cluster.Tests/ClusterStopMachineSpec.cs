@@ -18,9 +18,7 @@ public sealed class ClusterStopMachineSpec(ITestOutputHelper output) : ClusterSp
     public async Task The_refcount_moved_by_kthreads_on_three_nodes_cannot_move_while_fn_runs()
     {
         var node2 = StartNode();
-        var node3 = StartNode();
-        await AwaitMembersAsync(3);
-        await AwaitSettledAsync();
+        var node3 = await StartSettledAsync();
         var threads = new List<Kthread>();
         foreach (var node in Running())
         {
@@ -67,9 +65,7 @@ public sealed class ClusterStopMachineSpec(ITestOutputHelper output) : ClusterSp
     [Fact]
     public async Task A_hand_off_in_flight_is_EBUSY_and_a_hand_off_that_starts_meanwhile_waits()
     {
-        var node2 = StartNode();
-        await AwaitMembersAsync(2);
-        await AwaitSettledAsync();
+        var node2 = await StartSettledAsync();
 
         // A leave of node 2 while fn runs: node 2's CPUs stay online there until the machine is released.
         var leaving = node2.Kthreads.Cpus.Online.ToArray();

@@ -45,9 +45,7 @@ public sealed class CreateByNameSpec(ITestOutputHelper output) : ClusterSpecBase
     [Fact]
     public async Task A_name_the_hosting_node_has_not_registered_is_refused_with_ENOENT()
     {
-        var node2 = StartNode();
-        await AwaitMembersAsync(2);
-        await AwaitSettledAsync();
+        var node2 = await StartSettledAsync();
         var remoteCpu = Assert.Single(node2.Kthreads.Cpus.Online);
         Node1.Cluster.RegisterFunction("only-here", _ => Task.FromResult(0));
 

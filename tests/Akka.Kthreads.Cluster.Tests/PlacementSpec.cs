@@ -90,9 +90,7 @@ public sealed class PlacementSpec(ITestOutputHelper output) : ClusterSpecBase(ou
         Assert.Throws<System.Runtime.Serialization.SerializationException>(
             () => ((Serialization.ClusterKthreadsSerializer)serializer).FromBinary([1, 2, 3], "no-such-manifest"));
 
-        var node2 = StartNode();
-        await AwaitMembersAsync(2);
-        await AwaitSettledAsync();
+        var node2 = await StartSettledAsync();
         foreach (var node in Nodes)
         {
             Assert.Equal(0, await node.Kthreads.PerCpuThreads.RegisterAsync(Tally.Spec()));

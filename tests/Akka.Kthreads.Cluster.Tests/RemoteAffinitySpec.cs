@@ -11,9 +11,7 @@ public sealed class RemoteAffinitySpec(ITestOutputHelper output)
     [Fact]
     public async Task A_mask_set_from_here_moves_a_thread_of_another_node_to_the_other_cpu_it_hosts_and_back()
     {
-        var node2 = StartNode();
-        await AwaitMembersAsync(2);
-        await AwaitSettledAsync();
+        var node2 = await StartSettledAsync();
         var hosted = node2.Kthreads.Cpus.Online.Order().ToArray();
         Assert.Equal(2, hosted.Length);
         var probe = CreateTestProbe();

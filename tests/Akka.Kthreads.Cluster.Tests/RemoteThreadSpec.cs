@@ -15,9 +15,7 @@ public sealed class RemoteThreadSpec(ITestOutputHelper output)
     [Fact]
     public async Task A_thread_on_another_node_is_listed_parked_unparked_woken_read_and_stopped_from_here()
     {
-        var node2 = StartNode();
-        await AwaitMembersAsync(2);
-        await AwaitSettledAsync();
+        var node2 = await StartSettledAsync();
         var probe = CreateTestProbe();
         var thread = await node2.Kthreads.RunAsync(async current =>
         {
@@ -74,9 +72,7 @@ public sealed class RemoteThreadSpec(ITestOutputHelper output)
     [Fact]
     public async Task A_thread_on_another_node_gets_its_cpus_allowed_from_here_among_the_cpus_its_node_hosts()
     {
-        var node2 = StartNode();
-        await AwaitMembersAsync(2);
-        await AwaitSettledAsync();
+        var node2 = await StartSettledAsync();
         var here = Assert.Single(Node1.Kthreads.Cpus.Online);
         var there = Assert.Single(node2.Kthreads.Cpus.Online);
         var probe = CreateTestProbe();
