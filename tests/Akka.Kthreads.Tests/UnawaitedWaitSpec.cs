@@ -136,6 +136,39 @@ public sealed class UnawaitedWaitSpec(ITestOutputHelper output) : SpecBase(outpu
         Assert.Equal(6, await thread.StopAsync());
     }
 
+    [Fact]
+    public async Task A_forgotten_wait_that_ends_while_the_kthread_sleeps_in_a_later_wait_leaves_the_cpu_to_its_waker()
+    {
+        var (first, second) = (new WaitQueue(), new WaitQueue());
+        var (firstDone, secondDone) = (false, false);
+        var thread = await RunBoundAsync(async current =>
+        {
+            _ = first.WaitEventAsync(() => Volatile.Read(ref firstDone));
+            await Task.Yield();
+            await second.WaitEventAsync(() => Volatile.Read(ref secondDone));
+            return 8;
+        }, "sleeper", Cpu);
+        var waker = await RunBoundAsync(async current =>
+        {
+            await current.ScheduleAsync();
+            Volatile.Write(ref secondDone, true);
+            second.WakeUpAll();
+            return 0;
+        }, "waker", Cpu);
+        await AwaitStateAsync(thread, KthreadState.Sleeping);
+        await AwaitStateAsync(waker, KthreadState.Sleeping);
+
+        // The forgotten wait ends first; the thread still sleeps in the second one, whose waker needs the CPU.
+        Volatile.Write(ref firstDone, true);
+        first.WakeUpAll();
+        await AwaitAssertAsync(() => Assert.Equal(0, first.Count));
+        Assert.True(await waker.WakeUpAsync());
+
+        await AwaitStateAsync(thread, KthreadState.Zombie);
+        Assert.Equal(8, await thread.StopAsync());
+        Assert.Equal(0, await waker.StopAsync());
+    }
+
     // Another kthread bound to the same CPU gets it and exits.
     private async Task ExpectCpuRunsAnotherAsync()
     {

@@ -121,7 +121,8 @@ public sealed partial class KthreadContext
     {
         while (true)
         {
-            if (flowReleases is { } before && FlowWentOn(before))
+            // Not queued when the flow holds a CPU already: it may be this very one, a queue that never grants itself.
+            if (flowReleases is { } before && (FlowWentOn(before) || Volatile.Read(ref _held) is not null))
             {
                 return false;
             }
@@ -160,6 +161,7 @@ public sealed partial class KthreadContext
         }
 
         Volatile.Write(ref _lastCpu, queue.Cpu);
+        _inCheckpoint = false;
         return true;
     }
 

@@ -6,6 +6,9 @@ namespace Akka.Kthreads;
 // Blocking I/O belongs off the CPU: the thread sleeps (ps S) while it awaits, and others run.
 public sealed partial class KthreadContext
 {
+    // Set inside an off-CPU wait's own code (and what it starts), which is never the flow.
+    private static readonly AsyncLocal<bool> InOffCpuIo = new();
+
     /// <summary>Run <paramref name="io"/> (a socket, a file, a Task.Delay) off the CPU: the thread counts as sleeping meanwhile.</summary>
     /// <typeparam name="T">The result of the I/O.</typeparam>
     /// <param name="io">The awaits to run; its token is <see cref="StopToken"/>, cancelled when a stop is requested.</param>
@@ -18,36 +21,69 @@ public sealed partial class KthreadContext
     {
         ArgumentNullException.ThrowIfNull(io);
 
-        // Called from code already off the CPU (the io of another OffCpuAsync, a task left running): nothing to give up,
+        // Called from code that is not the flow (the io of another OffCpuAsync, a task it started): nothing to give up,
         // and releasing would take the CPU from under the flow that holds it.
-        return OnItsCpu ? OffCpuCoreAsync(io) : Task.Run(() => io(StopToken), CancellationToken.None);
+        return IsFlow ? OffCpuCoreAsync(io) : Task.Run(() => io(StopToken), CancellationToken.None);
     }
 
-    /// <summary>True when the caller is this thread's flow: on the thread of the CPU it holds.</summary>
-    private bool OnItsCpu => Volatile.Read(ref _held)?.RunsHere == true;
+    /// <summary>
+    /// True when the caller is this thread's flow: on the thread of the CPU it holds, or, holding none outside a
+    /// checkpoint, not inside an off-CPU wait's own code (a flow that went on while a wait it did not await was off).
+    /// </summary>
+    private bool IsFlow =>
+        Volatile.Read(ref _held) is { } held ? held.RunsHere : !_inCheckpoint && !_exited && !InOffCpuIo.Value;
 
-    private async Task<T> OffCpuCoreAsync<T>(Func<CancellationToken, Task<T>> io)
+    private Task<T> OffCpuCoreAsync<T>(Func<CancellationToken, Task<T>> io)
+    {
+        // Counted now, at the call: under Task.WhenAll the second is counted before the first can end.
+        var group = JoinOffCpuGroup();
+        return OffCpuCoreAsync(io, group);
+    }
+
+    // The waits the flow starts between two of its checkpoints: the last of them to end takes the CPU back.
+    private OffCpuGroup JoinOffCpuGroup()
+    {
+        var epoch = Interlocked.Read(ref _releases);
+        var group = Volatile.Read(ref _offCpuGroup);
+        if (group is null || group.Epoch != epoch)
+        {
+            group = new OffCpuGroup(epoch);
+            Volatile.Write(ref _offCpuGroup, group);
+        }
+
+        Interlocked.Increment(ref group.Pending);
+        return group;
+    }
+
+    private async Task<T> OffCpuCoreAsync<T>(Func<CancellationToken, Task<T>> io, OffCpuGroup group)
     {
         await LetCallerAwait();
 
-        // The caller is suspended now, or went on (not awaited): either way the flow is off its CPU's thread.
-        Interlocked.Increment(ref _offCpuWaits);
-        var releases = Interlocked.Read(ref _releases);
-        Interlocked.Exchange(ref _held, null)?.Release(this);
+        // The caller is suspended now, or went on (not awaited); unless it passed a checkpoint meanwhile (then the CPU it
+        // holds is a later one), the CPU it held is given up here.
+        if (!FlowWentOn(group.Epoch))
+        {
+            Interlocked.Exchange(ref _held, null)?.Release(this);
+        }
+
         Interlocked.Increment(ref _nvcsw);
         _self.Tell(OffCpu.Enter);
         try
         {
             var token = StopToken;
-            return await Task.Run(() => io(token), CancellationToken.None).ConfigureAwait(false);
+            return await Task.Run(() =>
+            {
+                InOffCpuIo.Value = true;
+                return io(token);
+            }, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
             _self.Tell(OffCpu.Leave);
 
-            // The last of the thread's off-CPU waits to end takes its CPU back: under Task.WhenAll, an earlier one that
-            // did would hold the CPU a later one may need. None does once the flow went on without them.
-            if (Interlocked.Decrement(ref _offCpuWaits) == 0 && await AcquireCpuAsync(releases).ConfigureAwait(false))
+            // The last of the group to end takes the CPU back: under Task.WhenAll, an earlier one that did would hold the
+            // CPU a later one may need. None does once the flow went on without them.
+            if (Interlocked.Decrement(ref group.Pending) == 0 && await AcquireCpuAsync(group.Epoch).ConfigureAwait(false))
             {
                 await OnHeldCpu();
             }
@@ -83,7 +119,16 @@ public sealed partial class KthreadContext
         return true;
     }
 
-    private bool FlowWentOn(long releases) => _exited || Interlocked.Read(ref _releases) != releases;
+    // Went on past a checkpoint, is in one now (it takes its CPU itself), or exited.
+    private bool FlowWentOn(long releases) => _exited || _inCheckpoint || Interlocked.Read(ref _releases) != releases;
+
+    /// <summary>The off-CPU waits the flow started between two of its checkpoints (the epoch: its release count then).</summary>
+    private sealed class OffCpuGroup(long epoch)
+    {
+        public long Epoch { get; } = epoch;
+
+        public int Pending;
+    }
 
     /// <summary>Run <paramref name="io"/> off the CPU, as <see cref="OffCpuAsync{T}"/> for awaits without a result.</summary>
     /// <param name="io">The awaits to run; its token is cancelled when a stop is requested.</param>
@@ -103,13 +148,13 @@ public sealed partial class KthreadContext
     /// sleeps off its CPU meanwhile, as wait_for_completion() does: the operation may need that very CPU.
     /// </summary>
     internal static Task<T> SleepingOffCpu<T>(Func<Task<T>> wait) =>
-        Current is { OnItsCpu: true } k ? k.OffCpuCoreAsync(_ => wait()) : wait();
+        Current is { IsFlow: true } k ? k.OffCpuCoreAsync(_ => wait()) : wait();
 
     /// <summary>As <see cref="SleepingOffCpu{T}(Func{Task{T}})"/> with its argument passed along, so a caller that is not a kthread allocates nothing for it.</summary>
     internal static Task<T> SleepingOffCpu<TArg, T>(Func<TArg, Task<T>> wait, TArg arg) =>
-        Current is { OnItsCpu: true } k ? k.OffCpuCoreAsync(_ => wait(arg)) : wait(arg);
+        Current is { IsFlow: true } k ? k.OffCpuCoreAsync(_ => wait(arg)) : wait(arg);
 
     /// <summary>As <see cref="SleepingOffCpu{TArg, T}"/> for a wait without a result.</summary>
     internal static Task SleepingOffCpu<TArg>(Func<TArg, Task> wait, TArg arg) =>
-        Current is { OnItsCpu: true } k ? k.OffCpuAsync(_ => wait(arg)) : wait(arg);
+        Current is { IsFlow: true } k ? k.OffCpuAsync(_ => wait(arg)) : wait(arg);
 }

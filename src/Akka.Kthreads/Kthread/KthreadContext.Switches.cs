@@ -29,6 +29,7 @@ public sealed partial class KthreadContext
     // Every checkpoint that gives its CPU up: a sleep, a park or I/O off the CPU counts in nvcsw; a cond_resched that lost it, in nivcsw.
     private void SwitchOut(bool voluntary)
     {
+        _inCheckpoint = true;
         ReleaseCpu();
         Interlocked.Increment(ref voluntary ? ref _nvcsw : ref _nivcsw);
     }

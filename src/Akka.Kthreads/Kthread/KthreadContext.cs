@@ -19,8 +19,11 @@ public sealed partial class KthreadContext
     private IActorRef _self = ActorRefs.Nobody;
     private RunQueue? _held;
     private long _releases;
-    private int _offCpuWaits;
+    private OffCpuGroup? _offCpuGroup;
     private volatile bool _exited;
+
+    // True from a checkpoint's release until it holds a CPU again (and before the first): it takes one by itself.
+    private volatile bool _inCheckpoint = true;
     private KthreadScheduler? _scheduler;
     private CancellationTokenSource? _stopCts;
     private volatile int _state;
