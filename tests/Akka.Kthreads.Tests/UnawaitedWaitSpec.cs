@@ -169,6 +169,32 @@ public sealed class UnawaitedWaitSpec(ITestOutputHelper output) : SpecBase(outpu
         Assert.Equal(0, await waker.StopAsync());
     }
 
+    [Fact]
+    public async Task A_forgotten_wait_whose_end_waits_for_the_cpu_yields_it_to_a_later_wait_the_kthread_awaits()
+    {
+        Kthread? holder = null;
+        var thread = await RunBoundAsync(async current =>
+        {
+            // The holder takes the CPU as soon as the forgotten wait gives it up, and keeps it across a plain await.
+            holder!.WakeUpProcess();
+            _ = current.OffCpuAsync(_ => Task.Delay(10));
+            await Task.Delay(50);
+            return await current.OffCpuAsync(_ => Task.FromResult(7));
+        }, "forgetter", Cpu, start: false);
+        holder = await RunBoundAsync(async _ =>
+        {
+            await Task.Delay(300);
+            return 0;
+        }, "holder", Cpu, start: false);
+        Assert.True(await thread.WakeUpAsync());
+
+        await AwaitStateAsync(holder, KthreadState.Zombie);
+        await AwaitStateAsync(thread, KthreadState.Zombie);
+        Assert.Equal(7, await thread.StopAsync());
+        Assert.Equal(0, await holder.StopAsync());
+        await ExpectCpuRunsAnotherAsync();
+    }
+
     // Another kthread bound to the same CPU gets it and exits.
     private async Task ExpectCpuRunsAnotherAsync()
     {

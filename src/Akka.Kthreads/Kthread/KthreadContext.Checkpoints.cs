@@ -110,19 +110,19 @@ public sealed partial class KthreadContext
     }
 
     // The flow's own acquire, at every checkpoint and at the start.
-    private ValueTask<bool> AcquireCpuAsync() => AcquireCpuAsync(flowReleases: null);
+    private ValueTask<bool> AcquireCpuAsync() => AcquireCpuAsync(forFlowOf: null);
 
     /// <summary>
     /// Queues for an allowed online CPU until one is granted and holds it: for the flow itself, or (with
-    /// <paramref name="flowReleases"/>) for the flow an off-CPU wait ends for; see <see cref="HoldForFlow"/>.
+    /// <paramref name="forFlowOf"/>) for the flow the last off-CPU wait of a group ends for; see <see cref="HoldForFlow"/>.
     /// </summary>
     /// <returns>False when an off-CPU wait took no CPU, since the flow went on without it.</returns>
-    private async ValueTask<bool> AcquireCpuAsync(long? flowReleases)
+    private async ValueTask<bool> AcquireCpuAsync(OffCpuGroup? forFlowOf)
     {
         while (true)
         {
             // Not queued when the flow holds a CPU already: it may be this very one, a queue that never grants itself.
-            if (flowReleases is { } before && (FlowWentOn(before) || Volatile.Read(ref _held) is not null))
+            if (forFlowOf is not null && (FlowWentOn(forFlowOf) || Volatile.Read(ref _held) is not null))
             {
                 return false;
             }
@@ -146,7 +146,7 @@ public sealed partial class KthreadContext
                     continue;
                 }
 
-                return flowReleases is { } atStart ? HoldForFlow(queue, atStart) : Hold(queue);
+                return forFlowOf is not null ? HoldForFlow(queue, forFlowOf) : Hold(queue);
             }
         }
     }

@@ -6,9 +6,6 @@ namespace Akka.Kthreads;
 // Blocking I/O belongs off the CPU: the thread sleeps (ps S) while it awaits, and others run.
 public sealed partial class KthreadContext
 {
-    // Set inside an off-CPU wait's own code (and what it starts), which is never the flow.
-    private static readonly AsyncLocal<bool> InOffCpuIo = new();
-
     /// <summary>Run <paramref name="io"/> (a socket, a file, a Task.Delay) off the CPU: the thread counts as sleeping meanwhile.</summary>
     /// <typeparam name="T">The result of the I/O.</typeparam>
     /// <param name="io">The awaits to run; its token is <see cref="StopToken"/>, cancelled when a stop is requested.</param>
@@ -28,10 +25,13 @@ public sealed partial class KthreadContext
 
     /// <summary>
     /// True when the caller is this thread's flow: on the thread of the CPU it holds, or, holding none outside a
-    /// checkpoint, not inside an off-CPU wait's own code (a flow that went on while a wait it did not await was off).
+    /// checkpoint, under its own TaskScheduler (a flow that went on while a wait it did not await was off); never code
+    /// it started with Task.Run, nor a wait's own io, which run under the pool's.
     /// </summary>
     private bool IsFlow =>
-        Volatile.Read(ref _held) is { } held ? held.RunsHere : !_inCheckpoint && !_exited && !InOffCpuIo.Value;
+        Volatile.Read(ref _held) is { } held
+            ? held.RunsHere
+            : !_inCheckpoint && !_exited && _scheduler is { } mine && TaskScheduler.Current == mine;
 
     private Task<T> OffCpuCoreAsync<T>(Func<CancellationToken, Task<T>> io)
     {
@@ -40,18 +40,18 @@ public sealed partial class KthreadContext
         return OffCpuCoreAsync(io, group);
     }
 
-    // The waits the flow starts between two of its checkpoints: the last of them to end takes the CPU back.
+    // The waits the flow starts between two of its checkpoints while one of them is still off: the last of them to end
+    // takes the CPU back. A group whose waits all ended is closed (0 pending is final): a later wait starts a new one.
     private OffCpuGroup JoinOffCpuGroup()
     {
         var epoch = Interlocked.Read(ref _releases);
-        var group = Volatile.Read(ref _offCpuGroup);
-        if (group is null || group.Epoch != epoch)
+        if (Volatile.Read(ref _offCpuGroup) is { } group && group.Epoch == epoch && group.TryJoin())
         {
-            group = new OffCpuGroup(epoch);
-            Volatile.Write(ref _offCpuGroup, group);
+            return group;
         }
 
-        Interlocked.Increment(ref group.Pending);
+        group = new OffCpuGroup(epoch);
+        Volatile.Write(ref _offCpuGroup, group);
         return group;
     }
 
@@ -61,7 +61,7 @@ public sealed partial class KthreadContext
 
         // The caller is suspended now, or went on (not awaited); unless it passed a checkpoint meanwhile (then the CPU it
         // holds is a later one), the CPU it held is given up here.
-        if (!FlowWentOn(group.Epoch))
+        if (!FlowWentOn(group))
         {
             Interlocked.Exchange(ref _held, null)?.Release(this);
         }
@@ -71,11 +71,7 @@ public sealed partial class KthreadContext
         try
         {
             var token = StopToken;
-            return await Task.Run(() =>
-            {
-                InOffCpuIo.Value = true;
-                return io(token);
-            }, CancellationToken.None).ConfigureAwait(false);
+            return await Task.Run(() => io(token), CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
@@ -83,7 +79,7 @@ public sealed partial class KthreadContext
 
             // The last of the group to end takes the CPU back: under Task.WhenAll, an earlier one that did would hold the
             // CPU a later one may need. None does once the flow went on without them.
-            if (Interlocked.Decrement(ref group.Pending) == 0 && await AcquireCpuAsync(group.Epoch).ConfigureAwait(false))
+            if (group.Leave() && await AcquireCpuAsync(group).ConfigureAwait(false))
             {
                 await OnHeldCpu();
             }
@@ -96,7 +92,7 @@ public sealed partial class KthreadContext
     /// ReleaseCpu (counts, then takes _held) and Hold (swaps _held): the CPU goes back exactly once.
     /// </summary>
     /// <returns>True when the flow holds the CPU granted here.</returns>
-    private bool HoldForFlow(RunQueue queue, long releases)
+    private bool HoldForFlow(RunQueue queue, OffCpuGroup group)
     {
         if (Interlocked.CompareExchange(ref _held, queue, null) is not null)
         {
@@ -105,7 +101,7 @@ public sealed partial class KthreadContext
             return false;
         }
 
-        if (FlowWentOn(releases))
+        if (FlowWentOn(group))
         {
             if (ReferenceEquals(Interlocked.CompareExchange(ref _held, null, queue), queue))
             {
@@ -119,15 +115,37 @@ public sealed partial class KthreadContext
         return true;
     }
 
-    // Went on past a checkpoint, is in one now (it takes its CPU itself), or exited.
-    private bool FlowWentOn(long releases) => _exited || _inCheckpoint || Interlocked.Read(ref _releases) != releases;
+    // Went on past a checkpoint, is in one now (it takes its CPU itself), exited, or started waits of a later group.
+    private bool FlowWentOn(OffCpuGroup group) =>
+        _exited || _inCheckpoint || Interlocked.Read(ref _releases) != group.Epoch || !ReferenceEquals(Volatile.Read(ref _offCpuGroup), group);
 
-    /// <summary>The off-CPU waits the flow started between two of its checkpoints (the epoch: its release count then).</summary>
+    /// <summary>Off-CPU waits the flow started together (the epoch: its release count then); one pending at creation.</summary>
     private sealed class OffCpuGroup(long epoch)
     {
+        private int _pending = 1;
+
         public long Epoch { get; } = epoch;
 
-        public int Pending;
+        /// <summary>Counts one more wait in, unless all of them ended already (the group is closed).</summary>
+        public bool TryJoin()
+        {
+            var pending = Volatile.Read(ref _pending);
+            while (pending > 0)
+            {
+                var seen = Interlocked.CompareExchange(ref _pending, pending + 1, pending);
+                if (seen == pending)
+                {
+                    return true;
+                }
+
+                pending = seen;
+            }
+
+            return false;
+        }
+
+        /// <summary>Counts one wait out; true for the last, which closes the group.</summary>
+        public bool Leave() => Interlocked.Decrement(ref _pending) == 0;
     }
 
     /// <summary>Run <paramref name="io"/> off the CPU, as <see cref="OffCpuAsync{T}"/> for awaits without a result.</summary>
