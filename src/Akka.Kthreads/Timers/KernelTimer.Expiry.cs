@@ -11,6 +11,12 @@ public sealed partial class KernelTimer
     /// <summary>A new arming: its firing runs the callback unless the timer is detached or re-armed first.</summary>
     private void ArmLocked(TimeSpan delay)
     {
+        // Refused here rather than left to the scheduler, which a terminated system still runs for a moment.
+        if (_system.WhenTerminated.IsCompleted)
+        {
+            throw new SchedulerException("the ActorSystem has terminated: its scheduler takes no more timers");
+        }
+
         var gen = ++_lastGen;
         if (gen == 0)
         {

@@ -20,6 +20,9 @@ public sealed partial class KernelTimer : IDisposable
     private readonly object _lock = new();
     private readonly Action<KernelTimer> _callback;
     private readonly IScheduler _scheduler;
+
+    // Its WhenTerminated completes before Akka stops the scheduler (the last of the system's termination callbacks).
+    private readonly ActorSystem _system;
     private readonly ILoggingAdapter _log;
     private readonly TimeSpan _syncTimeout;
 
@@ -36,11 +39,12 @@ public sealed partial class KernelTimer : IDisposable
     private TaskCompletionSource? _running;
     private bool _shutdown;
 
-    internal KernelTimer(Action<KernelTimer> callback, IScheduler scheduler, ILoggingAdapter log, TimeSpan syncTimeout)
+    internal KernelTimer(Action<KernelTimer> callback, ActorSystem system, ILoggingAdapter log, TimeSpan syncTimeout)
     {
         _syncTimeout = syncTimeout;
         _callback = callback;
-        _scheduler = scheduler;
+        _scheduler = system.Scheduler;
+        _system = system;
         _log = log;
     }
 

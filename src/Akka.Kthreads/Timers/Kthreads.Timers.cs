@@ -13,6 +13,6 @@ public sealed partial class Kthreads
     public KernelTimer TimerSetup(Action<KernelTimer> callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        return new KernelTimer(callback, _system.Scheduler, Logging.GetLogger(_system, "timer"), Settings.AskTimeout);
+        return new KernelTimer(callback, _system, Logging.GetLogger(_system, "timer"), Settings.AskTimeout);
     }
 }
