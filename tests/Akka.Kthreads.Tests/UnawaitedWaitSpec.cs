@@ -195,6 +195,47 @@ public sealed class UnawaitedWaitSpec(ITestOutputHelper output) : SpecBase(outpu
         await ExpectCpuRunsAnotherAsync();
     }
 
+    [Fact]
+    public async Task After_ConfigureAwait_false_a_kthread_that_went_on_still_stops_a_thread_of_its_cpu_while_a_forgotten_wait_ends()
+    {
+        var (first, second) = (new WaitQueue(), new WaitQueue());
+        var (firstDone, secondDone) = (false, false);
+        var probe = CreateTestProbe();
+
+        // On its stop it needs the CPU once more, 200 ms on (uninterruptible, so the stop does not end that sleep).
+        var target = await RunBoundAsync(async current =>
+        {
+            while (!current.ShouldStop)
+            {
+                await current.ScheduleAsync();
+            }
+
+            probe.Tell("stopping");
+            current.PrepareToSleep(TaskState.Uninterruptible);
+            await current.ScheduleTimeoutAsync(TimeSpan.FromMilliseconds(200));
+            return 3;
+        }, "target", Cpu);
+        var thread = await RunBoundAsync(async current =>
+        {
+            _ = first.WaitEventAsync(() => Volatile.Read(ref firstDone));
+            await second.WaitEventAsync(() => Volatile.Read(ref secondDone)).ConfigureAwait(false);
+            return await target.StopAsync();
+        }, "stopper", Cpu);
+        await AwaitStateAsync(thread, KthreadState.Sleeping);
+
+        Volatile.Write(ref secondDone, true);
+        second.WakeUpAll();
+        await probe.ExpectMsgAsync("stopping");
+
+        // The forgotten wait ends while the stop is still waiting for the target, which needs the CPU.
+        Volatile.Write(ref firstDone, true);
+        first.WakeUpAll();
+
+        await AwaitStateAsync(thread, KthreadState.Zombie);
+        Assert.Equal(3, await thread.StopAsync());
+        await ExpectCpuRunsAnotherAsync();
+    }
+
     // Another kthread bound to the same CPU gets it and exits.
     private async Task ExpectCpuRunsAnotherAsync()
     {

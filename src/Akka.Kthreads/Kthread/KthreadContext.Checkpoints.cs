@@ -15,8 +15,13 @@ public sealed partial class KthreadContext
             return ParkCoreAsync();
         }
 
-        Volatile.Read(ref _held)?.Touch(); // a checkpoint that keeps the CPU still tells the watchdog
-        return Task.CompletedTask;
+        if (Volatile.Read(ref _held) is { } held)
+        {
+            held.Touch(); // a checkpoint that keeps the CPU still tells the watchdog
+            return Task.CompletedTask;
+        }
+
+        return RunsWithoutCpu ? ReacquireAsync().AsTask() : Task.CompletedTask;
     }
 
     /// <summary>schedule(): sleep off the CPU until woken; returns at once if a stop or park is requested.</summary>
@@ -40,7 +45,8 @@ public sealed partial class KthreadContext
         var held = _held;
         if (held is null)
         {
-            return default;
+            // A flow that went on while a wait it did not await was off holds no CPU: here it takes one again.
+            return RunsWithoutCpu ? ReacquireAsync() : default;
         }
 
         if (!held.HasWaiters && !MustMove(held.Cpu))
@@ -137,7 +143,9 @@ public sealed partial class KthreadContext
                 continue;
             }
 
-            if (await queue.AcquireAsync(this).ConfigureAwait(false))
+            // A wait's end never queues behind its own kthread (the flow, or another wait's end, holds that CPU already):
+            // a queue does not grant its holder, and either one takes care of the flow.
+            if (await (forFlowOf is null ? queue.AcquireAsync(this) : queue.AcquireUnlessHeldByAsync(this)).ConfigureAwait(false))
             {
                 if (MustMove(queue.Cpu))
                 {
@@ -147,6 +155,11 @@ public sealed partial class KthreadContext
                 }
 
                 return forFlowOf is not null ? HoldForFlow(queue, forFlowOf) : Hold(queue);
+            }
+
+            if (forFlowOf is not null && queue.IsHeldBy(this))
+            {
+                return false;
             }
         }
     }

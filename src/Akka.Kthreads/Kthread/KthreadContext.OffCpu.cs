@@ -29,9 +29,17 @@ public sealed partial class KthreadContext
     /// it started with Task.Run, nor a wait's own io, which run under the pool's.
     /// </summary>
     private bool IsFlow =>
-        Volatile.Read(ref _held) is { } held
-            ? held.RunsHere
-            : !_inCheckpoint && !_exited && _scheduler is { } mine && TaskScheduler.Current == mine;
+        Volatile.Read(ref _held) is { } held ? held.RunsHere || UnderOwnScheduler : RunsWithoutCpu;
+
+    /// <summary>
+    /// The flow outside a checkpoint holding no CPU: it went on while a wait it did not await was off. It runs under its
+    /// own TaskScheduler, or on its last CPU's thread (after ConfigureAwait(false): a wait that took no CPU ends there).
+    /// </summary>
+    private bool RunsWithoutCpu =>
+        !_inCheckpoint && !_exited && Volatile.Read(ref _held) is null
+        && (UnderOwnScheduler || (LastCpu is { } last && _cpus.Queue(last).RunsHere));
+
+    private bool UnderOwnScheduler => _scheduler is { } mine && TaskScheduler.Current == mine;
 
     private Task<T> OffCpuCoreAsync<T>(Func<CancellationToken, Task<T>> io)
     {
@@ -82,6 +90,12 @@ public sealed partial class KthreadContext
             if (group.Leave() && await AcquireCpuAsync(group).ConfigureAwait(false))
             {
                 await OnHeldCpu();
+            }
+            else if (LastCpu is { } last)
+            {
+                // Taking no CPU, it still ends on the thread of the last one, never on the pool: a caller that goes on
+                // there (ConfigureAwait(false)) is still known as the flow by its next wait.
+                await new ResumeOnCpu(Task.CompletedTask, _cpus.Queue(last));
             }
         }
     }

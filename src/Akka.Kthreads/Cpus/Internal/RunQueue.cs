@@ -71,18 +71,30 @@ internal sealed class RunQueue
     /// </summary>
     public ValueTask<bool> AcquireAsync(object owner) => Acquire(owner, stopper: false);
 
+    /// <summary>True while <paramref name="owner"/> holds this CPU.</summary>
+    public bool IsHeldBy(object owner)
+    {
+        lock (_lock)
+        {
+            return ReferenceEquals(_current, owner);
+        }
+    }
+
+    /// <summary>As <see cref="AcquireAsync"/>, but false at once when <paramref name="owner"/> holds this CPU already: a queue never grants its own holder.</summary>
+    public ValueTask<bool> AcquireUnlessHeldByAsync(object owner) => Acquire(owner, stopper: false, refuseOwn: true);
+
     /// <summary>
     /// The stopper's acquire (cpu_stopper, the highest priority): ahead of every waiting kthread,
     /// granted when the holder reaches its next checkpoint. One stopper at a time per CPU.
     /// </summary>
     public Task<bool> AcquireAsStopperAsync(object stopper) => Acquire(stopper, stopper: true).AsTask();
 
-    private ValueTask<bool> Acquire(object owner, bool stopper)
+    private ValueTask<bool> Acquire(object owner, bool stopper, bool refuseOwn = false)
     {
         Grant hop;
         lock (_lock)
         {
-            if (!_online)
+            if (!_online || (refuseOwn && ReferenceEquals(_current, owner)))
             {
                 return new ValueTask<bool>(false);
             }
