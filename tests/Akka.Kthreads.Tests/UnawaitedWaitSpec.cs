@@ -236,6 +236,51 @@ public sealed class UnawaitedWaitSpec(ITestOutputHelper output) : SpecBase(outpu
         await ExpectCpuRunsAnotherAsync();
     }
 
+    [Fact]
+    public async Task A_wait_that_ends_on_a_cpu_a_yielding_loop_holds_still_completes_there()
+    {
+        var (a, b) = (new TaskCompletionSource<int>(), new TaskCompletionSource<int>());
+        var done = false;
+        var probe = CreateTestProbe();
+
+        // Starts on cpu 1, may then run on 1 or 2: its waits give cpu 1 up, and the last to end may take cpu 2.
+        var thread = await Kthreads.CreateAsync(async current =>
+        {
+            probe.Tell(current.Cpu);
+            await current.ScheduleAsync();
+            await Task.WhenAll(current.OffCpuAsync(_ => a.Task), current.OffCpuAsync(_ => b.Task));
+            Volatile.Write(ref done, true);
+            return 0;
+        }, null, "waiter");
+        Assert.Equal(0, await thread.SetCpusAllowedAsync([Cpu]));
+        Assert.True(await thread.WakeUpAsync());
+        await probe.ExpectMsgAsync((int?)Cpu);
+        await AwaitStateAsync(thread, KthreadState.Sleeping);
+        Assert.Equal(0, await thread.SetCpusAllowedAsync([Cpu, Cpu + 1]));
+        Assert.True(await thread.WakeUpAsync());
+
+        // Holds cpu 1 in a cond_resched loop (bounded, so a failure does not spin on).
+        var spinner = await RunBoundAsync(async current =>
+        {
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (!Volatile.Read(ref done) && DateTime.UtcNow < until)
+            {
+                await current.YieldAsync();
+            }
+
+            return Volatile.Read(ref done) ? 0 : -1;
+        }, "spinner", Cpu);
+        await AwaitStateAsync(spinner, KthreadState.Running);
+
+        a.SetResult(1);
+        b.SetResult(2);
+
+        await AwaitStateAsync(thread, KthreadState.Zombie);
+        Assert.Equal(0, await thread.StopAsync());
+        await AwaitStateAsync(spinner, KthreadState.Zombie);
+        Assert.Equal(0, await spinner.StopAsync());
+    }
+
     // Another kthread bound to the same CPU gets it and exits.
     private async Task ExpectCpuRunsAnotherAsync()
     {

@@ -49,7 +49,9 @@ public sealed partial class KthreadContext
             return RunsWithoutCpu ? ReacquireAsync() : default;
         }
 
-        if (!held.HasWaiters && !MustMove(held.Cpu))
+        // Work queued for the CPU's thread (a wait's end hopping there, a continuation) counts as a waiter: a loop of
+        // YieldAsync must not keep it from running.
+        if (!held.HasWaiters && !MustMove(held.Cpu) && held.OsThread?.HasQueuedWork != true)
         {
             // kernel: cond_resched() with nothing to switch to still passes rcu/softlockup quiescent points.
             held.Touch();
@@ -144,7 +146,9 @@ public sealed partial class KthreadContext
             }
 
             // A wait's end never queues behind its own kthread (the flow, or another wait's end, holds that CPU already):
-            // a queue does not grant its holder, and either one takes care of the flow.
+            // a queue does not grant its holder. An earlier group's end that holds it gives it back on seeing the flow
+            // went on, and this direct await then resumes without a CPU until the flow's next checkpoint (rare: it takes
+            // a wait forgotten before this one, ending at the same moment).
             if (await (forFlowOf is null ? queue.AcquireAsync(this) : queue.AcquireUnlessHeldByAsync(this)).ConfigureAwait(false))
             {
                 if (MustMove(queue.Cpu))

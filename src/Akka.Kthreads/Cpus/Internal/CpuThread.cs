@@ -58,6 +58,9 @@ internal sealed class CpuThread
         }
     }
 
+    /// <summary>True while work is queued for this thread (a hop, a grant, a continuation): a cond_resched gives the thread to it.</summary>
+    public bool HasQueuedWork => _queued > 0;
+
     /// <summary>True on this CPU's own thread.</summary>
     public bool IsCurrent => ReferenceEquals(_current, this);
 
