@@ -283,6 +283,9 @@ public sealed class CpuThreadSpec(ITestOutputHelper output) : SpecBase(output)
             threads.Add(await Kthreads.RunAsync(ParkUntilStopped(), null, $"idle{i}"));
         }
 
+        // Each has run its function to its first sleep: one parked before that would never run it (-EINTR on its stop).
+        await AwaitAssertAsync(async () =>
+            Assert.All(await Kthreads.ListAsync(), info => Assert.Equal(KthreadState.Sleeping, info.State)));
         foreach (var thread in threads.Where((_, i) => i % 2 == 0))
         {
             Assert.Equal(0, await thread.ParkAsync());
