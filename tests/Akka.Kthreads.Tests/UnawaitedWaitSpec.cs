@@ -281,6 +281,25 @@ public sealed class UnawaitedWaitSpec(ITestOutputHelper output) : SpecBase(outpu
         Assert.Equal(0, await spinner.StopAsync());
     }
 
+    [Fact]
+    public async Task A_wait_end_queued_behind_its_own_kthread_gives_way_once_that_kthread_is_granted_the_cpu()
+    {
+        // The run queue alone (cpu 3, where nothing of this spec runs): a holder, then the kthread's own entry, then its
+        // wait's end behind it. Granting the kthread sends the end back; left queued it would wait for the kthread.
+        var queue = Kthreads.Cpus.Queue(3);
+        var (holder, kthread) = (new object(), new object());
+        await queue.AcquireAsync(holder);
+        var flow = queue.AcquireAsync(kthread).AsTask();
+        var waitEnd = queue.AcquireUnlessHeldByAsync(kthread).AsTask();
+
+        queue.Release(holder);
+
+        Assert.True(await flow.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(await waitEnd.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(queue.IsHeldBy(kthread));
+        queue.Release(kthread);
+    }
+
     // Another kthread bound to the same CPU gets it and exits.
     private async Task ExpectCpuRunsAnotherAsync()
     {

@@ -17,7 +17,10 @@ namespace Akka.Kthreads.Internal;
 internal sealed class RunQueue
 {
     private readonly object _lock = new();
-    private readonly Queue<(object Owner, Grant Grant)> _waiting = new();
+    private readonly Queue<(object Owner, Grant Grant, bool Yields)> _waiting = new();
+
+    // Waiters queued by AcquireUnlessHeldByAsync: each gives way once its owner is granted the CPU by another entry.
+    private int _yielding;
     private readonly Action<Exception> _onFault;
     private (object Owner, Grant Grant)? _stopper;
     private object? _current;
@@ -128,7 +131,8 @@ internal sealed class RunQueue
                 }
                 else
                 {
-                    _waiting.Enqueue((owner, grant));
+                    _waiting.Enqueue((owner, grant, refuseOwn));
+                    _yielding += refuseOwn ? 1 : 0;
                 }
 
                 return new ValueTask<bool>(grant.Task);
@@ -189,6 +193,7 @@ internal sealed class RunQueue
     public void Release(object owner)
     {
         Grant? next = null;
+        List<Grant>? yielded = null;
         lock (_lock)
         {
             if (!ReferenceEquals(_current, owner))
@@ -205,8 +210,10 @@ internal sealed class RunQueue
             }
             else if (_waiting.TryDequeue(out var waiter))
             {
+                _yielding -= waiter.Yields ? 1 : 0;
                 Take(waiter.Owner);
                 next = waiter.Grant;
+                yielded = YieldTo(waiter.Owner);
             }
             else
             {
@@ -218,6 +225,39 @@ internal sealed class RunQueue
         {
             Grant.Post(this, next);
         }
+
+        foreach (var grant in yielded ?? [])
+        {
+            Refuse(grant);
+        }
+    }
+
+    // A kthread granted this CPU needs none of its own yielding waiters behind it (a wait's end queued for its flow):
+    // left queued, one would wait for the flow's next checkpoint while the flow waits for it.
+    private List<Grant>? YieldTo(object owner)
+    {
+        if (_yielding == 0)
+        {
+            return null;
+        }
+
+        List<Grant>? yielded = null;
+        for (var i = _waiting.Count; i > 0; i--)
+        {
+            var entry = _waiting.Dequeue();
+            if (entry.Yields && ReferenceEquals(entry.Owner, owner))
+            {
+                _yielding--;
+                _load--;
+                (yielded ??= []).Add(entry.Grant);
+            }
+            else
+            {
+                _waiting.Enqueue(entry);
+            }
+        }
+
+        return yielded;
     }
 
     /// <summary>
@@ -242,6 +282,8 @@ internal sealed class RunQueue
                 _load--;
                 migrate.Add(waiter.Grant);
             }
+
+            _yielding = 0;
 
             // The CPU's thread runs what it has (the stopper's last steps) and exits.
             thread = _thread;
