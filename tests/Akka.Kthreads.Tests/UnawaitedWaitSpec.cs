@@ -300,6 +300,25 @@ public sealed class UnawaitedWaitSpec(ITestOutputHelper output) : SpecBase(outpu
         queue.Release(kthread);
     }
 
+    [Fact]
+    public async Task Of_two_wait_ends_of_one_kthread_queued_for_a_cpu_the_second_keeps_its_place_behind_the_first()
+    {
+        // An end granted the CPU may give it back (its group is stale); the end after it must then get it, not be sent away.
+        var queue = Kthreads.Cpus.Queue(3);
+        var (holder, kthread) = (new object(), new object());
+        await queue.AcquireAsync(holder);
+        var stale = queue.AcquireUnlessHeldByAsync(kthread).AsTask();
+        var current = queue.AcquireUnlessHeldByAsync(kthread).AsTask();
+
+        queue.Release(holder);
+        Assert.True(await stale.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(current.IsCompleted);
+        queue.Release(kthread);
+
+        Assert.True(await current.WaitAsync(TimeSpan.FromSeconds(10)));
+        queue.Release(kthread);
+    }
+
     // Another kthread bound to the same CPU gets it and exits.
     private async Task ExpectCpuRunsAnotherAsync()
     {

@@ -12,7 +12,7 @@ public sealed partial class KthreadContext
     /// <summary>nvcsw: checkpoints where the thread gave its CPU up itself (schedule() from a sleep, a park, I/O off the CPU).</summary>
     internal long Nvcsw => Interlocked.Read(ref _nvcsw);
 
-    /// <summary>nivcsw: checkpoints (cond_resched) where the CPU went to a waiter or the thread had to move.</summary>
+    /// <summary>nivcsw: checkpoints (cond_resched) where the CPU went to a waiter (or to work queued for its thread) or the thread had to move.</summary>
     internal long Nivcsw => Interlocked.Read(ref _nivcsw);
 
     /// <summary>True while the actor holds this thread in a TASK_UNINTERRUPTIBLE sleep (set and cleared by the actor alone).</summary>

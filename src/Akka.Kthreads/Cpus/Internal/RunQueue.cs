@@ -213,7 +213,9 @@ internal sealed class RunQueue
                 _yielding -= waiter.Yields ? 1 : 0;
                 Take(waiter.Owner);
                 next = waiter.Grant;
-                yielded = YieldTo(waiter.Owner);
+                // Only for the kthread's own acquire: an end granted here may still give the CPU back, and the end
+                // of the group its flow awaits must then come next.
+                yielded = waiter.Yields ? null : YieldTo(waiter.Owner);
             }
             else
             {
