@@ -284,11 +284,9 @@ public sealed class UnawaitedWaitSpec(ITestOutputHelper output) : SpecBase(outpu
     [Fact]
     public async Task A_wait_end_queued_behind_its_own_kthread_gives_way_once_that_kthread_is_granted_the_cpu()
     {
-        // The run queue alone (cpu 3, where nothing of this spec runs): a holder, then the kthread's own entry, then its
-        // wait's end behind it. Granting the kthread sends the end back; left queued it would wait for the kthread.
-        var queue = Kthreads.Cpus.Queue(3);
-        var (holder, kthread) = (new object(), new object());
-        await queue.AcquireAsync(holder);
+        // A holder, then the kthread's own entry, then its wait's end behind it. Granting the kthread sends the end back:
+        // left queued, it would wait for the kthread.
+        var (queue, holder, kthread) = await HeldRunQueueAsync();
         var flow = queue.AcquireAsync(kthread).AsTask();
         var waitEnd = queue.AcquireUnlessHeldByAsync(kthread).AsTask();
 
@@ -304,9 +302,7 @@ public sealed class UnawaitedWaitSpec(ITestOutputHelper output) : SpecBase(outpu
     public async Task Of_two_wait_ends_of_one_kthread_queued_for_a_cpu_the_second_keeps_its_place_behind_the_first()
     {
         // An end granted the CPU may give it back (its group is stale); the end after it must then get it, not be sent away.
-        var queue = Kthreads.Cpus.Queue(3);
-        var (holder, kthread) = (new object(), new object());
-        await queue.AcquireAsync(holder);
+        var (queue, holder, kthread) = await HeldRunQueueAsync();
         var stale = queue.AcquireUnlessHeldByAsync(kthread).AsTask();
         var current = queue.AcquireUnlessHeldByAsync(kthread).AsTask();
 
@@ -317,6 +313,15 @@ public sealed class UnawaitedWaitSpec(ITestOutputHelper output) : SpecBase(outpu
 
         Assert.True(await current.WaitAsync(TimeSpan.FromSeconds(10)));
         queue.Release(kthread);
+    }
+
+    // cpu 3's run queue alone (nothing else of this spec runs there), held by a stand-in, and a stand-in kthread.
+    private async Task<(Akka.Kthreads.Internal.RunQueue Queue, object Holder, object Kthread)> HeldRunQueueAsync()
+    {
+        var queue = Kthreads.Cpus.Queue(3);
+        var holder = new object();
+        Assert.True(await queue.AcquireAsync(holder));
+        return (queue, holder, new object());
     }
 
     // Another kthread bound to the same CPU gets it and exits.
