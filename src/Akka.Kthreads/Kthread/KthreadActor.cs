@@ -169,12 +169,8 @@ internal sealed partial class KthreadActor : UntypedActor
             case KthreadState.Sleeping when InSchedule:
                 WakeSleeper(true);
                 return true;
-            case KthreadState.Running when _k.TryConsumePrepared(out var gen):
+            case KthreadState.Running or KthreadState.Sleeping when FlowRuns && _k.TryConsumePrepared(out var gen):
                 // Between PrepareToSleep and its sleep: that sleep returns at once.
-                _wokenGen = gen;
-                return true;
-            case KthreadState.Sleeping when OnlyOffCpu && _k.TryConsumePrepared(out var gen):
-                // The same, for a flow that runs while a wait it did not await is off the CPU (ps shows it sleeping).
                 _wokenGen = gen;
                 return true;
             default:
@@ -205,6 +201,9 @@ internal sealed partial class KthreadActor : UntypedActor
     /// <summary>Off the CPU only for waits that were not awaited: the flow itself runs, and may go to sleep in schedule().</summary>
     private bool OnlyOffCpu => _offCpu > 0 && _k.State == KthreadState.Sleeping && _sleeper is null;
 
+    /// <summary>The function is running (ps shows it sleeping while only waits it did not await are off the CPU).</summary>
+    private bool FlowRuns => _k.State == KthreadState.Running || OnlyOffCpu;
+
     private void StartLoop()
     {
         Transition(KthreadState.Running);
@@ -224,7 +223,7 @@ internal sealed partial class KthreadActor : UntypedActor
 
         // TASK_UNINTERRUPTIBLE: stop and park requests do not end it; only a WakeUp (or its timeout) does.
         var requested = !sleep.Uninterruptible && (_k.ShouldStop || _k.ShouldPark);
-        if (wokenAlready || requested || (_k.State != KthreadState.Running && !OnlyOffCpu))
+        if (wokenAlready || requested || !FlowRuns)
         {
             sleep.Wake.TrySetResult(true);
             return;
