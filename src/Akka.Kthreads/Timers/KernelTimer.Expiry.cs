@@ -34,7 +34,7 @@ public sealed partial class KernelTimer
         {
             // The scheduler's thread only hands the firing to the pool: a slow callback never delays other timers.
             // Pending only once scheduled: a scheduler that refuses (its system shut down) leaves the timer inactive.
-            _armed = _scheduler.Advanced.ScheduleOnceCancelable(delay, () => QueueExpire(gen));
+            _armed = _system.Scheduler.Advanced.ScheduleOnceCancelable(delay, () => QueueExpire(gen));
         }
 
         _gen = gen;
@@ -108,7 +108,7 @@ public sealed partial class KernelTimer
     {
         try
         {
-            _armed = _scheduler.Advanced.ScheduleOnceCancelable(rest, () => QueueExpire(gen));
+            _armed = _system.Scheduler.Advanced.ScheduleOnceCancelable(rest, () => QueueExpire(gen));
             return true;
         }
         catch (SchedulerException)

@@ -19,9 +19,7 @@ public sealed partial class KernelTimer : IDisposable
 {
     private readonly object _lock = new();
     private readonly Action<KernelTimer> _callback;
-    private readonly IScheduler _scheduler;
-
-    // Its WhenTerminated completes before Akka stops the scheduler (the last of the system's termination callbacks).
+    // Its scheduler arms the timer; its WhenTerminated completes before Akka stops that scheduler.
     private readonly ActorSystem _system;
     private readonly ILoggingAdapter _log;
     private readonly TimeSpan _syncTimeout;
@@ -43,7 +41,6 @@ public sealed partial class KernelTimer : IDisposable
     {
         _syncTimeout = syncTimeout;
         _callback = callback;
-        _scheduler = system.Scheduler;
         _system = system;
         _log = log;
     }
