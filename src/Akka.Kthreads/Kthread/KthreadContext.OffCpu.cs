@@ -168,11 +168,7 @@ public sealed partial class KthreadContext
     public Task OffCpuAsync(Func<CancellationToken, Task> io)
     {
         ArgumentNullException.ThrowIfNull(io);
-        return OffCpuAsync(async ct =>
-        {
-            await io(ct).ConfigureAwait(false);
-            return true;
-        });
+        return OffCpuAsync(WithResult(io));
     }
 
     /// <summary>
@@ -188,5 +184,12 @@ public sealed partial class KthreadContext
 
     /// <summary>As <see cref="SleepingOffCpu{TArg, T}"/> for a wait without a result.</summary>
     internal static Task SleepingOffCpu<TArg>(Func<TArg, Task> wait, TArg arg) =>
-        Current is { IsFlow: true } k ? k.OffCpuAsync(_ => wait(arg)) : wait(arg);
+        Current is { IsFlow: true } k ? k.OffCpuCoreAsync(WithResult(_ => wait(arg))) : wait(arg);
+
+    // The off-CPU machinery carries a result; a wait without one gets a placeholder.
+    private static Func<CancellationToken, Task<bool>> WithResult(Func<CancellationToken, Task> io) => async ct =>
+    {
+        await io(ct).ConfigureAwait(false);
+        return true;
+    };
 }
