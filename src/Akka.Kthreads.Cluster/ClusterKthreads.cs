@@ -54,7 +54,7 @@ public sealed partial class ClusterKthreads : IExtension
         }
 
         SelfAddress = Akka.Cluster.Cluster.Get(system).SelfAddress;
-        Store = new NodeStore(system.Serialization, Akka.Event.Logging.GetLogger(system, "kthreads-cluster"), Settings.AskTimeout);
+        Store = new NodeStore(system.Serialization, Akka.Event.Logging.GetLogger(system, "kthreads-cluster"), Settings.AskTimeout, Settings.MaxPayloadSize);
         Kthreads.PerCpuThreads.Store = Store;
         Kthreads.StopMachine.ClusterWide = StopMachineAsync;
         Region = StartRegion(sharding);

@@ -110,6 +110,26 @@ public sealed class WireSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         Assert.Throws<ArgumentException>(() => serializer.ToBinary(new QueueItem(0, "x/0", new string('x', 130 * 1024))));
     }
 
+    [Fact]
+    public void The_size_counted_for_the_journal_check_is_the_size_the_serializer_writes()
+    {
+        // Names of every UTF-8 width, and an item long enough for a multi-byte length prefix.
+        var item = Payload.From(Sys.Serialization, new string('x', 300));
+        object[] events =
+        [
+            new ItemAccepted(1, "tally/1", item),
+            new ItemAccepted(long.MaxValue, "zähler/ü€𝄞" + new string('n', 200), item),
+            new StateSaved("tally/1", item, 7),
+            new StateSaved("zähler/€", null, 0),
+        ];
+
+        foreach (var e in events)
+        {
+            var written = Sys.Serialization.FindSerializerFor(e).ToBinary(e).Length;
+            Assert.Equal(written, e is ItemAccepted a ? ClusterKthreadsSerializer.EncodedSize(a) : ClusterKthreadsSerializer.EncodedSize((StateSaved)e));
+        }
+    }
+
     // Records with lists compare by reference: compare what they print, lists spelled out.
     private static string Describe(object? o) => o switch
     {

@@ -180,6 +180,28 @@ public sealed partial class ClusterKthreadsSerializer
     private static int[]? ReadCpus(BinaryReader r) =>
         r.BaseStream.Position < r.BaseStream.Length ? ReadList(r, x => x.ReadInt32()) : null;
 
+    /// <summary>The bytes <see cref="WriteItemAccepted"/> writes, counted without writing them: the size check on every item.</summary>
+    internal static long EncodedSize(ItemAccepted m) => sizeof(long) + StringSize(m.Name) + PayloadSize(m.Item);
+
+    /// <summary>The bytes <see cref="WriteStateSaved"/> writes, counted without writing them: the size check on every save.</summary>
+    internal static long EncodedSize(StateSaved m) =>
+        StringSize(m.Name) + sizeof(bool) + (m.State is null ? 0 : PayloadSize(m.State)) + sizeof(long);
+
+    private static long PayloadSize(Payload p) => sizeof(int) + StringSize(p.Manifest) + sizeof(int) + p.Bytes.Length;
+
+    // BinaryWriter.Write(string): its UTF-8 length as a 7-bit encoded int, then the bytes.
+    private static long StringSize(string s)
+    {
+        var length = System.Text.Encoding.UTF8.GetByteCount(s);
+        var prefix = 1;
+        for (var rest = (uint)length >> 7; rest != 0; rest >>= 7)
+        {
+            prefix++;
+        }
+
+        return prefix + length;
+    }
+
     private static void WriteItemAccepted(BinaryWriter w, ItemAccepted m)
     {
         w.Write(m.Seq);

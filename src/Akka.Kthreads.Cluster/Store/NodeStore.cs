@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Kthreads.Cluster.Serialization;
 using Akka.Kthreads.Internal;
 
 namespace Akka.Kthreads.Cluster.Store;
@@ -18,13 +19,15 @@ internal sealed class NodeStore : IPerCpuStore
     private readonly Akka.Serialization.Serialization _serialization;
     private readonly ILoggingAdapter _log;
     private readonly TimeSpan _askTimeout;
+    private readonly long _maxPayloadSize;
     private int _transitions;
 
-    public NodeStore(Akka.Serialization.Serialization serialization, ILoggingAdapter log, TimeSpan askTimeout)
+    public NodeStore(Akka.Serialization.Serialization serialization, ILoggingAdapter log, TimeSpan askTimeout, long maxPayloadSize)
     {
         _serialization = serialization;
         _log = log;
         _askTimeout = askTimeout;
+        _maxPayloadSize = maxPayloadSize;
     }
 
     /// <summary>CPUs of this node coming up or being handed off now: a cluster-wide stop_machine refuses (-EBUSY) meanwhile.</summary>
@@ -210,20 +213,16 @@ internal sealed class NodeStore : IPerCpuStore
         }
     }
 
-    /// <summary>Why the journal would refuse <paramref name="message"/> (above kthreads.cluster.max-payload-size), or null if it fits.</summary>
-    /// <remarks>Measured by the serializer that writes it: a refused write would never answer, and a hand-off would drop it silently.</remarks>
-    internal string? TooLarge(object message)
-    {
-        try
-        {
-            _ = _serialization.FindSerializerFor(message).ToBinary(message);
-            return null;
-        }
-        catch (ArgumentException e)
-        {
-            return e.Message;
-        }
-    }
+    /// <summary>Why the journal would refuse <paramref name="accepted"/> (above kthreads.cluster.max-payload-size), or null if it fits.</summary>
+    /// <remarks>Counted as the serializer writes it, without writing it: a refused write would never answer.</remarks>
+    internal string? TooLarge(ItemAccepted accepted) => TooLarge(accepted, ClusterKthreadsSerializer.EncodedSize(accepted));
+
+    // A hand-off would drop a state the journal refuses silently.
+    private string? TooLarge(StateSaved saved) => TooLarge(saved, ClusterKthreadsSerializer.EncodedSize(saved));
+
+    // The serializer's own refusal, word for word.
+    private string? TooLarge(object message, long size) =>
+        size <= _maxPayloadSize ? null : $"a {message.GetType().Name} of {size} bytes is above kthreads.cluster.max-payload-size ({_maxPayloadSize} bytes)";
 
     // A saved state is journaled (so it must fit) and read back on the next node (so it must deserialize).
     private string? Unfit(StateSaved saved) => TooLarge(saved) ?? Unreadable(saved.State);
