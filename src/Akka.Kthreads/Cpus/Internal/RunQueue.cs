@@ -18,15 +18,15 @@ internal sealed class RunQueue
 {
     private readonly object _lock = new();
     private readonly Queue<(object Owner, Grant Grant, bool Yields)> _waiting = new();
-
-    // Waiters queued by AcquireUnlessHeldByAsync: each gives way once its owner is granted the CPU by another entry.
-    private int _yielding;
     private readonly Action<Exception> _onFault;
     private (object Owner, Grant Grant)? _stopper;
     private object? _current;
     private long _touchTs;
     private CpuThread? _thread;
     private int _load;
+
+    // Waiters queued by AcquireUnlessHeldByAsync: each gives way once its owner is granted the CPU by another entry.
+    private int _yielding;
     private volatile bool _online;
     private bool _shutDown;
 
