@@ -65,48 +65,45 @@ internal sealed class HostShutdown
         foreach (var spec in perCpu)
         {
             _stopping = $"per-CPU threads {spec.Comm}";
-            if (await StepAsync(() => _kthreads.PerCpuThreads.UnregisterAsync(spec)).ConfigureAwait(false))
+            await StepAsync(async () =>
             {
+                await _kthreads.PerCpuThreads.UnregisterAsync(spec).ConfigureAwait(false);
                 _log.Info("kthreads: per-CPU threads {0} stopped", spec.Comm);
-            }
+            }).ConfigureAwait(false);
         }
 
         var rows = await _kthreads.ListAsync().ConfigureAwait(false);
         foreach (var row in rows.Where(r => r.State is not KthreadState.Dead && !r.PerCpu).OrderByDescending(r => r.Pid))
         {
             _stopping = $"{row.Pid} ({row.Comm})";
-            KthreadProtocol.Stopped? stopped = null;
-            if (!await StepAsync(async () => stopped = await _kthreads.ThreadAt(row.Pid)
-                    .Ask<KthreadProtocol.Stopped>(KthreadProtocol.Stop.Instance, _kthreads.Settings.AskTimeout).ConfigureAwait(false)).ConfigureAwait(false))
+            await StepAsync(async () =>
             {
-                continue;
-            }
-
-            if (stopped!.ExitCode == -Errno.ETIMEDOUT)
-            {
-                _log.Error("kthreads: {0} ({1}) ignored the stop: -ETIMEDOUT after {2}", row.Pid, row.Comm, _kthreads.Settings.StopTimeout);
-            }
-            else
-            {
-                _log.Info("kthreads: {0} ({1}) stopped, exit code {2}", row.Pid, row.Comm, stopped.ExitCode);
-            }
+                var stopped = await _kthreads.ThreadAt(row.Pid)
+                    .Ask<KthreadProtocol.Stopped>(KthreadProtocol.Stop.Instance, _kthreads.Settings.AskTimeout).ConfigureAwait(false);
+                if (stopped.ExitCode == -Errno.ETIMEDOUT)
+                {
+                    _log.Error("kthreads: {0} ({1}) ignored the stop: -ETIMEDOUT after {2}", row.Pid, row.Comm, _kthreads.Settings.StopTimeout);
+                }
+                else
+                {
+                    _log.Info("kthreads: {0} ({1}) stopped, exit code {2}", row.Pid, row.Comm, stopped.ExitCode);
+                }
+            }).ConfigureAwait(false);
         }
 
         _stopping = "nothing";
     }
 
     // One step that fails (a flush past its timeout) is logged, and the threads after it are still stopped.
-    private async Task<bool> StepAsync(Func<Task> step)
+    private async Task StepAsync(Func<Task> step)
     {
         try
         {
             await step().ConfigureAwait(false);
-            return true;
         }
         catch (Exception e) when (e is TimeoutException or AskTimeoutException or OperationCanceledException)
         {
             _log.Error("kthreads: {0} did not stop cleanly ({1}); going on with the rest", _stopping, e.Message);
-            return false;
         }
     }
 }
