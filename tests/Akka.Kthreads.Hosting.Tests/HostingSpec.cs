@@ -81,8 +81,7 @@ public sealed class HostingSpec
     public async Task Stopping_the_host_flushes_workers_then_unregisters_per_cpu_threads_then_stops_threads_newest_first()
     {
         var events = new ConcurrentQueue<string>();
-        var seen = new ConcurrentDictionary<int, bool>();
-        var ran = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var perCpu = new PerCpuRuns();
         ThreadFn named(string name) => async current =>
         {
             while (!current.ShouldStop)
@@ -96,23 +95,7 @@ public sealed class HostingSpec
         using var host = Host(b => b.WithKthreads(o =>
         {
             o.PossibleCpus = 2;
-            o.PerCpuThreads.Add(new PerCpuThread("hosted/{0}", td =>
-            {
-                // Cleanup runs only in a thread whose function ran: stopped before that, kthread() never calls it.
-                if (seen.TryAdd(td.Cpu, true) && seen.Count == 2)
-                {
-                    ran.TrySetResult();
-                }
-
-                return false;
-            }, _ => Task.CompletedTask)
-            {
-                Cleanup = (td, _) =>
-                {
-                    events.Enqueue($"cleanup {td.Cpu}");
-                    return Task.CompletedTask;
-                },
-            });
+            o.PerCpuThreads.Add(perCpu.Spec("hosted", events, "cleanup"));
             o.Workers.Add("hosted-worker");
             o.Threads.Add(("t1", named("t1"), null));
             o.Threads.Add(("t2", named("t2"), null));
@@ -121,7 +104,8 @@ public sealed class HostingSpec
         await host.StartAsync(Ct);
         var kthreads = host.Services.GetRequiredService<Kthreads>();
         Assert.Contains(await kthreads.ListAsync(Ct), r => r.Comm == "t3");
-        await ran.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        await perCpu.RanAsync("hosted", 0, Ct);
+        await perCpu.RanAsync("hosted", 1, Ct);
         var logged = new ConcurrentQueue<string>();
         LogSink.Collect(host.Services.GetRequiredService<ActorSystem>(), logged, typeof(Akka.Event.Info));
 
@@ -142,33 +126,19 @@ public sealed class HostingSpec
     public async Task Stopping_the_host_also_unregisters_per_cpu_threads_registered_at_run_time_newest_first()
     {
         var events = new ConcurrentQueue<string>();
-        var running = new ConcurrentDictionary<string, TaskCompletionSource>();
-
-        // A thread stopped before its function first ran exits without Cleanup (kthread() never calls threadfn then).
-        PerCpuThread spec(string comm) => new(comm + "/{0}", td =>
-        {
-            running.GetOrAdd($"{comm} {td.Cpu}", _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-            return false;
-        }, _ => Task.CompletedTask)
-        {
-            Cleanup = (td, _) =>
-            {
-                events.Enqueue($"{comm} {td.Cpu}");
-                return Task.CompletedTask;
-            },
-        };
+        var perCpu = new PerCpuRuns();
         using var host = Host(b => b.WithKthreads(o =>
         {
             o.PossibleCpus = 2;
-            o.PerCpuThreads.Add(spec("hosted"));
+            o.PerCpuThreads.Add(perCpu.Spec("hosted", events, "hosted"));
         }));
         await host.StartAsync(Ct);
         var kthreads = host.Services.GetRequiredService<Kthreads>();
-        Assert.Equal(0, await kthreads.PerCpuThreads.RegisterAsync(spec("later"), Ct));
-        foreach (var name in new[] { "hosted 0", "hosted 1", "later 0", "later 1" })
+        Assert.Equal(0, await kthreads.PerCpuThreads.RegisterAsync(perCpu.Spec("later", events, "later"), Ct));
+        foreach (var comm in new[] { "hosted", "later" })
         {
-            await running.GetOrAdd(name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task
-                .WaitAsync(TimeSpan.FromSeconds(20), Ct);
+            await perCpu.RanAsync(comm, 0, Ct);
+            await perCpu.RanAsync(comm, 1, Ct);
         }
 
         await host.StopAsync(Ct);
