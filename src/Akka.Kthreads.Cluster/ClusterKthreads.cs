@@ -59,6 +59,7 @@ public sealed partial class ClusterKthreads : IExtension
         Kthreads.StopMachine.ClusterWide = StopMachineAsync;
         Region = StartRegion(sharding);
         Node = system.SystemActorOf(ClusterNodeActor.Props(this), Settings.NodeActorName);
+        Orphans = system.SystemActorOf(OrphanCpus.Props(this), Settings.NodeActorName + "-orphans");
 
         // Every CPU is always up somewhere: each node asks for all of them once it is a member, then every
         // keep-alive-interval (remember-entities and the hand-off's own request do it first; this is the net under them).
@@ -86,6 +87,9 @@ public sealed partial class ClusterKthreads : IExtension
 
     /// <summary>The thread functions this node lets other nodes create by name.</summary>
     internal ConcurrentDictionary<string, ThreadFn> Functions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Takes down, until they are down, the CPUs whose entity stopped while they were online here.</summary>
+    internal IActorRef Orphans { get; }
 
     /// <summary>Where the CPUs this node hosts keep their ledgers while here.</summary>
     internal NodeStore Store { get; }

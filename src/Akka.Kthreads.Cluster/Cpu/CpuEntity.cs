@@ -67,9 +67,9 @@ internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
         if (_kthreads.Cpus.IsOnline(_cpu))
         {
             // Stopped without its hand-off (sharding's handoff-timeout, a journal failure): never leave the CPU
-            // online here while sharding may start it elsewhere.
+            // online here while sharding may start it elsewhere, however many tries its cpu_down takes.
             _log.Warning("cluster: cpu {0} entity stopped while the CPU was still online here; taking it down", _cpu);
-            _ = _kthreads.Cpus.DownAsync(_cpu);
+            _cluster.Orphans.Tell(new Internal.OrphanCpus.Orphaned(_cpu));
         }
 
         base.PostStop();

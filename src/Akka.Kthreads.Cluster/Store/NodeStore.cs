@@ -49,6 +49,9 @@ internal sealed class NodeStore : IPerCpuStore
     /// <summary>The entity of <paramref name="cpu"/> recovered <paramref name="ledger"/> here: threads made or unparked for it get their state from it.</summary>
     public void Host(int cpu, CpuLedger ledger, IActorRef entity) => _hosted[cpu] = new Hosted(ledger, entity);
 
+    /// <summary>True while an entity of <paramref name="cpu"/> has recovered here and not stopped.</summary>
+    public bool IsHosted(int cpu) => _hosted.ContainsKey(cpu);
+
     /// <summary>The entity stopped: nothing of <paramref name="cpu"/> is kept here any more.</summary>
     public void Unhost(int cpu, IActorRef entity)
     {

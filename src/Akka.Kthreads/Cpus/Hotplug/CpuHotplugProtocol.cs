@@ -27,7 +27,11 @@ public static class CpuHotplugProtocol
 
     /// <summary>cpu_down(): reply 0, -EINVAL, -EBUSY (last online CPU) or a teardown's error.</summary>
     /// <param name="Cpu">The CPU to take down.</param>
-    public sealed record Down(int Cpu) : Request;
+    public sealed record Down(int Cpu) : Request
+    {
+        /// <summary>INTERNAL API. Checked when the request's turn comes: true skips the take-down with -EAGAIN (the cluster's CPU came back to its entity meanwhile).</summary>
+        internal Func<bool>? Unless { get; init; }
+    }
 
     /// <summary>cpuhp_setup_state(): reply the new state id, or the first startup error.</summary>
     /// <param name="Name">The state's name.</param>

@@ -56,6 +56,7 @@ internal sealed partial class HotplugActor : ReceiveActor
             result = request switch
             {
                 CpuHotplugProtocol.Up up => await UpAsync(up.Cpu).ConfigureAwait(false),
+                CpuHotplugProtocol.Down { Unless: { } unless } when unless() => -Errno.EAGAIN,
                 CpuHotplugProtocol.Down down => await DownAsync(down.Cpu).ConfigureAwait(false),
                 CpuHotplugProtocol.SetupState setup => await SetupAsync(setup).ConfigureAwait(false),
                 CpuHotplugProtocol.RemoveState remove => await RemoveAsync(remove.State).ConfigureAwait(false),

@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Akka.Kthreads.Cluster.Tests;
+
+/// <summary>
+/// A hand-off that outlasts sharding's handoff-timeout: sharding stops the CPU's entity while the CPU
+/// is still up on its node (a teardown that will not finish). The old node must still take the CPU
+/// down once it can, so it does not stay online there while it runs on the new node.
+/// </summary>
+/// <remarks>
+/// handoff-timeout 6s stops an entity 1s into its hand-off (sharding gives it the timeout less 5s); a
+/// teardown held past callback-timeout (2s) fails each cpu_down, so the entity never gets to stop by itself.
+/// </remarks>
+public sealed class ForcedHandOffSpec(ITestOutputHelper output) : ClusterSpecBase(output, extraConfig: """
+    akka.cluster.sharding.handoff-timeout = 6s
+    kthreads.hotplug.callback-timeout = 2s
+    """)
+{
+    private readonly ConcurrentDictionary<int, int> _teardowns = new();
+    private readonly TaskCompletionSource<int> _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [Fact]
+    public async Task A_cpu_whose_entity_was_stopped_before_its_hand_off_finished_is_taken_down_on_its_old_node_once_it_can_be()
+    {
+        // Every cpu_down on node 1 waits here until released: it times out and the CPU is rolled forward.
+        Assert.True(await Node1.Kthreads.Cpus.SetupStateAsync("spec/held:online", _ => Task.FromResult(0), cpu =>
+        {
+            _teardowns.AddOrUpdate(cpu, 1, (_, n) => n + 1);
+            return _release.Task;
+        }) >= 0);
+        await AwaitSettledAsync();
+
+        var node2 = StartNode();
+        await AwaitMembersAsync(2);
+        var moved = await MovedToAsync(node2);
+
+        // Each moved CPU failed its hand-off and the take-down tried after its entity was stopped: then let downs through.
+        await AwaitAssertAsync(() => Assert.All(moved, cpu => Assert.True(_teardowns.GetValueOrDefault(cpu) >= 2,
+            $"cpu {cpu}: {_teardowns.GetValueOrDefault(cpu)} downs tried")), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+        _release.SetResult(0);
+
+        await AwaitSettledAsync(TimeSpan.FromSeconds(20));
+        Assert.All(moved, cpu => Assert.DoesNotContain(cpu, Node1.Kthreads.Cpus.Online));
+    }
+
+    // The CPUs sharding placed on node 2 once the rebalance settled its count (half of them).
+    private async Task<int[]> MovedToAsync(ClusterNode node)
+    {
+        int[] moved = [];
+        await AwaitAssertAsync(async () =>
+        {
+            var placement = await Node1.Cluster.PlacementAsync();
+            moved = placement.Where(p => p.Value.Equals(node.Cluster.SelfAddress)).Select(p => p.Key).ToArray();
+            Assert.Equal(Cpus / 2, moved.Length);
+        }, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+        return moved;
+    }
+}
