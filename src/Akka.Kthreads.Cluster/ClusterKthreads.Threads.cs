@@ -140,7 +140,7 @@ public sealed partial class ClusterKthreads
         }
     }
 
-    private ActorSelection NodeAt(Address node) => _system.ActorSelection(new RootActorPath(node) / Node.Path.Elements);
+    internal ActorSelection NodeAt(Address node) => _system.ActorSelection(new RootActorPath(node) / Node.Path.Elements);
 
     /// <summary>kthread_stop() of a thread on any node.</summary>
     /// <param name="id">The thread's cluster id.</param>

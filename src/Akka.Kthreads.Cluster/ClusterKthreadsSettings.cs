@@ -8,7 +8,7 @@ namespace Akka.Kthreads.Cluster;
 /// <param name="TypeName">Sharding type name of the CPU entities.</param>
 /// <param name="Role">Only nodes with this role host CPUs; empty for every node.</param>
 /// <param name="AskTimeout">How long QueueOnCpuAsync, PlacementAsync and the queries wait for a reply.</param>
-/// <param name="HandOffRetry">How long a CPU whose hand-off failed waits before it tries again.</param>
+/// <param name="HandOffRetry">How long a CPU whose hand-off failed waits before it tries again; also how long a CPU coming up waits for each node to say whether it still has it online.</param>
 /// <param name="KeepAliveInterval">How often each node asks for every CPU to be up somewhere.</param>
 /// <param name="MaxPayloadSize">The largest library message or user payload, in bytes, a node sends or accepts.</param>
 /// <param name="JournalPlugin">Persistence journal plugin id of the CPU entities.</param>

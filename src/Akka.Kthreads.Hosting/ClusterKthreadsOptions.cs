@@ -42,7 +42,7 @@ public sealed class ClusterKthreadsOptions
     /// <summary>kthreads.cluster.ask-timeout: how long the cluster's calls wait for a reply.</summary>
     public TimeSpan? AskTimeout { get; set; }
 
-    /// <summary>kthreads.cluster.hand-off-retry: how long a CPU whose hand-off failed waits to try again.</summary>
+    /// <summary>kthreads.cluster.hand-off-retry: how long a CPU whose hand-off failed waits to try again, and a CPU coming up waits for each node's answer.</summary>
     public TimeSpan? HandOffRetry { get; set; }
 
     /// <summary>kthreads.cluster.keep-alive-interval: how often each node asks for every CPU to be up somewhere.</summary>

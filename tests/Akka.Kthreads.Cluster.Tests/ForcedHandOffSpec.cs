@@ -6,8 +6,9 @@ namespace Akka.Kthreads.Cluster.Tests;
 
 /// <summary>
 /// A hand-off that outlasts sharding's handoff-timeout: sharding stops the CPU's entity while the CPU
-/// is still up on its node (a teardown that will not finish). The old node must still take the CPU
-/// down once it can, so it does not stay online there while it runs on the new node.
+/// is still up on its node (a teardown that will not finish), and starts it on the new node. The old
+/// node still takes the CPU down once it can, and the new node brings it up only after that: it is
+/// never online on two nodes.
 /// </summary>
 /// <remarks>
 /// handoff-timeout 6s stops an entity 1s into its hand-off (sharding gives it the timeout less 5s); a
@@ -31,6 +32,7 @@ public sealed class ForcedHandOffSpec(ITestOutputHelper output) : ClusterSpecBas
             return _release.Task;
         }) >= 0);
         await AwaitSettledAsync();
+        await using var sampler = WatchOnline();
 
         var node2 = StartNode();
         await AwaitMembersAsync(2);
@@ -39,13 +41,17 @@ public sealed class ForcedHandOffSpec(ITestOutputHelper output) : ClusterSpecBas
         // Each moved CPU failed its hand-off and the take-down tried after its entity was stopped: then let downs through.
         await AwaitAssertAsync(() => Assert.All(moved, cpu => Assert.True(_teardowns.GetValueOrDefault(cpu) >= 2,
             $"cpu {cpu}: {_teardowns.GetValueOrDefault(cpu)} downs tried")), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+        Assert.All(moved, cpu => Assert.Contains(cpu, Node1.Kthreads.Cpus.Online));
+        Assert.All(moved, cpu => Assert.DoesNotContain(cpu, node2.Kthreads.Cpus.Online));
         _release.SetResult(0);
 
         await AwaitSettledAsync(TimeSpan.FromSeconds(20));
-        Assert.All(moved, cpu => Assert.DoesNotContain(cpu, Node1.Kthreads.Cpus.Online));
+        Assert.All(moved, cpu => Assert.Contains(cpu, node2.Kthreads.Cpus.Online));
+        Assert.Empty(sampler.Violations);
+        Assert.True(sampler.Samples > 0);
     }
 
-    // The CPUs sharding placed on node 2 once the rebalance settled its count (half of them).
+    // The CPUs sharding placed on node 2 (their entities started there) once the rebalance settled its count (half of them).
     private async Task<int[]> MovedToAsync(ClusterNode node)
     {
         int[] moved = [];

@@ -42,6 +42,8 @@ public sealed class WireSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         new ThreadOpById("127.0.0.1:4053/7", ThreadOperation.SetCpusAllowed) { Cpus = [0, 2] },
         new ThreadOpResult(-Errno.ESRCH, null),
         new ThreadOpResult(0, new KthreadInfo(7, 2, "w", KthreadState.Parked, 1, false, null, "node-a")),
+        new Akka.Kthreads.Cluster.Internal.IsCpuOnline(5),
+        new Akka.Kthreads.Cluster.Internal.CpuOnlineHere(5, true),
     ];
 
     [Theory]

@@ -10,11 +10,25 @@ internal sealed partial class CpuEntity
     {
         InTransition(true);
         Become(StartingUp);
-        _kthreads.Cpus.UpAsync(_cpu).PipeTo(Self, success: r => new UpDone(r), failure: _ => new UpDone(-Errno.EFAULT));
+
+        // Never online on two nodes: not while a node whose entity sharding stopped mid-hand-off still has it.
+        _cluster.OnlineElsewhereAsync(_cpu).PipeTo(Self, success: nodes => new Checked(nodes), failure: _ => new Checked(null));
     }
 
     private void StartingUp()
     {
+        Command<Checked>(check =>
+        {
+            if (check.OnlineOn is [])
+            {
+                _kthreads.Cpus.UpAsync(_cpu).PipeTo(Self, success: r => new UpDone(r), failure: _ => new UpDone(-Errno.EFAULT));
+                return;
+            }
+
+            _log.Warning("cluster: cpu {0} is still online on {1}, whose entity of it stopped before its hand-off finished; it comes up here once it is down there (asking again in {2})",
+                _cpu, check.OnlineOn is null ? "a node that could not be asked" : string.Join(", ", check.OnlineOn), _settings.HandOffRetry);
+            Timers.StartSingleTimer(Retry.Instance, Retry.Instance, _settings.HandOffRetry);
+        });
         Command<UpDone>(done =>
         {
             // -EINVAL with the CPU online: this node has it already (the entity restarted here).

@@ -15,9 +15,12 @@ namespace Akka.Kthreads.Cluster;
 /// <code>
 ///   Recovering --replayed--> StartingUp --up--> Online --HandOff--> GoingDown --down, journaled--> (stopped)
 ///                              ^   |                                   |
-///                              +---+ up failed: retry                  +-- down failed: retry (never stop while online)
+///                              +---+ up failed, or online on another   +-- down failed: retry (never stop while online)
+///                                    node still: retry
 /// </code>
 /// Items are journaled before they are acknowledged, in every phase, so none is lost on a graceful move.
+/// Stopped without its hand-off (sharding's handoff-timeout), the CPU is taken down here by
+/// <see cref="Internal.OrphanCpus"/>, and its next entity waits until it is.
 /// </remarks>
 internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
 {
@@ -216,6 +219,8 @@ internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
 
     /// <summary>A per-CPU thread parked for this CPU's hand-off (or stopped): its captured state, to journal.</summary>
     internal sealed record Detached(StateSaved Saved);
+
+    private sealed record Checked(IReadOnlyList<Address>? OnlineOn);
 
     private sealed record UpDone(int Result);
 

@@ -34,6 +34,8 @@ public sealed partial class ClusterKthreadsSerializer
         ["MH"] = (_, r) => new StopMachine.MachineHold(new Guid(r.ReadBytes(16)), TimeSpan.FromTicks(r.ReadInt64())),
         ["MD"] = (_, r) => new StopMachine.MachineHeld(new Guid(r.ReadBytes(16)), r.ReadString(), r.ReadInt32()),
         ["MR"] = (_, r) => new StopMachine.MachineRelease(new Guid(r.ReadBytes(16))),
+        ["OQ"] = (_, r) => new Internal.IsCpuOnline(r.ReadInt32()),
+        ["OA"] = (_, r) => new Internal.CpuOnlineHere(r.ReadInt32(), r.ReadBoolean()),
         ["TR"] = (_, r) => new ThreadOpResult(r.ReadInt32(), r.ReadBoolean() ? ReadThread(r) : null),
         ["LS"] = (_, r) => new LedgerSnapshot(r.ReadInt64(), ReadList(r, ReadStateSaved), ReadList(r, ReadItemAccepted)),
     };
@@ -114,6 +116,13 @@ public sealed partial class ClusterKthreadsSerializer
                 break;
             case StopMachine.MachineRelease m:
                 w.Write(m.Id.ToByteArray());
+                break;
+            case Internal.IsCpuOnline m:
+                w.Write(m.Cpu);
+                break;
+            case Internal.CpuOnlineHere m:
+                w.Write(m.Cpu);
+                w.Write(m.Online);
                 break;
             case ThreadCreated m:
                 w.Write(m.Node.ToString());

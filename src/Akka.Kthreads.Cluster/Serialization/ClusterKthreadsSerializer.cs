@@ -58,6 +58,8 @@ public sealed partial class ClusterKthreadsSerializer : SerializerWithStringMani
         StopMachine.MachineHold => "MH",
         StopMachine.MachineHeld => "MD",
         StopMachine.MachineRelease => "MR",
+        Internal.IsCpuOnline => "OQ",
+        Internal.CpuOnlineHere => "OA",
         _ => throw new ArgumentException($"{o?.GetType()} is not a Kthreads cluster message", nameof(o)),
     };
 
