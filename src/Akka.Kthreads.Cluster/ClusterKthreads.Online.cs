@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Event;
 using Akka.Kthreads.Cluster.Internal;
 
 namespace Akka.Kthreads.Cluster;
@@ -8,44 +7,59 @@ namespace Akka.Kthreads.Cluster;
 public sealed partial class ClusterKthreads
 {
     /// <summary>
-    /// The reachable members (with the CPUs' role) that answer that <paramref name="cpu"/> is online there: it
-    /// comes up here only once none has, so it is never online on two nodes, even when sharding stopped its
-    /// entity there before its hand-off finished.
+    /// Asks every other member (not Down or Removed, with the CPUs' role) whether <paramref name="cpu"/> is online
+    /// there: it comes up here only once none has it and every one that runs kthreads answered, so it is never
+    /// online on two nodes, even when sharding stopped its entity there before its hand-off finished.
     /// </summary>
     /// <remarks>
     /// A graceful hand-off took the CPU down before its entity stopped, so the usual answer is "none", for one
-    /// round trip. A member that does not answer within hand-off-retry (one without kthreads, or too busy) is
-    /// logged and not waited for; nor is an unreachable one, whose CPUs sharding moves only once it is downed.
+    /// round trip. A member without kthreads (no query actor: Identify says so) is not asked; one that is
+    /// unreachable or does not answer within hand-off-retry counts as unanswered, and the caller asks again.
     /// </remarks>
-    internal async Task<IReadOnlyList<Address>> OnlineElsewhereAsync(int cpu)
+    internal async Task<OnlineElsewhere> OnlineElsewhereAsync(int cpu)
     {
-        var state = Akka.Cluster.Cluster.Get(_system).State;
-        var others = state.Members
+        var others = Akka.Cluster.Cluster.Get(_system).State.Members
             .Where(m => m.Address != SelfAddress
                 && m.Status is not (Akka.Cluster.MemberStatus.Down or Akka.Cluster.MemberStatus.Removed)
-                && !state.Unreachable.Contains(m)
                 && (Settings.Role.Length == 0 || m.HasRole(Settings.Role)))
             .Select(m => m.Address)
             .ToArray();
         if (others.Length == 0)
         {
-            return [];
+            return new OnlineElsewhere([], []);
         }
 
+        var answers = await Task.WhenAll(others.Select(node => AskOnlineAsync(node, cpu))).ConfigureAwait(false);
+        return new OnlineElsewhere(
+            others.Where((_, i) => answers[i] == true).Select(a => a.ToString()).ToArray(),
+            others.Where((_, i) => answers[i] is null).Select(a => a.ToString()).ToArray());
+    }
+
+    // True or false as the node answered; false with no query actor there; null when it could not be told.
+    private async Task<bool?> AskOnlineAsync(Address node, int cpu)
+    {
         var timeout = Settings.HandOffRetry;
-        var answers = await Task.WhenAll(others.Select(async node =>
+        var at = NodeAt(node);
+        var identity = at.Ask<ActorIdentity>(new Identify(cpu), timeout);
+        var answer = at.Ask<CpuOnlineHere>(new IsCpuOnline(cpu), timeout);
+        try
         {
-            try
+            if (await Task.WhenAny(answer, identity).ConfigureAwait(false) == identity
+                && identity.IsCompletedSuccessfully && identity.Result.Subject is null)
             {
-                var answer = await NodeAt(node).Ask<CpuOnlineHere>(new IsCpuOnline(cpu), timeout).ConfigureAwait(false);
-                return answer.Online ? node : null;
+                return false;
             }
-            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
-            {
-                _system.Log.Warning("cluster: {0} did not say within {1} whether cpu {2} is online there; not waiting for it", node, timeout, cpu);
-                return null;
-            }
-        })).ConfigureAwait(false);
-        return answers.OfType<Address>().ToArray();
+
+            return (await answer.ConfigureAwait(false)).Online;
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            return null;
+        }
+        finally
+        {
+            // Observed either way, so a late fault is not reported as unobserved.
+            _ = identity.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Akka.Actor;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -49,6 +50,68 @@ public sealed class ForcedHandOffSpec(ITestOutputHelper output) : ClusterSpecBas
         Assert.All(moved, cpu => Assert.Contains(cpu, node2.Kthreads.Cpus.Online));
         Assert.Empty(sampler.Violations);
         Assert.True(sampler.Samples > 0);
+    }
+
+    [Fact]
+    public async Task A_cpu_waiting_for_its_old_node_hands_off_at_once_when_its_new_node_leaves()
+    {
+        Assert.True(await Node1.Kthreads.Cpus.SetupStateAsync("spec/held:online", _ => Task.FromResult(0), cpu =>
+        {
+            _teardowns.AddOrUpdate(cpu, 1, (_, n) => n + 1);
+            return _release.Task;
+        }) >= 0);
+        await AwaitSettledAsync();
+        await using var sampler = WatchOnline();
+        var node2 = StartNode();
+        await AwaitMembersAsync(2);
+        var moved = await MovedToAsync(node2);
+        var logs = CreateTestProbe(node2.System);
+        node2.System.EventStream.Subscribe(logs.Ref, typeof(Akka.Event.Info));
+        await AwaitAssertAsync(() => Assert.All(moved, cpu => Assert.True(_teardowns.GetValueOrDefault(cpu) >= 2)), TimeSpan.FromSeconds(30));
+
+        // Node 2 never brought them up: its leave hands them off at once, not after sharding's stop of them.
+        var leave = LeaveAsync(node2);
+        var waiting = moved.Select(cpu => $"cluster: cpu {cpu} handed off from").ToHashSet();
+        await logs.FishForMessageAsync(m => m is Akka.Event.Info info && waiting.RemoveWhere(w => info.Message.ToString()!.StartsWith(w, StringComparison.Ordinal)) > 0 && waiting.Count == 0,
+            TimeSpan.FromSeconds(10));
+
+        await leave;
+        await AwaitSettledAsync(TimeSpan.FromSeconds(20));
+        Assert.All(moved, cpu => Assert.Contains(cpu, Node1.Kthreads.Cpus.Online));
+        Assert.Empty(sampler.Violations);
+        _release.SetResult(0);
+    }
+
+    [Fact]
+    public async Task An_entity_that_starts_again_where_its_cpu_is_still_up_takes_over_the_threads_running_there()
+    {
+        var handled = new ConcurrentQueue<(string Node, int Cpu, string Item)>();
+        Assert.Equal(0, await Node1.Kthreads.PerCpuThreads.RegisterAsync(Tally.Spec(handled, Node1.Name)));
+        await AwaitSettledAsync();
+        Assert.True(await Node1.Cluster.QueueOnCpuAsync(0, Tally.Comm, "a") > 0);
+        await AwaitAssertAsync(() => Assert.Contains(handled, h => h.Item == "a"));
+        Assert.True(await Node1.Kthreads.Cpus.SetupStateAsync("spec/held:online", _ => Task.FromResult(0), cpu =>
+        {
+            _teardowns.AddOrUpdate(cpu, 1, (_, n) => n + 1);
+            return _release.Task;
+        }) >= 0);
+
+        // The entity stops without its hand-off, as on a journal failure; its cpu_down is held, so the CPU stays up.
+        var entity = await Sys.ActorSelection("/system/sharding/kthreads-cpu/0/0").ResolveOne(TimeSpan.FromSeconds(10));
+        Watch(entity);
+        entity.Tell(PoisonPill.Instance);
+        await ExpectTerminatedAsync(entity);
+        await AwaitAssertAsync(() => Assert.Equal(1, _teardowns.GetValueOrDefault(0)));
+
+        // The next item starts the entity again here (remember-entities): it must reach the thread that runs.
+        Assert.True(await Node1.Cluster.QueueOnCpuAsync(0, Tally.Comm, "b") > 0);
+        await AwaitAssertAsync(async () =>
+        {
+            Assert.Equal(["a", "b"], handled.Where(h => h.Cpu == 0).Select(h => h.Item));
+            Assert.Equal("2:a,b", Assert.Single((await Node1.Cluster.CpuInfoAsync(0)).Threads).State);
+        }, TimeSpan.FromSeconds(20));
+        Assert.Contains(0, Node1.Kthreads.Cpus.Online);
+        _release.SetResult(0);
     }
 
     // The CPUs sharding placed on node 2 (their entities started there) once the rebalance settled its count (half of them).

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Akka.Kthreads.Cluster.Internal;
 
 namespace Akka.Kthreads.Cluster;
 
@@ -12,25 +13,39 @@ internal sealed partial class CpuEntity
         Become(StartingUp);
 
         // Never online on two nodes: not while a node whose entity sharding stopped mid-hand-off still has it.
-        _cluster.OnlineElsewhereAsync(_cpu).PipeTo(Self, success: nodes => new Checked(nodes), failure: _ => new Checked(null));
+        _cluster.OnlineElsewhereAsync(_cpu).PipeTo(Self, failure: e => new OnlineElsewhere([], [$"({e.Message})"]));
     }
 
     private void StartingUp()
     {
-        Command<Checked>(check =>
+        Command<OnlineElsewhere>(check =>
         {
-            if (check.OnlineOn is [])
+            if (check is { Online: [], Unanswered: [] })
             {
-                _kthreads.Cpus.UpAsync(_cpu).PipeTo(Self, success: r => new UpDone(r), failure: _ => new UpDone(-Errno.EFAULT));
+                // Cancelled if the entity stops before its turn: a cpu_up that ran after it would have no owner here.
+                _up = new CancellationTokenSource();
+                _kthreads.Cpus.UpAsync(_cpu, _up.Token).PipeTo(Self, success: r => new UpDone(r), failure: _ => new UpDone(-Errno.EFAULT));
                 return;
             }
 
-            _log.Warning("cluster: cpu {0} is still online on {1}, whose entity of it stopped before its hand-off finished; it comes up here once it is down there (asking again in {2})",
-                _cpu, check.OnlineOn is null ? "a node that could not be asked" : string.Join(", ", check.OnlineOn), _settings.HandOffRetry);
+            _log.Warning("cluster: cpu {0} waits to come up here: still online on [{1}] (an entity there stopped before its hand-off finished), no answer from [{2}]; asking again in {3}",
+                _cpu, string.Join(", ", check.Online), string.Join(", ", check.Unanswered), _settings.HandOffRetry);
             Timers.StartSingleTimer(Retry.Instance, Retry.Instance, _settings.HandOffRetry);
+        });
+
+        // Asked to go while not up here (waiting for another node, or between tries): nothing to take down.
+        Command<ClusterCpuProtocol.HandOff>(_ => _up is not null, _ => Stash.Stash());
+        Command<ClusterCpuProtocol.HandOff>(_ =>
+        {
+            Timers.Cancel(Retry.Instance);
+            Become(GoingDown);
+            Stash.UnstashAll();
+            Self.Tell(new DownDone(-Errno.EINVAL));
         });
         Command<UpDone>(done =>
         {
+            _up?.Dispose();
+            _up = null;
             // -EINVAL with the CPU online: this node has it already (the entity restarted here).
             if (done.Result == 0 || (done.Result == -Errno.EINVAL && _kthreads.Cpus.IsOnline(_cpu)))
             {
@@ -43,6 +58,9 @@ internal sealed partial class CpuEntity
 
             _log.Error("cluster: cpu {0} did not come up here ({1}); trying again in {2}", _cpu, done.Result, _settings.HandOffRetry);
             Timers.StartSingleTimer(Retry.Instance, Retry.Instance, _settings.HandOffRetry);
+
+            // A hand-off that came meanwhile goes now: there is nothing up here to take down.
+            Stash.UnstashAll();
         });
         Command<Retry>(_ => StartUp());
         CommandAny(_ => Stash.Stash());
@@ -66,6 +84,7 @@ internal sealed partial class CpuEntity
     {
         CommonCommands();
         Command<ClusterCpuProtocol.HandOff>(_ => { });
+        Command<OnlineElsewhere>(_ => { });
 
         // A thread bound here now would only park with the CPU: the caller tries again once it is up elsewhere.
         Command<ClusterCpuProtocol.CreateOnCpu>(_ =>

@@ -33,6 +33,7 @@ internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
     private readonly ClusterKthreads _cluster;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _inTransition;
+    private CancellationTokenSource? _up;
 
     public CpuEntity(int cpu, ClusterKthreads cluster)
     {
@@ -67,11 +68,16 @@ internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
     {
         InTransition(false);
         _store.Unhost(_cpu, Self);
-        if (_kthreads.Cpus.IsOnline(_cpu))
+
+        // A cpu_up not yet started never starts; one already started comes before the take-down below.
+        var upSent = _up is not null;
+        _up?.Cancel();
+        _up?.Dispose();
+        if (upSent || _kthreads.Cpus.IsOnline(_cpu))
         {
             // Stopped without its hand-off (sharding's handoff-timeout, a journal failure): never leave the CPU
             // online here while sharding may start it elsewhere, however many tries its cpu_down takes.
-            _log.Warning("cluster: cpu {0} entity stopped while the CPU was still online here; taking it down", _cpu);
+            _log.Warning("cluster: cpu {0} entity stopped while the CPU was online here (or coming up); taking it down", _cpu);
             _cluster.Orphans.Tell(new Internal.OrphanCpus.Orphaned(_cpu));
         }
 
@@ -219,8 +225,6 @@ internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
 
     /// <summary>A per-CPU thread parked for this CPU's hand-off (or stopped): its captured state, to journal.</summary>
     internal sealed record Detached(StateSaved Saved);
-
-    private sealed record Checked(IReadOnlyList<Address>? OnlineOn);
 
     private sealed record UpDone(int Result);
 

@@ -8,3 +8,8 @@ internal sealed record IsCpuOnline(int Cpu) : IClusterKthreadsMessage;
 /// <param name="Cpu">The CPU asked about.</param>
 /// <param name="Online">Online on the answering node.</param>
 internal sealed record CpuOnlineHere(int Cpu, bool Online) : IClusterKthreadsMessage;
+
+/// <summary>INTERNAL API. The nodes that answered that a CPU is online there, and those that did not answer: it comes up only when both are empty.</summary>
+/// <param name="Online">Nodes that still have the CPU online.</param>
+/// <param name="Unanswered">Nodes that run kthreads and did not answer in time (unreachable, busy, or too old to know the question).</param>
+internal sealed record OnlineElsewhere(IReadOnlyList<string> Online, IReadOnlyList<string> Unanswered);

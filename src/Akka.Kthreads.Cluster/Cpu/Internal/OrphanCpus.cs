@@ -11,22 +11,25 @@ namespace Akka.Kthreads.Cluster.Internal;
 /// <remarks>
 /// A CPU whose entity starts here again is left as it is: its take-down is checked at its turn in the
 /// hotplug lock (<see cref="CpuHotplugProtocol.Down.Unless"/>), and the entity's own bring-up comes after.
+/// A failing take-down holds the hotplug lock while it fails, so the tries back off (hand-off-retry,
+/// doubling up to 32 times it) and leave the lock to the CPUs that move normally.
 /// </remarks>
 internal sealed class OrphanCpus : ReceiveActor, IWithTimers
 {
+    private const int MaxBackOff = 32;
+
     private readonly ClusterKthreads _cluster;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly HashSet<int> _taking = [];
+    private readonly Dictionary<int, int> _taking = [];
 
     public OrphanCpus(ClusterKthreads cluster)
     {
         _cluster = cluster;
         Receive<Orphaned>(orphaned =>
         {
-            if (_taking.Add(orphaned.Cpu))
-            {
-                TakeDown(orphaned.Cpu);
-            }
+            // Sent without looking first: a cpu_up its entity started may not have set it online yet, and this queues behind it.
+            _taking.TryAdd(orphaned.Cpu, 1);
+            Send(orphaned.Cpu);
         });
         Receive<Retry>(retry => TakeDown(retry.Cpu));
         Receive<Tried>(OnTried);
@@ -46,6 +49,11 @@ internal sealed class OrphanCpus : ReceiveActor, IWithTimers
             return;
         }
 
+        Send(cpu);
+    }
+
+    private void Send(int cpu)
+    {
         var store = _cluster.Store;
         _cluster.Kthreads.Cpus.HotplugAsync(new CpuHotplugProtocol.Down(cpu) { Unless = () => store.IsHosted(cpu) }, CancellationToken.None)
             .PipeTo(Self, success: r => new Tried(cpu, r, null), failure: e => new Tried(cpu, -Errno.ETIMEDOUT, e.Message));
@@ -64,9 +72,12 @@ internal sealed class OrphanCpus : ReceiveActor, IWithTimers
             return;
         }
 
-        _log.Error("cluster: cpu {0} is still online here after its entity stopped ({1}), so it may run on two nodes; taking it down again in {2}",
-            tried.Cpu, tried.Why ?? $"cpu_down gave {tried.Result}", _cluster.Settings.HandOffRetry);
-        Timers.StartSingleTimer(tried.Cpu, new Retry(tried.Cpu), _cluster.Settings.HandOffRetry);
+        var factor = _taking[tried.Cpu];
+        _taking[tried.Cpu] = Math.Min(factor * 2, MaxBackOff);
+        var wait = _cluster.Settings.HandOffRetry * factor;
+        _log.Error("cluster: cpu {0} is still online here after its entity stopped ({1}); no node brings it up while it is, so taking it down again in {2}",
+            tried.Cpu, tried.Why ?? $"cpu_down gave {tried.Result}", wait);
+        Timers.StartSingleTimer(tried.Cpu, new Retry(tried.Cpu), wait);
     }
 
     /// <summary>The entity of <paramref name="Cpu"/> stopped while the CPU was online here.</summary>
