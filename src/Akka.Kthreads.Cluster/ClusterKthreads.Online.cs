@@ -13,8 +13,9 @@ public sealed partial class ClusterKthreads
     /// </summary>
     /// <remarks>
     /// A graceful hand-off took the CPU down before its entity stopped, so the usual answer is "none", for one
-    /// round trip. A member without kthreads (no query actor: Identify says so) is not asked; one that is
-    /// unreachable or does not answer within hand-off-retry counts as unanswered, and the caller asks again.
+    /// round trip. A member without kthreads (no query actor, as Identify says, while it is not leaving: a leaving
+    /// node stops that actor before its CPUs) is not counted; one that is unreachable or does not answer within
+    /// hand-off-retry counts as unanswered, and the caller asks again.
     /// </remarks>
     internal async Task<OnlineElsewhere> OnlineElsewhereAsync(int cpu)
     {
@@ -22,22 +23,23 @@ public sealed partial class ClusterKthreads
             .Where(m => m.Address != SelfAddress
                 && m.Status is not (Akka.Cluster.MemberStatus.Down or Akka.Cluster.MemberStatus.Removed)
                 && (Settings.Role.Length == 0 || m.HasRole(Settings.Role)))
-            .Select(m => m.Address)
             .ToArray();
         if (others.Length == 0)
         {
             return new OnlineElsewhere([], []);
         }
 
-        var answers = await Task.WhenAll(others.Select(node => AskOnlineAsync(node, cpu))).ConfigureAwait(false);
+        var answers = await Task.WhenAll(others.Select(m => AskOnlineAsync(m, cpu))).ConfigureAwait(false);
         return new OnlineElsewhere(
-            others.Where((_, i) => answers[i] == true).Select(a => a.ToString()).ToArray(),
-            others.Where((_, i) => answers[i] is null).Select(a => a.ToString()).ToArray());
+            others.Where((_, i) => answers[i] == true).Select(m => m.Address.ToString()).ToArray(),
+            others.Where((_, i) => answers[i] is null).Select(m => m.Address.ToString()).ToArray());
     }
 
-    // True or false as the node answered; false with no query actor there; null when it could not be told.
-    private async Task<bool?> AskOnlineAsync(Address node, int cpu)
+    // True or false as the node answered; false with no query actor on a node not leaving; null when it could not be told.
+    private async Task<bool?> AskOnlineAsync(Akka.Cluster.Member member, int cpu)
     {
+        var node = member.Address;
+        var notLeaving = member.Status is Akka.Cluster.MemberStatus.Joining or Akka.Cluster.MemberStatus.WeaklyUp or Akka.Cluster.MemberStatus.Up;
         var timeout = Settings.HandOffRetry;
         var at = NodeAt(node);
         var identity = at.Ask<ActorIdentity>(new Identify(cpu), timeout);
@@ -47,7 +49,7 @@ public sealed partial class ClusterKthreads
             if (await Task.WhenAny(answer, identity).ConfigureAwait(false) == identity
                 && identity.IsCompletedSuccessfully && identity.Result.Subject is null)
             {
-                return false;
+                return notLeaving ? false : null;
             }
 
             return (await answer.ConfigureAwait(false)).Online;
@@ -58,8 +60,9 @@ public sealed partial class ClusterKthreads
         }
         finally
         {
-            // Observed either way, so a late fault is not reported as unobserved.
+            // Both observed whichever ended first, so a late fault is not reported as unobserved.
             _ = identity.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+            _ = answer.ContinueWith(static t => t.Exception, TaskScheduler.Default);
         }
     }
 }

@@ -33,21 +33,38 @@ internal sealed partial class CpuEntity
             Timers.StartSingleTimer(Retry.Instance, Retry.Instance, _settings.HandOffRetry);
         });
 
-        // Asked to go while not up here (waiting for another node, or between tries): nothing to take down.
+        // Asked to go while no cpu_up of its own is outstanding (waiting for another node, between tries): go now.
         Command<ClusterCpuProtocol.HandOff>(_ => _up is not null, _ => Stash.Stash());
         Command<ClusterCpuProtocol.HandOff>(_ =>
         {
             Timers.Cancel(Retry.Instance);
-            Become(GoingDown);
+            if (_kthreads.Cpus.IsOnline(_cpu))
+            {
+                // Up here from an entity that stopped without its hand-off: take it down as a hand-off does.
+                GoDown();
+            }
+            else
+            {
+                Become(GoingDown);
+                Self.Tell(new DownDone(-Errno.EINVAL));
+            }
+
             Stash.UnstashAll();
-            Self.Tell(new DownDone(-Errno.EINVAL));
         });
         Command<UpDone>(done =>
         {
             _up?.Dispose();
             _up = null;
-            // -EINVAL with the CPU online: this node has it already (the entity restarted here).
-            if (done.Result == 0 || (done.Result == -Errno.EINVAL && _kthreads.Cpus.IsOnline(_cpu)))
+            if (done.Result == -Errno.EINVAL && _kthreads.Cpus.IsOnline(_cpu))
+            {
+                // Still up from an entity here that stopped without its hand-off, whose threads run on with what that
+                // entity gave them: down and up again, as a move would, so they start from this entity's ledger.
+                _log.Warning("cluster: cpu {0} is still up here from an entity that stopped without its hand-off; taking it down and up again", _cpu);
+                _kthreads.Cpus.DownAsync(_cpu).PipeTo(Self, success: r => new Cycled(r), failure: _ => new Cycled(-Errno.EFAULT));
+                return;
+            }
+
+            if (done.Result == 0)
             {
                 _log.Info("cluster: cpu {0} is online on {1}", _cpu, _node);
                 InTransition(false);
@@ -60,6 +77,18 @@ internal sealed partial class CpuEntity
             Timers.StartSingleTimer(Retry.Instance, Retry.Instance, _settings.HandOffRetry);
 
             // A hand-off that came meanwhile goes now: there is nothing up here to take down.
+            Stash.UnstashAll();
+        });
+        Command<Cycled>(cycled =>
+        {
+            if (!_kthreads.Cpus.IsOnline(_cpu))
+            {
+                StartUp();
+                return;
+            }
+
+            _log.Error("cluster: cpu {0} could not be taken down to come up again ({1}); trying again in {2}", _cpu, cycled.Result, _settings.HandOffRetry);
+            Timers.StartSingleTimer(Retry.Instance, Retry.Instance, _settings.HandOffRetry);
             Stash.UnstashAll();
         });
         Command<Retry>(_ => StartUp());
@@ -85,6 +114,7 @@ internal sealed partial class CpuEntity
         CommonCommands();
         Command<ClusterCpuProtocol.HandOff>(_ => { });
         Command<OnlineElsewhere>(_ => { });
+        Command<Cycled>(_ => { });
 
         // A thread bound here now would only park with the CPU: the caller tries again once it is up elsewhere.
         Command<ClusterCpuProtocol.CreateOnCpu>(_ =>

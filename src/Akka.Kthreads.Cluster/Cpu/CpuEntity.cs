@@ -228,6 +228,8 @@ internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
 
     private sealed record UpDone(int Result);
 
+    private sealed record Cycled(int Result);
+
     private sealed record DownDone(int Result);
 
     private sealed record Retry

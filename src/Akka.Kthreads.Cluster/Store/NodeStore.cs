@@ -16,10 +16,6 @@ namespace Akka.Kthreads.Cluster.Store;
 internal sealed class NodeStore : IPerCpuStore
 {
     private readonly ConcurrentDictionary<int, Hosted> _hosted = new();
-
-    // The per-CPU threads running here, per CPU, kept whichever entity hosts it (or none): an entity that starts
-    // here while its CPU is still up (its last one stopped without a hand-off) takes over the threads that run.
-    private readonly ConcurrentDictionary<int, Dictionary<string, PerCpu>> _live = new();
     private readonly Akka.Serialization.Serialization _serialization;
     private readonly ILoggingAdapter _log;
     private readonly TimeSpan _askTimeout;
@@ -51,7 +47,7 @@ internal sealed class NodeStore : IPerCpuStore
     }
 
     /// <summary>The entity of <paramref name="cpu"/> recovered <paramref name="ledger"/> here: threads made or unparked for it get their state from it.</summary>
-    public void Host(int cpu, CpuLedger ledger, IActorRef entity) => _hosted[cpu] = new Hosted(ledger, entity, LiveOn(cpu));
+    public void Host(int cpu, CpuLedger ledger, IActorRef entity) => _hosted[cpu] = new Hosted(ledger, entity);
 
     /// <summary>True while an entity of <paramref name="cpu"/> has recovered here and not stopped.</summary>
     public bool IsHosted(int cpu) => _hosted.ContainsKey(cpu);
@@ -70,7 +66,7 @@ internal sealed class NodeStore : IPerCpuStore
     {
         if (_hosted.TryGetValue(cpu, out var h))
         {
-            lock (h.Live)
+            lock (h)
             {
                 change(h.Ledger);
             }
@@ -86,7 +82,7 @@ internal sealed class NodeStore : IPerCpuStore
         }
 
         PerCpu? td;
-        lock (h.Live)
+        lock (h)
         {
             h.Ledger.Apply(accepted);
             if (h.Live.TryGetValue(accepted.Name, out td))
@@ -107,7 +103,7 @@ internal sealed class NodeStore : IPerCpuStore
             return [];
         }
 
-        lock (h.Live)
+        lock (h)
         {
             var names = h.Live.Keys.Union(h.Ledger.Entries.Select(e => e.Key)).Order(StringComparer.Ordinal);
             return names.Select(name => h.Live.TryGetValue(name, out var td)
@@ -119,11 +115,15 @@ internal sealed class NodeStore : IPerCpuStore
 
     public bool Attach(PerCpu td)
     {
-        var live = LiveOn(td.Cpu);
-        lock (live)
+        if (!_hosted.TryGetValue(td.Cpu, out var h))
         {
-            live[td.Name] = td;
-            if (!_hosted.TryGetValue(td.Cpu, out var h) || h.Ledger.Find(td.Name) is not { } entry)
+            return false;
+        }
+
+        lock (h)
+        {
+            h.Live[td.Name] = td;
+            if (h.Ledger.Find(td.Name) is not { } entry)
             {
                 return false;
             }
@@ -138,25 +138,23 @@ internal sealed class NodeStore : IPerCpuStore
 
     public void Detach(PerCpu td)
     {
-        var live = LiveOn(td.Cpu);
-        StateSaved saved;
-        Hosted? h;
-        lock (live)
+        if (!_hosted.TryGetValue(td.Cpu, out var h))
         {
-            if (!live.TryGetValue(td.Name, out var running) || !ReferenceEquals(running, td))
+            return;
+        }
+
+        StateSaved saved;
+        lock (h)
+        {
+            if (!h.Live.TryGetValue(td.Name, out var live) || !ReferenceEquals(live, td))
             {
                 return;
             }
 
-            live.Remove(td.Name);
-            td.DropItems();
-            if (!_hosted.TryGetValue(td.Cpu, out h))
-            {
-                // No entity to journal into (the last one stopped without its hand-off): the next starts from the last save.
-                return;
-            }
+            h.Live.Remove(td.Name);
 
             saved = Capture(td, td.State, td.Taken);
+            td.DropItems();
             if (Unfit(saved) is { } why)
             {
                 // The journal would refuse it, or the new node could not read it: the new node starts from the last
@@ -240,15 +238,12 @@ internal sealed class NodeStore : IPerCpuStore
     private ClusterCpuProtocol.PerCpuInfo Saved(string name, CpuLedger.Entry entry) =>
         new(name, entry.State?.ToObject(_serialization).ToString(), entry.Pending.Count);
 
-    private Dictionary<string, PerCpu> LiveOn(int cpu) => _live.GetOrAdd(cpu, _ => new Dictionary<string, PerCpu>(StringComparer.Ordinal));
-
-    // Every use of Ledger and Live holds the lock of Live, which is the CPU's own and outlives its entities.
-    private sealed class Hosted(CpuLedger ledger, IActorRef entity, Dictionary<string, PerCpu> live)
+    private sealed class Hosted(CpuLedger ledger, IActorRef entity)
     {
         public CpuLedger Ledger { get; } = ledger;
 
         public IActorRef Entity { get; } = entity;
 
-        public Dictionary<string, PerCpu> Live { get; } = live;
+        public Dictionary<string, PerCpu> Live { get; } = new(StringComparer.Ordinal);
     }
 }

@@ -72,7 +72,7 @@ internal sealed class OrphanCpus : ReceiveActor, IWithTimers
             return;
         }
 
-        var factor = _taking[tried.Cpu];
+        var factor = _taking.GetValueOrDefault(tried.Cpu, 1);
         _taking[tried.Cpu] = Math.Min(factor * 2, MaxBackOff);
         var wait = _cluster.Settings.HandOffRetry * factor;
         _log.Error("cluster: cpu {0} is still online here after its entity stopped ({1}); no node brings it up while it is, so taking it down again in {2}",
