@@ -7,7 +7,7 @@ namespace Akka.Kthreads.Cluster;
 public sealed partial class ClusterKthreads
 {
     /// <summary>
-    /// Asks every other member (not Down or Removed, with the CPUs' role) whether <paramref name="cpu"/> is online
+    /// Asks every other member (not Exiting, Down or Removed, with the CPUs' role) whether <paramref name="cpu"/> is online
     /// there: it comes up here only once none has it and every one that runs kthreads answered, so it is never
     /// online on two nodes, even when sharding stopped its entity there before its hand-off finished.
     /// </summary>
@@ -15,13 +15,14 @@ public sealed partial class ClusterKthreads
     /// A graceful hand-off took the CPU down before its entity stopped, so the usual answer is "none", for one
     /// round trip. A member without kthreads (no query actor, as Identify says, while it is not leaving: a leaving
     /// node stops that actor before its CPUs) is not counted; one that is unreachable or does not answer within
-    /// hand-off-retry counts as unanswered, and the caller asks again.
+    /// hand-off-retry counts as unanswered, and the caller asks again. An Exiting node is not asked: it shut its
+    /// region down and took its CPUs down before it left (the cluster-leave task), and it may have ended already.
     /// </remarks>
     internal async Task<OnlineElsewhere> OnlineElsewhereAsync(int cpu)
     {
         var others = Akka.Cluster.Cluster.Get(_system).State.Members
             .Where(m => m.Address != SelfAddress
-                && m.Status is not (Akka.Cluster.MemberStatus.Down or Akka.Cluster.MemberStatus.Removed)
+                && m.Status is not (Akka.Cluster.MemberStatus.Exiting or Akka.Cluster.MemberStatus.Down or Akka.Cluster.MemberStatus.Removed)
                 && (Settings.Role.Length == 0 || m.HasRole(Settings.Role)))
             .ToArray();
         if (others.Length == 0)

@@ -21,6 +21,7 @@ internal sealed class OrphanCpus : ReceiveActor, IWithTimers
     private readonly ClusterKthreads _cluster;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<int, int> _taking = [];
+    private readonly List<IActorRef> _draining = [];
 
     public OrphanCpus(ClusterKthreads cluster)
     {
@@ -33,6 +34,20 @@ internal sealed class OrphanCpus : ReceiveActor, IWithTimers
         });
         Receive<Retry>(retry => TakeDown(retry.Cpu));
         Receive<Tried>(OnTried);
+
+        // The node leaves: try every CPU left at once, without backing off, and answer once none is left.
+        Receive<Drain>(_ =>
+        {
+            _draining.Add(Sender);
+            foreach (var cpu in _taking.Keys.ToArray())
+            {
+                Timers.Cancel(cpu);
+                _taking[cpu] = 1;
+                Send(cpu);
+            }
+
+            Drained();
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -46,10 +61,26 @@ internal sealed class OrphanCpus : ReceiveActor, IWithTimers
         if (!Orphan(cpu))
         {
             _taking.Remove(cpu);
+            Drained();
             return;
         }
 
         Send(cpu);
+    }
+
+    private void Drained()
+    {
+        if (_taking.Count > 0)
+        {
+            return;
+        }
+
+        foreach (var waiting in _draining)
+        {
+            waiting.Tell(Done.Instance);
+        }
+
+        _draining.Clear();
     }
 
     private void Send(int cpu)
@@ -69,10 +100,11 @@ internal sealed class OrphanCpus : ReceiveActor, IWithTimers
         if (!Orphan(tried.Cpu))
         {
             _taking.Remove(tried.Cpu);
+            Drained();
             return;
         }
 
-        var factor = _taking.GetValueOrDefault(tried.Cpu, 1);
+        var factor = _draining.Count > 0 ? 1 : _taking.GetValueOrDefault(tried.Cpu, 1);
         _taking[tried.Cpu] = Math.Min(factor * 2, MaxBackOff);
         var wait = _cluster.Settings.HandOffRetry * factor;
         _log.Error("cluster: cpu {0} is still online here after its entity stopped ({1}); no node brings it up while it is, so taking it down again in {2}",
@@ -82,6 +114,12 @@ internal sealed class OrphanCpus : ReceiveActor, IWithTimers
 
     /// <summary>The entity of <paramref name="Cpu"/> stopped while the CPU was online here.</summary>
     internal sealed record Orphaned(int Cpu);
+
+    /// <summary>Answered with Done once no CPU is left to take down (asked by the cluster-leave task).</summary>
+    internal sealed record Drain
+    {
+        public static Drain Instance { get; } = new();
+    }
 
     private sealed record Retry(int Cpu);
 
