@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Kthreads.Cluster.Internal;
 
@@ -7,7 +8,7 @@ namespace Akka.Kthreads.Cluster;
 public sealed partial class ClusterKthreads
 {
     /// <summary>
-    /// Asks every other member (not Exiting, Down or Removed, with the CPUs' role) whether <paramref name="cpu"/> is online
+    /// Asks every other member (not Down or Removed, with the CPUs' role) whether <paramref name="cpu"/> is online
     /// there: it comes up here only once none has it and every one that runs kthreads answered, so it is never
     /// online on two nodes, even when sharding stopped its entity there before its hand-off finished.
     /// </summary>
@@ -15,14 +16,15 @@ public sealed partial class ClusterKthreads
     /// A graceful hand-off took the CPU down before its entity stopped, so the usual answer is "none", for one
     /// round trip. A member without kthreads (no query actor, as Identify says, while it is not leaving: a leaving
     /// node stops that actor before its CPUs) is not counted; one that is unreachable or does not answer within
-    /// hand-off-retry counts as unanswered, and the caller asks again. An Exiting node is not asked: it shut its
-    /// region down and took its CPUs down before it left (the cluster-leave task), and it may have ended already.
+    /// hand-off-retry counts as unanswered, and the caller asks again. A leaving node that said it has no CPU left
+    /// (<see cref="NodeDrained"/>) is not asked: it may have ended before it could answer.
     /// </remarks>
     internal async Task<OnlineElsewhere> OnlineElsewhereAsync(int cpu)
     {
         var others = Akka.Cluster.Cluster.Get(_system).State.Members
             .Where(m => m.Address != SelfAddress
-                && m.Status is not (Akka.Cluster.MemberStatus.Exiting or Akka.Cluster.MemberStatus.Down or Akka.Cluster.MemberStatus.Removed)
+                && m.Status is not (Akka.Cluster.MemberStatus.Down or Akka.Cluster.MemberStatus.Removed)
+                && !Drained.ContainsKey(m.UniqueAddress)
                 && (Settings.Role.Length == 0 || m.HasRole(Settings.Role)))
             .ToArray();
         if (others.Length == 0)
@@ -34,6 +36,28 @@ public sealed partial class ClusterKthreads
         return new OnlineElsewhere(
             others.Where((_, i) => answers[i] == true).Select(m => m.Address.ToString()).ToArray(),
             others.Where((_, i) => answers[i] is null).Select(m => m.Address.ToString()).ToArray());
+    }
+
+    /// <summary>Leaving nodes that said they have no CPU online and will bring none up (kept for the node's life: a handful of entries).</summary>
+    internal ConcurrentDictionary<Akka.Cluster.UniqueAddress, byte> Drained { get; } = new();
+
+    /// <summary>
+    /// The cluster-leave task: once the CPUs of entities stopped mid-hand-off are down here (none will come up: the
+    /// region is shut down), tell every member, so none waits for an answer from this node while it ends.
+    /// </summary>
+    private async Task<Done> DrainAsync(TimeSpan timeout)
+    {
+        await Orphans.Ask<Done>(new OrphanCpus.Drain(timeout), timeout).ConfigureAwait(false);
+        if (Kthreads.Cpus.Online.Count == 0)
+        {
+            var self = Akka.Cluster.Cluster.Get(_system).SelfUniqueAddress;
+            foreach (var member in Akka.Cluster.Cluster.Get(_system).State.Members.Where(m => m.Address != SelfAddress))
+            {
+                NodeAt(member.Address).Tell(new NodeDrained(self.Address, self.Uid));
+            }
+        }
+
+        return Done.Instance;
     }
 
     // True or false as the node answered; false with no query actor on a node not leaving; null when it could not be told.

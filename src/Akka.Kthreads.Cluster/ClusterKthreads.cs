@@ -61,11 +61,11 @@ public sealed partial class ClusterKthreads : IExtension
         Node = system.SystemActorOf(ClusterNodeActor.Props(this), Settings.NodeActorName);
         Orphans = system.SystemActorOf(OrphanCpus.Props(this), Settings.NodeActorName + "-orphans");
 
-        // After the region's shutdown (every entity stopped), before this node leaves: a CPU whose entity was stopped
-        // mid-hand-off goes down here first, since the other nodes do not ask an Exiting node (bounded by the phase).
+        // After the region's shutdown (every entity stopped): a CPU whose entity was stopped mid-hand-off goes down here
+        // (bounded by the phase), then the other nodes are told this node has none, so they need not ask it again.
         var shutdown = CoordinatedShutdown.Get(system);
         shutdown.AddTask(CoordinatedShutdown.PhaseClusterLeave, "kthreads-take-down-orphans",
-            () => Orphans.Ask<Done>(OrphanCpus.Drain.Instance, shutdown.Timeout(CoordinatedShutdown.PhaseClusterLeave)));
+            () => DrainAsync(shutdown.Timeout(CoordinatedShutdown.PhaseClusterLeave)));
 
         // Every CPU is always up somewhere: each node asks for all of them once it is a member, then every
         // keep-alive-interval (remember-entities and the hand-off's own request do it first; this is the net under them).

@@ -44,6 +44,7 @@ public sealed class WireSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         new ThreadOpResult(0, new KthreadInfo(7, 2, "w", KthreadState.Parked, 1, false, null, "node-a")),
         new Akka.Kthreads.Cluster.Internal.IsCpuOnline(5),
         new Akka.Kthreads.Cluster.Internal.CpuOnlineHere(5, true),
+        new Akka.Kthreads.Cluster.Internal.NodeDrained(Node, 12345),
     ];
 
     [Theory]

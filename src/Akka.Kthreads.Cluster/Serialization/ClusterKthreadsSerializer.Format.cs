@@ -36,6 +36,7 @@ public sealed partial class ClusterKthreadsSerializer
         ["MR"] = (_, r) => new StopMachine.MachineRelease(new Guid(r.ReadBytes(16))),
         ["OQ"] = (_, r) => new Internal.IsCpuOnline(r.ReadInt32()),
         ["OA"] = (_, r) => new Internal.CpuOnlineHere(r.ReadInt32(), r.ReadBoolean()),
+        ["ND"] = (_, r) => new Internal.NodeDrained(ReadAddress(r), r.ReadInt32()),
         ["TR"] = (_, r) => new ThreadOpResult(r.ReadInt32(), r.ReadBoolean() ? ReadThread(r) : null),
         ["LS"] = (_, r) => new LedgerSnapshot(r.ReadInt64(), ReadList(r, ReadStateSaved), ReadList(r, ReadItemAccepted)),
     };
@@ -123,6 +124,10 @@ public sealed partial class ClusterKthreadsSerializer
             case Internal.CpuOnlineHere m:
                 w.Write(m.Cpu);
                 w.Write(m.Online);
+                break;
+            case Internal.NodeDrained m:
+                w.Write(m.Node.ToString());
+                w.Write(m.Uid);
                 break;
             case ThreadCreated m:
                 w.Write(m.Node.ToString());

@@ -60,6 +60,7 @@ public sealed partial class ClusterKthreadsSerializer : SerializerWithStringMani
         StopMachine.MachineRelease => "MR",
         Internal.IsCpuOnline => "OQ",
         Internal.CpuOnlineHere => "OA",
+        Internal.NodeDrained => "ND",
         _ => throw new ArgumentException($"{o?.GetType()} is not a Kthreads cluster message", nameof(o)),
     };
 

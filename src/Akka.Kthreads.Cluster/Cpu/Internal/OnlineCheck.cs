@@ -13,3 +13,8 @@ internal sealed record CpuOnlineHere(int Cpu, bool Online) : IClusterKthreadsMes
 /// <param name="Online">Nodes that still have the CPU online.</param>
 /// <param name="Unanswered">Nodes that run kthreads and did not answer in time (unreachable, busy, or too old to know the question).</param>
 internal sealed record OnlineElsewhere(IReadOnlyList<string> Online, IReadOnlyList<string> Unanswered);
+
+/// <summary>INTERNAL API. Told to every member by a leaving node once it has no CPU online and will bring none up: it need not be asked again.</summary>
+/// <param name="Node">The leaving node's address.</param>
+/// <param name="Uid">Its incarnation, so a node started again on the same address is asked again.</param>
+internal sealed record NodeDrained(Akka.Actor.Address Node, int Uid) : IClusterKthreadsMessage;

@@ -34,11 +34,15 @@ internal sealed class OrphanCpus : ReceiveActor, IWithTimers
         });
         Receive<Retry>(retry => TakeDown(retry.Cpu));
         Receive<Tried>(OnTried);
+        Receive<DrainOver>(_ => _draining.Clear());
 
         // The node leaves: try every CPU left at once, without backing off, and answer once none is left.
-        Receive<Drain>(_ =>
+        Receive<Drain>(drain =>
         {
             _draining.Add(Sender);
+
+            // The asker gives up after its timeout: back off again from then on.
+            Timers.StartSingleTimer(Drain.Key, DrainOver.Instance, drain.Timeout);
             foreach (var cpu in _taking.Keys.ToArray())
             {
                 Timers.Cancel(cpu);
@@ -115,10 +119,16 @@ internal sealed class OrphanCpus : ReceiveActor, IWithTimers
     /// <summary>The entity of <paramref name="Cpu"/> stopped while the CPU was online here.</summary>
     internal sealed record Orphaned(int Cpu);
 
-    /// <summary>Answered with Done once no CPU is left to take down (asked by the cluster-leave task).</summary>
-    internal sealed record Drain
+    /// <summary>Answered with Done once no CPU is left to take down (asked by the cluster-leave task, which waits <paramref name="Timeout"/>).</summary>
+    internal sealed record Drain(TimeSpan Timeout)
     {
-        public static Drain Instance { get; } = new();
+        /// <summary>The key of the timer that ends the drain.</summary>
+        public static readonly object Key = new();
+    }
+
+    private sealed record DrainOver
+    {
+        public static DrainOver Instance { get; } = new();
     }
 
     private sealed record Retry(int Cpu);
