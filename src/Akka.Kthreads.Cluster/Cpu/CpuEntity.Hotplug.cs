@@ -61,6 +61,9 @@ internal sealed partial class CpuEntity
                 // entity gave them: down and up again, as a move would, so they start from this entity's ledger.
                 _log.Warning("cluster: cpu {0} is still up here from an entity that stopped without its hand-off; taking it down and up again", _cpu);
                 _kthreads.Cpus.DownAsync(_cpu).PipeTo(Self, success: r => new Cycled(r), failure: _ => new Cycled(-Errno.EFAULT));
+
+                // A hand-off that came meanwhile goes now, taking the CPU down as a hand-off does.
+                Stash.UnstashAll();
                 return;
             }
 
@@ -83,12 +86,16 @@ internal sealed partial class CpuEntity
         {
             if (!_kthreads.Cpus.IsOnline(_cpu))
             {
+                _cycleBackOff = 1;
                 StartUp();
                 return;
             }
 
-            _log.Error("cluster: cpu {0} could not be taken down to come up again ({1}); trying again in {2}", _cpu, cycled.Result, _settings.HandOffRetry);
-            Timers.StartSingleTimer(Retry.Instance, Retry.Instance, _settings.HandOffRetry);
+            // Each failing try holds the hotplug lock (a thread that will not park): back off, as the take-down does.
+            var wait = _settings.HandOffRetry * _cycleBackOff;
+            _cycleBackOff = Math.Min(_cycleBackOff * 2, 32);
+            _log.Error("cluster: cpu {0} could not be taken down to come up again ({1}); trying again in {2}", _cpu, cycled.Result, wait);
+            Timers.StartSingleTimer(Retry.Instance, Retry.Instance, wait);
             Stash.UnstashAll();
         });
         Command<Retry>(_ => StartUp());

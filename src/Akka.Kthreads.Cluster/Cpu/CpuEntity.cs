@@ -34,6 +34,7 @@ internal sealed partial class CpuEntity : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _inTransition;
     private CancellationTokenSource? _up;
+    private int _cycleBackOff = 1;
 
     public CpuEntity(int cpu, ClusterKthreads cluster)
     {
