@@ -87,7 +87,20 @@ public sealed class ForcedHandOffSpec(ITestOutputHelper output) : ClusterSpecBas
     public async Task An_entity_that_starts_again_where_its_cpu_is_still_up_takes_it_down_and_up_so_its_threads_get_its_items()
     {
         var handled = new ConcurrentQueue<(string Node, int Cpu, string Item)>();
-        Assert.Equal(0, await Node1.Kthreads.PerCpuThreads.RegisterAsync(Tally.Spec(handled, Node1.Name)));
+        var tally = Tally.Spec(handled, Node1.Name);
+        PerCpu? first = null;
+        Assert.Equal(0, await Node1.Kthreads.PerCpuThreads.RegisterAsync(tally with
+        {
+            Setup = td =>
+            {
+                if (td.Cpu == 0)
+                {
+                    Interlocked.CompareExchange(ref first, td, null);
+                }
+
+                return Task.CompletedTask;
+            },
+        }));
         await AwaitSettledAsync();
         Assert.True(await Node1.Cluster.QueueOnCpuAsync(0, Tally.Comm, "a") > 0);
         await AwaitAssertAsync(() => Assert.Contains(handled, h => h.Item == "a"));
@@ -106,7 +119,15 @@ public sealed class ForcedHandOffSpec(ITestOutputHelper output) : ClusterSpecBas
 
         // The next item starts the entity again here (remember-entities), with the CPU still up from the last one:
         // it takes the CPU down (held too) and up, so the threads start from its ledger and the item reaches them.
+        var logs = CreateTestProbe();
+        Sys.EventStream.Subscribe(logs.Ref, typeof(Akka.Event.Warning));
         var queued = Node1.Cluster.QueueOnCpuAsync(0, Tally.Comm, "b");
+        await logs.FishForMessageAsync(m => m is Akka.Event.Warning w && w.Message.ToString()!.StartsWith("cluster: cpu 0 is still up here", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20));
+
+        // The thread still running from the stopped entity cannot save: the new entity did not give it its state.
+        Assert.NotNull(first);
+        Assert.False(await first.SaveStateAsync().WaitAsync(TimeSpan.FromSeconds(5)));
         await AwaitAssertAsync(() => Assert.True(_teardowns.GetValueOrDefault(0) >= 2), TimeSpan.FromSeconds(20));
         _release.SetResult(0);
         Assert.True(await queued > 0);

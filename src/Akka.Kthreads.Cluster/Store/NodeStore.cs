@@ -47,7 +47,17 @@ internal sealed class NodeStore : IPerCpuStore
     }
 
     /// <summary>The entity of <paramref name="cpu"/> recovered <paramref name="ledger"/> here: threads made or unparked for it get their state from it.</summary>
-    public void Host(int cpu, CpuLedger ledger, IActorRef entity) => _hosted[cpu] = new Hosted(ledger, entity);
+    public void Host(int cpu, CpuLedger ledger, IActorRef entity)
+    {
+        var h = new Hosted(ledger, entity);
+
+        // Sharding starts an entity only after the last one here stopped: saves still waiting for that one end.
+        _hosted.AddOrUpdate(cpu, h, (_, old) =>
+        {
+            old.Gone.Cancel();
+            return h;
+        });
+    }
 
     /// <summary>True while an entity of <paramref name="cpu"/> has recovered here and not stopped.</summary>
     public bool IsHosted(int cpu) => _hosted.ContainsKey(cpu);
@@ -58,6 +68,7 @@ internal sealed class NodeStore : IPerCpuStore
         if (_hosted.TryGetValue(cpu, out var h) && h.Entity.Equals(entity))
         {
             _hosted.TryRemove(new KeyValuePair<int, Hosted>(cpu, h));
+            h.Gone.Cancel();
         }
     }
 
@@ -193,6 +204,16 @@ internal sealed class NodeStore : IPerCpuStore
             return Task.FromResult(false);
         }
 
+        lock (h)
+        {
+            // Still running from an entity that stopped without its hand-off: the one hosting now did not give it its
+            // state, and is taking the CPU down to do so (an ask would wait behind that, and keep the thread from parking).
+            if (!h.Live.TryGetValue(td.Name, out var live) || !ReferenceEquals(live, td))
+            {
+                return Task.FromResult(false);
+            }
+        }
+
         var saved = Capture(td, state, taken);
         if (Unfit(saved) is { } why)
         {
@@ -200,7 +221,26 @@ internal sealed class NodeStore : IPerCpuStore
             return Task.FromResult(false);
         }
 
-        return h.Entity.Ask<bool>(new CpuEntity.Save(saved), _askTimeout);
+        return AskSaveAsync(h, td, saved);
+    }
+
+    // Bounded by the entity's life as well as ask-timeout: a thread waiting here cannot park, so cannot move.
+    private async Task<bool> AskSaveAsync(Hosted h, PerCpu td, StateSaved saved)
+    {
+        try
+        {
+            return await h.Entity.Ask<bool>(new CpuEntity.Save(saved), _askTimeout, h.Gone.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _log.Warning("cluster: {0} on cpu {1} did not save: the CPU's entity stopped before it answered (the write may have happened)", td.Name, td.Cpu);
+            return false;
+        }
+        catch (AskTimeoutException)
+        {
+            _log.Warning("cluster: {0} on cpu {1} did not save: no answer within {2} (kthreads.cluster.ask-timeout; the write may have happened)", td.Name, td.Cpu, _askTimeout);
+            return false;
+        }
     }
 
     /// <summary>Why <paramref name="payload"/> would not read back on the node it moves to (its serializer fails on its own bytes), or null.</summary>
@@ -245,5 +285,8 @@ internal sealed class NodeStore : IPerCpuStore
         public IActorRef Entity { get; } = entity;
 
         public Dictionary<string, PerCpu> Live { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Cancelled when the entity stops: a save it will never answer returns false at once.</summary>
+        public CancellationTokenSource Gone { get; } = new();
     }
 }

@@ -71,7 +71,7 @@ public sealed class PerCpu
     }
 
     /// <summary>Saves <see cref="State"/> (and which items it has taken) to the cluster's store now, for crash safety; call it from the thread.</summary>
-    /// <returns>True once durable; false on a node with no store (not a cluster), where there is nothing to save to, or when the state is above kthreads.cluster.max-payload-size or does not read back from its bytes (logged; nothing is saved).</returns>
+    /// <returns>True once durable; false on a node with no store (not a cluster), where there is nothing to save to, or when the state is above kthreads.cluster.max-payload-size or does not read back from its bytes (logged; nothing is saved), or when the CPU's entity stopped or did not answer within kthreads.cluster.ask-timeout (logged; the write may have happened, so the next node may start from it).</returns>
     /// <remarks>The state is serialized when this is called; the thread sleeps off its CPU while the write completes.</remarks>
     public Task<bool> SaveStateAsync()
     {
