@@ -1,0 +1,70 @@
+using Akka.Actor;
+using Akka.Event;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Akka.Kthreads.Cluster.Tests;
+
+/// <summary>
+/// A node leaves while a CPU whose entity stopped without its hand-off is still online there: the node takes
+/// it down before it leaves, tells the others it has none left, and the CPU comes up on the survivor, never
+/// online on both.
+/// </summary>
+/// <remarks>
+/// The stopped entity does not start again by itself (restart backoff and keep-alive of an hour), and a
+/// failed take-down tries again only after hand-off-retry (8s): well after the leave, so only the leave's
+/// own take-down can have taken the CPU down before the node ended. With keep-alive off, the spec asks for
+/// the CPUs after the leave as keep-alive would (sharding's own restart of remembered shards may not come).
+/// </remarks>
+public sealed class LeaveDrainSpec(ITestOutputHelper output) : ClusterSpecBase(output, extraConfig: """
+    akka.cluster.sharding.entity-restart-backoff = 1h
+    kthreads.cluster.keep-alive-interval = 1h
+    kthreads.cluster.hand-off-retry = 8s
+    kthreads.hotplug.callback-timeout = 2s
+    """)
+{
+    [Fact]
+    public async Task A_leaving_node_takes_down_a_cpu_whose_entity_stopped_and_says_so_before_it_ends()
+    {
+        var node2 = StartNode();
+        await AwaitMembersAsync(2);
+        await AwaitSettledAsync();
+        var cpu = (await Node1.Cluster.PlacementAsync()).First(p => p.Value.Equals(node2.Cluster.SelfAddress)).Key;
+
+        // Node 2's cpu_downs wait here until released: the first take-down of the orphan fails.
+        var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Assert.True(await node2.Kthreads.Cpus.SetupStateAsync("spec/held:online", _ => Task.FromResult(0), _ => release.Task) >= 0);
+        var errors = CreateTestProbe();
+        node2.System.EventStream.Subscribe(errors.Ref, typeof(Error));
+        var warnings = CreateTestProbe();
+        node2.System.EventStream.Subscribe(warnings.Ref, typeof(Warning));
+
+        // The entity stops without its hand-off, as on a journal failure, while its CPU is up on node 2.
+        var entity = await node2.System.ActorSelection($"/system/sharding/kthreads-cpu/{cpu}/{cpu}").ResolveOne(TimeSpan.FromSeconds(10));
+        Watch(entity);
+        entity.Tell(PoisonPill.Instance);
+        await ExpectTerminatedAsync(entity);
+        await errors.FishForMessageAsync(m => m is Error e && e.Message.ToString()!.StartsWith($"cluster: cpu {cpu} is still online here after its entity stopped", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20));
+        Assert.Contains(cpu, node2.Kthreads.Cpus.Online);
+
+        // Its next try is 8s away; the leave does not wait for it.
+        release.SetResult(0);
+        await using var sampler = WatchOnline();
+        var self2 = Akka.Cluster.Cluster.Get(node2.System).SelfUniqueAddress;
+        await LeaveAsync(node2);
+
+        // Logged by node 2 before its system ended: the CPU was down there when it left.
+        await warnings.FishForMessageAsync(m => m is Warning w && w.Message.ToString()!.StartsWith($"cluster: cpu {cpu}, whose entity stopped before its hand-off finished, is down here now", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(1));
+        await AwaitAssertAsync(() => Assert.True(Node1.Cluster.Drained.ContainsKey(self2), "node 1 was not told that node 2 drained"));
+        for (var c = 0; c < Cpus; c++)
+        {
+            Node1.Cluster.Region.Tell(new ClusterCpuProtocol.EnsureUp(c));
+        }
+
+        await AwaitAssertAsync(() => Assert.Contains(cpu, Node1.Kthreads.Cpus.Online), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+        Assert.Empty(sampler.Violations);
+        Assert.True(sampler.Samples > 0);
+    }
+}
