@@ -11,8 +11,9 @@ public static class Tally
 {
     public const string Comm = "tally/{0}";
 
-    public static PerCpuThread Spec(ConcurrentQueue<(string Node, int Cpu, string Item)>? handled = null, string node = "") =>
-        Make(handled, node, saveEvery: true, Comm);
+    /// <param name="saved">Where each item goes once the save after it returned true (it is durable).</param>
+    public static PerCpuThread Spec(ConcurrentQueue<(string Node, int Cpu, string Item)>? handled = null, string node = "", ConcurrentQueue<string>? saved = null) =>
+        Make(handled, node, saveEvery: true, Comm, saved);
 
     public static PerCpuThread SavingOnly(ConcurrentQueue<(string Node, int Cpu, string Item)> handled, string node) =>
         Make(handled, node, saveEvery: false, Comm);
@@ -27,7 +28,8 @@ public static class Tally
             parts[1].Length == 0 ? [] : parts[1].Split(','));
     }
 
-    private static PerCpuThread Make(ConcurrentQueue<(string Node, int Cpu, string Item)>? handled, string node, bool saveEvery, string comm) =>
+    private static PerCpuThread Make(ConcurrentQueue<(string Node, int Cpu, string Item)>? handled, string node, bool saveEvery, string comm,
+        ConcurrentQueue<string>? saved = null) =>
         new(comm, td => td.PendingItems > 0, async td =>
         {
             while (td.TryTakeItem(out var item))
@@ -37,7 +39,10 @@ public static class Tally
                 handled?.Enqueue((node, td.Cpu, (string)item!));
                 if (saveEvery || (string)item! == "save")
                 {
-                    await td.SaveStateAsync();
+                    if (await td.SaveStateAsync())
+                    {
+                        saved?.Enqueue((string)item!);
+                    }
                 }
             }
         })
