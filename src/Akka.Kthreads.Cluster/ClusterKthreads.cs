@@ -180,7 +180,8 @@ public sealed partial class ClusterKthreads : IExtension
     /// <summary>True once this node's CoordinatedShutdown has started (a leave): its region is handing its CPUs off.</summary>
     internal bool IsShuttingDown => CoordinatedShutdown.Get(_system).ShutdownReason is not null;
 
-    private void EnsureAllUp()
+    /// <summary>Asks sharding for every CPU (keep-alive, and when a leaving node says it has drained).</summary>
+    internal void EnsureAllUp()
     {
         // A leaving node's region is going: a message buffered there would only hold its graceful stop open.
         if (IsShuttingDown)

@@ -25,7 +25,14 @@ internal sealed class ClusterNodeActor : ReceiveActor
         Receive<ClusterNodeProtocol.ThreadOpById>(op => ThreadOpByIdAsync(op).PipeTo(Sender));
         Receive<StopMachine.MachineHold>(hold => _holds.Hold(hold, Sender));
         Receive<StopMachine.MachineRelease>(release => _holds.Release(release.Id));
-        Receive<Internal.NodeDrained>(drained => _cluster.Drained[new Akka.Cluster.UniqueAddress(drained.Node, drained.Uid)] = 0);
+        Receive<Internal.NodeDrained>(drained =>
+        {
+            _cluster.Drained[new Akka.Cluster.UniqueAddress(drained.Node, drained.Uid)] = 0;
+
+            // Its region has gone: ask for its CPUs now, since sharding's own restart of remembered shards may not come
+            // (keep-alive would, one interval later).
+            _cluster.EnsureAllUp();
+        });
         Receive<Internal.IsCpuOnline>(ask => Sender.Tell(new Internal.CpuOnlineHere(ask.Cpu, _cluster.Kthreads.Cpus.IsOnline(ask.Cpu))));
     }
 
