@@ -47,7 +47,16 @@ public sealed partial class ClusterKthreads
     /// </summary>
     private async Task<Done> DrainAsync(TimeSpan timeout)
     {
-        await Orphans.Ask<Done>(new OrphanCpus.Drain(timeout), timeout).ConfigureAwait(false);
+        // Also run when the ActorSystem was terminated without leaving (the cluster runs this shutdown then, as for a
+        // downed node): its actors are gone, so nothing can be taken down, and the ask would only time out.
+        var drained = Orphans.Ask<Done>(new OrphanCpus.Drain(timeout), timeout);
+        if (await Task.WhenAny(drained, _system.WhenTerminated).ConfigureAwait(false) != drained)
+        {
+            _ = drained.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+            return Done.Instance;
+        }
+
+        await drained.ConfigureAwait(false);
         if (Kthreads.Cpus.Online.Count == 0)
         {
             var self = Akka.Cluster.Cluster.Get(_system).SelfUniqueAddress;
