@@ -21,6 +21,7 @@ internal sealed class HostShutdown
     private readonly bool _unregisterPerCpu;
     private readonly List<KthreadWorker> _workers = [];
     private volatile string _stopping = "nothing";
+    private volatile Task? _stop;
 
     public HostShutdown(ActorSystem system, Kthreads kthreads, bool unregisterPerCpu, ILoggingAdapter log)
     {
@@ -35,16 +36,23 @@ internal sealed class HostShutdown
     public void Register()
     {
         var shutdown = CoordinatedShutdown.Get(_system);
-        var timeout = shutdown.Timeout(Phase);
         shutdown.AddTask(Phase, "kthreads-stop", async () =>
         {
-            // Reported by name if the phase runs out first: CoordinatedShutdown then goes on without us.
-            var warnAt = timeout - TimeSpan.FromMilliseconds(Math.Min(200, timeout.TotalMilliseconds / 10));
-            using var late = new Timer(
-                _ => _log.Error("kthreads: {0} did not stop within the {1} phase ({2}); the host exits without it", _stopping, Phase, timeout),
-                null, warnAt, Timeout.InfiniteTimeSpan);
-            await StopAllAsync().ConfigureAwait(false);
+            _stop = StopAllAsync();
+            await _stop.ConfigureAwait(false);
             return Done.Instance;
+        });
+
+        // The next phase starts once this one is done or timed out: a stop still running then is reported by name,
+        // before the host exits, with no timer racing the phase's own.
+        shutdown.AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "kthreads-stop-report", () =>
+        {
+            if (_stop is { IsCompleted: false })
+            {
+                _log.Error("kthreads: {0} did not stop within the {1} phase ({2}); the host exits without it", _stopping, Phase, shutdown.Timeout(Phase));
+            }
+
+            return Task.FromResult(Done.Instance);
         });
     }
 
