@@ -12,6 +12,13 @@ namespace Akka.Kthreads.Cluster.Tests;
 /// </summary>
 public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit
 {
+    /// <summary>An entity stopped by hand starts again only when something is sent to it: no keep-alive, no restart backoff.</summary>
+    protected const string NoRestarts = """
+        akka.cluster.sharding.entity-restart-backoff = 1h
+        kthreads.cluster.keep-alive-interval = 1h
+
+        """;
+
     private readonly List<ActorSystem> _extra = [];
     private int _started;
 
@@ -48,6 +55,17 @@ public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit
         count.Parameters.AddWithValue("$id", persistenceId);
         return (long)count.ExecuteScalar()!;
     }
+
+    /// <summary>
+    /// Holds every cpu_down on <paramref name="node"/> in a teardown until <paramref name="release"/> completes (each
+    /// one times out at callback-timeout and the CPU rolls forward), counting the tries per CPU in <paramref name="tries"/>.
+    /// </summary>
+    protected static async Task HoldDownsAsync(ClusterNode node, Task<int> release, System.Collections.Concurrent.ConcurrentDictionary<int, int>? tries = null) =>
+        Assert.True(await node.Kthreads.Cpus.SetupStateAsync("spec/held:online", _ => Task.FromResult(0), cpu =>
+        {
+            tries?.AddOrUpdate(cpu, 1, (_, n) => n + 1);
+            return release;
+        }) >= 0);
 
     /// <summary>Samples every running node's online CPUs until disposed; assert its Violations are empty.</summary>
     protected OnlineSampler WatchOnline() => new(Running);

@@ -27,11 +27,7 @@ public sealed class ForcedHandOffSpec(ITestOutputHelper output) : ClusterSpecBas
     public async Task A_cpu_whose_entity_was_stopped_before_its_hand_off_finished_is_taken_down_on_its_old_node_once_it_can_be()
     {
         // Every cpu_down on node 1 waits here until released: it times out and the CPU is rolled forward.
-        Assert.True(await Node1.Kthreads.Cpus.SetupStateAsync("spec/held:online", _ => Task.FromResult(0), cpu =>
-        {
-            _teardowns.AddOrUpdate(cpu, 1, (_, n) => n + 1);
-            return _release.Task;
-        }) >= 0);
+        await HoldDownsAsync(Node1, _release.Task, _teardowns);
         await AwaitSettledAsync();
         await using var sampler = WatchOnline();
 
@@ -56,11 +52,7 @@ public sealed class ForcedHandOffSpec(ITestOutputHelper output) : ClusterSpecBas
     [Fact]
     public async Task A_cpu_waiting_for_its_old_node_hands_off_at_once_when_its_new_node_leaves()
     {
-        Assert.True(await Node1.Kthreads.Cpus.SetupStateAsync("spec/held:online", _ => Task.FromResult(0), cpu =>
-        {
-            _teardowns.AddOrUpdate(cpu, 1, (_, n) => n + 1);
-            return _release.Task;
-        }) >= 0);
+        await HoldDownsAsync(Node1, _release.Task, _teardowns);
         await AwaitSettledAsync();
         await using var sampler = WatchOnline();
         var node2 = StartNode();
@@ -107,11 +99,7 @@ public sealed class ForcedHandOffSpec(ITestOutputHelper output) : ClusterSpecBas
 
         // Durable before the entity is stopped: an item whose save did not land is handed again (at least once).
         await AwaitAssertAsync(() => Assert.Contains("a", saved));
-        Assert.True(await Node1.Kthreads.Cpus.SetupStateAsync("spec/held:online", _ => Task.FromResult(0), cpu =>
-        {
-            _teardowns.AddOrUpdate(cpu, 1, (_, n) => n + 1);
-            return _release.Task;
-        }) >= 0);
+        await HoldDownsAsync(Node1, _release.Task, _teardowns);
 
         // The entity stops without its hand-off, as on a journal failure; its cpu_down is held, so the CPU stays up.
         var entity = await Sys.ActorSelection("/system/sharding/kthreads-cpu/0/0").ResolveOne(TimeSpan.FromSeconds(10));

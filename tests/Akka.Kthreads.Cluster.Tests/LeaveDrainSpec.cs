@@ -16,9 +16,7 @@ namespace Akka.Kthreads.Cluster.Tests;
 /// own take-down can have taken the CPU down before the node ended. With keep-alive off, the CPUs come up on
 /// node 1 because node 2 said it drained (sharding's own restart of remembered shards does not always come).
 /// </remarks>
-public sealed class LeaveDrainSpec(ITestOutputHelper output) : ClusterSpecBase(output, extraConfig: """
-    akka.cluster.sharding.entity-restart-backoff = 1h
-    kthreads.cluster.keep-alive-interval = 1h
+public sealed class LeaveDrainSpec(ITestOutputHelper output) : ClusterSpecBase(output, extraConfig: NoRestarts + """
     kthreads.cluster.hand-off-retry = 8s
     kthreads.hotplug.callback-timeout = 2s
     """)
@@ -33,7 +31,7 @@ public sealed class LeaveDrainSpec(ITestOutputHelper output) : ClusterSpecBase(o
 
         // Node 2's cpu_downs wait here until released: the first take-down of the orphan fails.
         var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Assert.True(await node2.Kthreads.Cpus.SetupStateAsync("spec/held:online", _ => Task.FromResult(0), _ => release.Task) >= 0);
+        await HoldDownsAsync(node2, release.Task);
         var errors = CreateTestProbe();
         node2.System.EventStream.Subscribe(errors.Ref, typeof(Error));
         var warnings = CreateTestProbe();

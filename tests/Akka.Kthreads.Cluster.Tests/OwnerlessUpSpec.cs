@@ -8,11 +8,7 @@ namespace Akka.Kthreads.Cluster.Tests;
 /// An entity stopped without its hand-off while its cpu_up still waits for the hotplug lock: that cpu_up
 /// must not bring the CPU up later with no entity to own it.
 /// </summary>
-/// <remarks>An entity stopped by hand starts again only when the spec sends to it: no keep-alive, no restart backoff.</remarks>
-public sealed class OwnerlessUpSpec(ITestOutputHelper output) : ClusterSpecBase(output, extraConfig: """
-    akka.cluster.sharding.entity-restart-backoff = 1h
-    kthreads.cluster.keep-alive-interval = 1h
-    """)
+public sealed class OwnerlessUpSpec(ITestOutputHelper output) : ClusterSpecBase(output, extraConfig: NoRestarts)
 {
     [Fact]
     public async Task An_entity_stopped_while_its_cpu_up_waits_for_the_hotplug_lock_leaves_no_cpu_up_without_an_owner()
