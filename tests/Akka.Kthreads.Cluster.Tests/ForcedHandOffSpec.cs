@@ -26,14 +26,8 @@ public sealed class ForcedHandOffSpec(ITestOutputHelper output) : ClusterSpecBas
     [Fact]
     public async Task A_cpu_whose_entity_was_stopped_before_its_hand_off_finished_is_taken_down_on_its_old_node_once_it_can_be()
     {
-        // Every cpu_down on node 1 waits here until released: it times out and the CPU is rolled forward.
-        await HoldDownsAsync(Node1, _release.Task, _teardowns);
-        await AwaitSettledAsync();
-        await using var sampler = WatchOnline();
-
-        var node2 = StartNode();
-        await AwaitMembersAsync(2);
-        var moved = await MovedToAsync(node2);
+        var (sampler, node2, moved) = await JoinWithDownsHeldAsync();
+        await using var watching = sampler;
 
         // Each moved CPU failed its hand-off and the take-down tried after its entity was stopped: then let downs through.
         await AwaitAssertAsync(() => Assert.All(moved, cpu => Assert.True(_teardowns.GetValueOrDefault(cpu) >= 2,
@@ -52,12 +46,8 @@ public sealed class ForcedHandOffSpec(ITestOutputHelper output) : ClusterSpecBas
     [Fact]
     public async Task A_cpu_waiting_for_its_old_node_hands_off_at_once_when_its_new_node_leaves()
     {
-        await HoldDownsAsync(Node1, _release.Task, _teardowns);
-        await AwaitSettledAsync();
-        await using var sampler = WatchOnline();
-        var node2 = StartNode();
-        await AwaitMembersAsync(2);
-        var moved = await MovedToAsync(node2);
+        var (sampler, node2, moved) = await JoinWithDownsHeldAsync();
+        await using var watching = sampler;
         var logs = CreateTestProbe(node2.System);
         node2.System.EventStream.Subscribe(logs.Ref, typeof(Akka.Event.Info));
         await AwaitAssertAsync(() => Assert.All(moved, cpu => Assert.True(_teardowns.GetValueOrDefault(cpu) >= 2)), TimeSpan.FromSeconds(30));
@@ -128,6 +118,26 @@ public sealed class ForcedHandOffSpec(ITestOutputHelper output) : ClusterSpecBas
             Assert.Equal("2:a,b", Assert.Single((await Node1.Cluster.CpuInfoAsync(0)).Threads).State);
         }, TimeSpan.FromSeconds(20));
         Assert.Contains(0, Node1.Kthreads.Cpus.Online);
+    }
+
+    // Every cpu_down on node 1 waits until released (it times out and the CPU rolls forward); then node 2 joins, watched,
+    // and the rebalance gives it half the CPUs, each hand-off outlasting sharding's handoff-timeout.
+    private async Task<(OnlineSampler Sampler, ClusterNode Node2, int[] Moved)> JoinWithDownsHeldAsync()
+    {
+        await HoldDownsAsync(Node1, _release.Task, _teardowns);
+        await AwaitSettledAsync();
+        var sampler = WatchOnline();
+        try
+        {
+            var node2 = StartNode();
+            await AwaitMembersAsync(2);
+            return (sampler, node2, await MovedToAsync(node2));
+        }
+        catch
+        {
+            await sampler.DisposeAsync();
+            throw;
+        }
     }
 
     // The CPUs sharding placed on node 2 (their entities started there) once the rebalance settled its count (half of them).
