@@ -157,7 +157,7 @@ internal sealed class NodeStore : IPerCpuStore
         StateSaved saved;
         lock (h)
         {
-            if (!h.Live.TryGetValue(td.Name, out var live) || !ReferenceEquals(live, td))
+            if (!h.IsLive(td))
             {
                 return;
             }
@@ -208,7 +208,7 @@ internal sealed class NodeStore : IPerCpuStore
         {
             // Still running from an entity that stopped without its hand-off: the one hosting now did not give it its
             // state, and is taking the CPU down to do so (an ask would wait behind that, and keep the thread from parking).
-            if (!h.Live.TryGetValue(td.Name, out var live) || !ReferenceEquals(live, td))
+            if (!h.IsLive(td))
             {
                 return Task.FromResult(false);
             }
@@ -285,6 +285,9 @@ internal sealed class NodeStore : IPerCpuStore
         public IActorRef Entity { get; } = entity;
 
         public Dictionary<string, PerCpu> Live { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>True when <paramref name="td"/> is the thread this entity gave its state to (not one of a stopped entity); under the lock.</summary>
+        public bool IsLive(PerCpu td) => Live.TryGetValue(td.Name, out var live) && ReferenceEquals(live, td);
 
         /// <summary>Cancelled when the entity stops: a save it will never answer returns false at once.</summary>
         public CancellationTokenSource Gone { get; } = new();
