@@ -93,7 +93,7 @@ internal sealed partial class CpuEntity
 
             // Each failing try holds the hotplug lock (a thread that will not park): back off, as the take-down does.
             var wait = _settings.HandOffRetry * _cycleBackOff;
-            _cycleBackOff = Math.Min(_cycleBackOff * 2, 32);
+            _cycleBackOff = OrphanCpus.NextBackOff(_cycleBackOff);
             _log.Error("cluster: cpu {0} could not be taken down to come up again ({1}); trying again in {2}", _cpu, cycled.Result, wait);
             Timers.StartSingleTimer(Retry.Instance, Retry.Instance, wait);
             Stash.UnstashAll();

@@ -58,6 +58,9 @@ internal sealed class OrphanCpus : ReceiveActor, IWithTimers
 
     public static Props Props(ClusterKthreads cluster) => Actor.Props.Create(() => new OrphanCpus(cluster));
 
+    /// <summary>The hand-off-retry multiple after one at <paramref name="factor"/> failed: doubling, up to 32.</summary>
+    public static int NextBackOff(int factor) => Math.Min(factor * 2, MaxBackOff);
+
     private bool Orphan(int cpu) => _cluster.Kthreads.Cpus.IsOnline(cpu) && !_cluster.Store.IsHosted(cpu);
 
     private void TakeDown(int cpu)
@@ -109,7 +112,7 @@ internal sealed class OrphanCpus : ReceiveActor, IWithTimers
         }
 
         var factor = _draining.Count > 0 ? 1 : _taking.GetValueOrDefault(tried.Cpu, 1);
-        _taking[tried.Cpu] = Math.Min(factor * 2, MaxBackOff);
+        _taking[tried.Cpu] = NextBackOff(factor);
         var wait = _cluster.Settings.HandOffRetry * factor;
         _log.Error("cluster: cpu {0} is still online here after its entity stopped ({1}); no node brings it up while it is, so taking it down again in {2}",
             tried.Cpu, tried.Why ?? $"cpu_down gave {tried.Result}", wait);
