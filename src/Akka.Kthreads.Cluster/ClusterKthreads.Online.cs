@@ -59,10 +59,11 @@ public sealed partial class ClusterKthreads
         await drained.ConfigureAwait(false);
         if (Kthreads.Cpus.Online.Count == 0)
         {
-            var self = Akka.Cluster.Cluster.Get(_system).SelfUniqueAddress;
-            foreach (var member in Akka.Cluster.Cluster.Get(_system).State.Members.Where(m => m.Address != SelfAddress))
+            var cluster = Akka.Cluster.Cluster.Get(_system);
+            var told = new NodeDrained(SelfAddress, cluster.SelfUniqueAddress.Uid);
+            foreach (var member in cluster.State.Members.Where(m => m.Address != SelfAddress))
             {
-                NodeAt(member.Address).Tell(new NodeDrained(self.Address, self.Uid));
+                NodeAt(member.Address).Tell(told);
             }
         }
 
