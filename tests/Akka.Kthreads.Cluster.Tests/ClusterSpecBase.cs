@@ -67,6 +67,20 @@ public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit
             return release;
         }) >= 0);
 
+    /// <summary>A probe that gets every log event of level <typeparamref name="T"/> of <paramref name="system"/> from now on.</summary>
+    protected Akka.TestKit.TestProbe LogsOf<T>(ActorSystem system)
+        where T : Akka.Event.LogEvent
+    {
+        var logs = CreateTestProbe();
+        system.EventStream.Subscribe(logs.Ref, typeof(T));
+        return logs;
+    }
+
+    /// <summary>Awaits a log event of level <typeparamref name="T"/> on <paramref name="logs"/> whose message starts with <paramref name="prefix"/>.</summary>
+    protected static Task ExpectLogAsync<T>(Akka.TestKit.TestProbe logs, string prefix, TimeSpan within)
+        where T : Akka.Event.LogEvent =>
+        logs.FishForMessageAsync(m => m is T e && e.Message.ToString()!.StartsWith(prefix, StringComparison.Ordinal), within).AsTask();
+
     /// <summary>Samples every running node's online CPUs until disposed; assert its Violations are empty.</summary>
     protected OnlineSampler WatchOnline() => new(Running);
 

@@ -100,11 +100,9 @@ public sealed class ForcedHandOffSpec(ITestOutputHelper output) : ClusterSpecBas
 
         // The next item starts the entity again here (remember-entities), with the CPU still up from the last one:
         // it takes the CPU down (held too) and up, so the threads start from its ledger and the item reaches them.
-        var logs = CreateTestProbe();
-        Sys.EventStream.Subscribe(logs.Ref, typeof(Akka.Event.Warning));
+        var logs = LogsOf<Akka.Event.Warning>(Sys);
         var queued = Node1.Cluster.QueueOnCpuAsync(0, Tally.Comm, "b");
-        await logs.FishForMessageAsync(m => m is Akka.Event.Warning w && w.Message.ToString()!.StartsWith("cluster: cpu 0 is still up here", StringComparison.Ordinal),
-            TimeSpan.FromSeconds(20));
+        await ExpectLogAsync<Akka.Event.Warning>(logs, "cluster: cpu 0 is still up here", TimeSpan.FromSeconds(20));
 
         // The thread still running from the stopped entity cannot save: the new entity did not give it its state.
         Assert.NotNull(first);

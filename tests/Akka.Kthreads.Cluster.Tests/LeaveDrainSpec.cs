@@ -32,18 +32,15 @@ public sealed class LeaveDrainSpec(ITestOutputHelper output) : ClusterSpecBase(o
         // Node 2's cpu_downs wait here until released: the first take-down of the orphan fails.
         var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         await HoldDownsAsync(node2, release.Task);
-        var errors = CreateTestProbe();
-        node2.System.EventStream.Subscribe(errors.Ref, typeof(Error));
-        var warnings = CreateTestProbe();
-        node2.System.EventStream.Subscribe(warnings.Ref, typeof(Warning));
+        var errors = LogsOf<Error>(node2.System);
+        var warnings = LogsOf<Warning>(node2.System);
 
         // The entity stops without its hand-off, as on a journal failure, while its CPU is up on node 2.
         var entity = await node2.System.ActorSelection($"/system/sharding/kthreads-cpu/{cpu}/{cpu}").ResolveOne(TimeSpan.FromSeconds(10));
         Watch(entity);
         entity.Tell(PoisonPill.Instance);
         await ExpectTerminatedAsync(entity);
-        await errors.FishForMessageAsync(m => m is Error e && e.Message.ToString()!.StartsWith($"cluster: cpu {cpu} is still online here after its entity stopped", StringComparison.Ordinal),
-            TimeSpan.FromSeconds(20));
+        await ExpectLogAsync<Error>(errors, $"cluster: cpu {cpu} is still online here after its entity stopped", TimeSpan.FromSeconds(20));
         Assert.Contains(cpu, node2.Kthreads.Cpus.Online);
 
         // Its next try is 8s away; the leave does not wait for it.
@@ -53,8 +50,7 @@ public sealed class LeaveDrainSpec(ITestOutputHelper output) : ClusterSpecBase(o
         await LeaveAsync(node2);
 
         // Logged by node 2 before its system ended: the CPU was down there when it left.
-        await warnings.FishForMessageAsync(m => m is Warning w && w.Message.ToString()!.StartsWith($"cluster: cpu {cpu}, whose entity stopped before its hand-off finished, is down here now", StringComparison.Ordinal),
-            TimeSpan.FromSeconds(1));
+        await ExpectLogAsync<Warning>(warnings, $"cluster: cpu {cpu}, whose entity stopped before its hand-off finished, is down here now", TimeSpan.FromSeconds(1));
         await AwaitAssertAsync(() => Assert.True(Node1.Cluster.Drained.ContainsKey(self2), "node 1 was not told that node 2 drained"));
         await AwaitAssertAsync(() => Assert.Equal(Enumerable.Range(0, Cpus), Node1.Kthreads.Cpus.Online.Order()), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
         Assert.Empty(sampler.Violations);

@@ -37,12 +37,9 @@ public static class Tally
                 var (count, items) = Parse((string?)td.State);
                 td.State = $"{count + 1}:{string.Join(",", items.Append((string)item!))}";
                 handled?.Enqueue((node, td.Cpu, (string)item!));
-                if (saveEvery || (string)item! == "save")
+                if ((saveEvery || (string)item! == "save") && await td.SaveStateAsync())
                 {
-                    if (await td.SaveStateAsync())
-                    {
-                        saved?.Enqueue((string)item!);
-                    }
+                    saved?.Enqueue((string)item!);
                 }
             }
         })
