@@ -45,7 +45,17 @@ public sealed class Kthread
     /// Wakes as <see cref="WakeUpAsync"/> does, and is never lost: a thread woken between
     /// <c>current.PrepareToSleep()</c> and its <c>ScheduleAsync</c> returns from that sleep at once.
     /// </remarks>
-    public void WakeUpProcess() => Ref.Tell(Kick.Instance, ActorRefs.NoSender);
+    public void WakeUpProcess()
+    {
+        if (Context is { } k)
+        {
+            k.TryToWakeUp(); // from the caller, as try_to_wake_up: no hop through the actor first
+        }
+        else
+        {
+            Ref.Tell(Kick.Instance, ActorRefs.NoSender);
+        }
+    }
 
     /// <summary>kthread_stop(): set ShouldStop, wake (and unpark) the thread, wait for its function, reap it.</summary>
     /// <param name="ct">Stops waiting for the reply; the stop stays requested.</param>

@@ -46,6 +46,10 @@ internal sealed partial class KthreadActor
         {
             ReleaseParked();
         }
+        else
+        {
+            _k.TryEndUnsentSleep(requestOnly: true);
+        }
     }
 
     // kernel: kthread_park() — 0 at once if parked, -ENOSYS once exited, else wait for parked.
@@ -79,6 +83,10 @@ internal sealed partial class KthreadActor
         if (InInterruptibleSchedule)
         {
             WakeSleeper(true);
+        }
+        else
+        {
+            _k.TryEndUnsentSleep(requestOnly: true);
         }
     }
 

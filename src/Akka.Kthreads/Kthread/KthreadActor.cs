@@ -52,6 +52,7 @@ internal sealed partial class KthreadActor : UntypedActor
             // instead of leaving it asleep forever, and answer everyone still waiting.
             _k.RequestStop();
             _sleeper?.TrySetResult(true);
+            _k.TryEndUnsentSleep(requestOnly: false);
             if (_parked is not null)
             {
                 ParkGate.Open(_parked);
@@ -76,8 +77,16 @@ internal sealed partial class KthreadActor : UntypedActor
             return;
         }
 
+        if (_sleeper is { Task.IsCompleted: true })
+        {
+            // A waker ended this sleep itself (TryToWakeUp): the flow runs again, whatever this message is.
+            WakeSleeper(true);
+        }
+
         switch (message)
         {
+            case SleepEnded:
+                break; // only news of the above
             case WakeUp:
                 Sender.Tell(new Woken(OnWakeUp()));
                 break;
@@ -169,6 +178,9 @@ internal sealed partial class KthreadActor : UntypedActor
             case KthreadState.Sleeping when InSchedule:
                 WakeSleeper(true);
                 return true;
+            case KthreadState.Running or KthreadState.Sleeping when FlowRuns && _k.TryEndUnsentSleep(requestOnly: false):
+                // Asleep, but its Sleep is still held back on its CPU's thread.
+                return true;
             case KthreadState.Running or KthreadState.Sleeping when FlowRuns && _k.TryConsumePrepared(out var gen):
                 // Between PrepareToSleep and its sleep: that sleep returns at once.
                 _wokenGen = gen;
@@ -223,7 +235,10 @@ internal sealed partial class KthreadActor : UntypedActor
 
         // TASK_UNINTERRUPTIBLE: stop and park requests do not end it; only a WakeUp (or its timeout) does.
         var requested = !sleep.Uninterruptible && (_k.ShouldStop || _k.ShouldPark);
-        if (wokenAlready || requested || !FlowRuns)
+
+        // Ended by a waker before we heard of it (TryToWakeUp): the flow runs on.
+        var endedByWaker = sleep.Wake.Task.IsCompleted;
+        if (wokenAlready || requested || endedByWaker || !FlowRuns)
         {
             sleep.Wake.TrySetResult(true);
             return;

@@ -85,15 +85,26 @@ public sealed partial class KthreadContext
         }
         else
         {
-            // Completed by the actor; the continuation only queues for a CPU (AcquireCpuAsync posts the
-            // grant to that CPU's thread), so it runs inline there instead of taking a pool hop first.
+            // Completed by the actor or by a waker (TryToWakeUp); the continuation only queues for a CPU
+            // (AcquireCpuAsync posts the grant to that CPU's thread), so it runs inline in either.
             var wake = new TaskCompletionSource<bool>();
             var prepared = TakePreparedGen();
             _myPreparedUninterruptible = false;
             await LetCallerAwait();
             SwitchOut(voluntary: true);
-            _self.Tell(new Sleep(wake, timeout, prepared, uninterruptible));
+            var note = new SleepNote(_self, new Sleep(wake, timeout, prepared, uninterruptible));
+            Volatile.Write(ref _wakeable, note);
+            if (CpuThread.Current is { } cpu)
+            {
+                cpu.Defer(note);
+            }
+            else
+            {
+                note.Send();
+            }
+
             woken = await wake.Task.ConfigureAwait(false);
+            Interlocked.CompareExchange(ref _wakeable, null, note);
             await AcquireCpuAsync().ConfigureAwait(false);
         }
 

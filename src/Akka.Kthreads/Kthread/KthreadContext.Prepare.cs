@@ -19,6 +19,9 @@ public sealed partial class KthreadContext
     // The state the last PrepareToSleep set (TASK_UNINTERRUPTIBLE when true); only the function's flow touches it.
     private bool _myPreparedUninterruptible;
 
+    // The flow's sleep in schedule() now, which a waker may end by itself (TryToWakeUp); null while it runs.
+    private SleepNote? _wakeable;
+
     /// <summary>The kernel's <c>current</c> from anywhere in a kthread's flow (also inside a worker's work); null outside kthreads.</summary>
     public static KthreadContext? Current => CurrentThread.Value;
 
@@ -83,6 +86,65 @@ public sealed partial class KthreadContext
 
     private void EnterAsCurrent() => CurrentThread.Value = this;
 
-    /// <summary>A wait queue's wake function for this thread: wake_up_process() without a reply.</summary>
-    internal void WakeFromQueue() => _self.Tell(Kick.Instance);
+    /// <summary>try_to_wake_up() without a reply: the wake function of wait queues, workers and WakeUpProcess.</summary>
+    /// <remarks>
+    /// The waker ends a sleep itself, as the kernel's does, rather than through the thread's actor: on a small
+    /// machine each hop through a pool thread costs more than the rest of the wake-up. A sleep the actor never
+    /// heard of (its note still held back on the CPU thread) ends with no message at all; one it has heard of
+    /// ends here and the actor is told after, to bring ps and the sleep's timer up to date. Anything else
+    /// (a thread between PrepareToSleep and its sleep, a new one) goes to the actor as before.
+    /// </remarks>
+    internal void TryToWakeUp()
+    {
+        if (Interlocked.Exchange(ref _wakeable, null) is { } note)
+        {
+            if (note.TryCancel())
+            {
+                EndUnsent(note);
+                return;
+            }
+
+            // On a CPU thread the woken flow's continuation would run inside this caller: the actor ends it instead.
+            if (CpuThread.Current is null && note.Sleep.Wake.TrySetResult(true))
+            {
+                _self.Tell(SleepEnded.Instance);
+                return;
+            }
+        }
+
+        _self.Tell(Kick.Instance);
+    }
+
+    /// <summary>
+    /// The actor's side of a wake-up or request that finds no sleep it knows of: ends the sleep whose note is
+    /// still held back, if any (<paramref name="requestOnly"/>: only an interruptible one, for stop and park).
+    /// </summary>
+    /// <returns>True if such a sleep was ended.</returns>
+    internal bool TryEndUnsentSleep(bool requestOnly)
+    {
+        if (Volatile.Read(ref _wakeable) is not { } note || (requestOnly && note.Sleep.Uninterruptible) || !note.TryCancel())
+        {
+            return false;
+        }
+
+        Interlocked.CompareExchange(ref _wakeable, null, note);
+        EndUnsent(note);
+        return true;
+    }
+
+    // A sleep the actor never heard of: its PrepareToSleep is spent here, as the actor would on the Sleep. The flow goes on
+    // on the CPU thread that held the note back: its acquire of that (most likely idle) CPU is then immediate, and the
+    // waker pays a post, not the acquire, nor runs the flow's continuation inside its own call.
+    private void EndUnsent(SleepNote note)
+    {
+        ClearPrepared(note.Sleep.PreparedGen);
+        var wake = note.Sleep.Wake;
+        if (note.HeldOn?.TryPost(static w => ((TaskCompletionSource<bool>)w!).TrySetResult(true), wake) == true)
+        {
+            return;
+        }
+
+        // That CPU went down meanwhile and its thread ended.
+        ThreadPool.UnsafeQueueUserWorkItem(static w => w.TrySetResult(true), wake, preferLocal: false);
+    }
 }

@@ -12,7 +12,8 @@ namespace Akka.Kthreads.Internal;
 /// computes between checkpoints holds this thread, never a pool thread, so the actors (kthreadd,
 /// the user's own, the cluster's heartbeats) go on at any load. Work is run in arrival order; a
 /// thread with nothing to run spins a moment (a CPU handed back and forth often comes back at once),
-/// then sleeps. <see cref="Close"/> lets it finish what it has and exit: hotplug took the CPU down.
+/// then sleeps. A kthread's message to its actor that it sleeps waits until then too (<see cref="Defer"/>).
+/// <see cref="Close"/> lets it finish what it has and exit: hotplug took the CPU down.
 /// </remarks>
 internal sealed class CpuThread
 {
@@ -26,6 +27,9 @@ internal sealed class CpuThread
     private readonly object _lock = new();
     private readonly Queue<Work> _work = new();
     private readonly Action<Exception> _onFault;
+
+    // Sleeps whose message to their actor waits until this thread has other work or goes to sleep (own thread only).
+    private List<SleepNote>? _notes;
     private volatile int _queued;
     private bool _sleeping;
     private bool _closing;
@@ -69,6 +73,22 @@ internal sealed class CpuThread
 
     /// <summary>Queues a task of <paramref name="scheduler"/> for this thread; false once it has exited.</summary>
     public bool TryPost(KthreadScheduler scheduler, Task task) => TryPost(new Work(null, task, scheduler));
+
+    /// <summary>
+    /// On this thread only: hold back a kthread's Sleep until the thread has other work to run or goes to sleep,
+    /// at most the idle spin (50 µs) later. A wake-up within that time ends the sleep with no message at all.
+    /// </summary>
+    public void Defer(SleepNote note)
+    {
+        if (!IsCurrent)
+        {
+            note.Send();
+            return;
+        }
+
+        note.HeldOn = this;
+        (_notes ??= new List<SleepNote>(1)).Add(note);
+    }
 
     /// <summary>The CPU went down: run what is queued, then exit. Later posts fail and go elsewhere.</summary>
     public void Close()
@@ -124,35 +144,70 @@ internal sealed class CpuThread
 
     private Work? Next()
     {
-        // Stay runnable a moment first, giving the core away at every turn: a CPU handed back and
-        // forth (a park, a wake-up, a stopper's steps) is usually needed again within microseconds,
-        // and waking a sleeping thread costs more than that. A busy-wait without yielding would
-        // take a core from the actors on a small machine; sched_yield leaves it to them.
-        var until = Stopwatch.GetTimestamp() + SpinTicks;
-        while (_queued == 0 && Stopwatch.GetTimestamp() < until)
+        var spin = true;
+        while (true)
         {
-            Thread.Yield();
-        }
-
-        lock (_lock)
-        {
-            while (_work.Count == 0)
+            // Stay runnable a moment first, giving the core away at every turn: a CPU handed back and
+            // forth (a park, a wake-up, a stopper's steps) is usually needed again within microseconds,
+            // and waking a sleeping thread costs more than that. A busy-wait without yielding would
+            // take a core from the actors on a small machine; sched_yield leaves it to them.
+            var until = Stopwatch.GetTimestamp() + SpinTicks;
+            while (spin && _queued == 0 && Stopwatch.GetTimestamp() < until)
             {
-                if (_closing)
-                {
-                    _exited = true;
-                    return null;
-                }
-
-                _sleeping = true;
-                Monitor.Wait(_lock);
-                _sleeping = false;
+                Thread.Yield();
             }
 
-            var work = _work.Dequeue();
-            _queued = _work.Count;
-            return work;
+            Work? work = null;
+            lock (_lock)
+            {
+                if (_work.Count > 0 || _notes is not { Count: > 0 })
+                {
+                    while (_work.Count == 0)
+                    {
+                        if (_closing)
+                        {
+                            _exited = true;
+                            break;
+                        }
+
+                        _sleeping = true;
+                        Monitor.Wait(_lock);
+                        _sleeping = false;
+                    }
+
+                    if (_work.Count > 0)
+                    {
+                        work = _work.Dequeue();
+                        _queued = _work.Count;
+                    }
+                }
+            }
+
+            // Held-back sleeps go to their actors before anything else runs here, or before this thread sleeps:
+            // only a wake-up that came while the thread spun ended them unsent.
+            SendNotes();
+            if (work is not null || HasExited)
+            {
+                return work;
+            }
+
+            spin = false;
         }
+    }
+
+    private void SendNotes()
+    {
+        if (_notes is not { Count: > 0 } notes)
+        {
+            return;
+        }
+
+        foreach (var note in notes)
+        {
+            note.Send();
+        }
+
+        notes.Clear();
     }
 
     // An action with its state, or a task of a kthread's scheduler (which alone may run it).

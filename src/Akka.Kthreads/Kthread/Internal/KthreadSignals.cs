@@ -24,6 +24,12 @@ internal sealed record Kick
     public static Kick Instance { get; } = new();
 }
 
+/// <summary>A waker ended the thread's sleep in schedule() itself (try_to_wake_up): the actor brings its state up to date.</summary>
+internal sealed record SleepEnded
+{
+    public static SleepEnded Instance { get; } = new();
+}
+
 /// <summary>
 /// smpboot's unpark when its CPU comes up or a take-down is rolled back: Unpark, and also a park request that
 /// nobody waits for any more (its park timed out) is dropped, so the thread does not park later on a CPU that is

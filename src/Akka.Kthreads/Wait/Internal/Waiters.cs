@@ -21,7 +21,7 @@ internal sealed class KthreadWaiter(KthreadContext current, bool exclusive) : Wa
     public override void Wake()
     {
         Volatile.Write(ref _woken, 1);
-        current.WakeFromQueue();
+        current.TryToWakeUp();
     }
 
     public void Rearm() => Volatile.Write(ref _woken, 0);

@@ -1,0 +1,137 @@
+using Akka.Actor;
+using Akka.Kthreads.Internal;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Akka.Kthreads.Tests.Wait;
+
+/// <summary>
+/// try_to_wake_up from the waker: a kthread's Sleep is held back on its CPU's thread until that thread has
+/// other work or goes idle, and a wake-up that comes first ends the sleep with no message to the actor.
+/// </summary>
+public sealed class HeldBackSleepSpec(ITestOutputHelper output) : SpecBase(output)
+{
+    private static SleepNote Note(IActorRef actor) => new(actor, new Sleep(new TaskCompletionSource<bool>(), null, 0));
+
+    private static Task<T> OnThread<T>(CpuThread cpu, Func<T> run)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Assert.True(cpu.TryPost(_ => done.SetResult(run()), null));
+        return done.Task;
+    }
+
+    [Fact]
+    public async Task A_held_back_Sleep_reaches_the_actor_before_the_cpu_threads_next_work_runs()
+    {
+        var actor = CreateTestProbe();
+        var cpu = new CpuThread(-1, static e => throw e);
+        try
+        {
+            var note = Note(actor.Ref);
+            var cancelledByNextWork = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Assert.True(cpu.TryPost(_ =>
+            {
+                cpu.Defer(note);
+                cpu.TryPost(_ => cancelledByNextWork.SetResult(note.TryCancel()), null);
+            }, null));
+
+            // Too late to cancel: it went out before the next work item ran.
+            Assert.False(await cancelledByNextWork.Task);
+            Assert.Same(note.Sleep, await actor.ExpectMsgAsync<Sleep>());
+        }
+        finally
+        {
+            cpu.Close();
+        }
+    }
+
+    [Fact]
+    public async Task A_held_back_Sleep_reaches_the_actor_once_the_cpu_thread_has_nothing_else_to_do()
+    {
+        var actor = CreateTestProbe();
+        var cpu = new CpuThread(-1, static e => throw e);
+        try
+        {
+            var note = Note(actor.Ref);
+            await OnThread(cpu, () =>
+            {
+                cpu.Defer(note);
+                return 0;
+            });
+
+            Assert.Same(note.Sleep, await actor.ExpectMsgAsync<Sleep>());
+        }
+        finally
+        {
+            cpu.Close();
+        }
+    }
+
+    [Fact]
+    public async Task A_held_back_Sleep_that_a_waker_ended_never_reaches_the_actor()
+    {
+        var actor = CreateTestProbe();
+        var cpu = new CpuThread(-1, static e => throw e);
+        try
+        {
+            var note = Note(actor.Ref);
+            Assert.True(await OnThread(cpu, () =>
+            {
+                cpu.Defer(note);
+                return note.TryCancel();
+            }));
+
+            // Work that runs after it, and the thread going idle after that, send nothing.
+            Assert.Equal(1, await OnThread(cpu, () => 1));
+            await actor.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        }
+        finally
+        {
+            cpu.Close();
+        }
+    }
+
+    [Fact]
+    public async Task A_thread_woken_right_after_each_sleep_keeps_ps_and_WakeUp_right()
+    {
+        var probe = CreateTestProbe();
+        var pending = 0;
+        var thread = await Kthreads.RunAsync(async current =>
+        {
+            var rounds = 0;
+            while (!current.ShouldStop)
+            {
+                current.PrepareToSleep();
+                if (Volatile.Read(ref pending) == 0)
+                {
+                    await current.ScheduleAsync();
+                }
+
+                current.SetRunning();
+                if (Interlocked.Exchange(ref pending, 0) == 1)
+                {
+                    probe.Tell(++rounds);
+                }
+            }
+
+            return 0;
+        }, null, "rewoken");
+
+        // Each wake-up from the caller, as soon as the thread went back to sleep: mostly before its actor heard of that sleep.
+        for (var round = 1; round <= 300; round++)
+        {
+            Volatile.Write(ref pending, 1);
+            thread.WakeUpProcess();
+            await probe.ExpectMsgAsync(round);
+        }
+
+        // The actor knows the thread sleeps, and a wake-up through it still runs the thread.
+        await AwaitStateAsync(thread, KthreadState.Sleeping);
+        Assert.Equal('S', (await Kthreads.ListAsync()).Single(r => r.Pid == thread.Pid).Stat);
+        Volatile.Write(ref pending, 1);
+        Assert.True(await thread.WakeUpAsync());
+        await probe.ExpectMsgAsync(301);
+
+        Assert.Equal(0, await thread.StopAsync());
+    }
+}
