@@ -20,14 +20,25 @@ public sealed class HeldBackSleepSpec(ITestOutputHelper output) : SpecBase(outpu
         return done.Task;
     }
 
-    [Fact]
-    public async Task A_held_back_Sleep_reaches_the_actor_before_the_cpu_threads_next_work_runs()
+    // A CPU thread of its own and a note for a probe standing in for the kthread's actor.
+    private async Task WithCpuThreadAsync(Func<CpuThread, SleepNote, Akka.TestKit.TestProbe, Task> test)
     {
         var actor = CreateTestProbe();
         var cpu = new CpuThread(-1, static e => throw e);
         try
         {
-            var note = Note(actor.Ref);
+            await test(cpu, Note(actor.Ref), actor);
+        }
+        finally
+        {
+            cpu.Close();
+        }
+    }
+
+    [Fact]
+    public Task A_held_back_Sleep_reaches_the_actor_before_the_cpu_threads_next_work_runs() =>
+        WithCpuThreadAsync(async (cpu, note, actor) =>
+        {
             var cancelledByNextWork = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             Assert.True(cpu.TryPost(_ =>
             {
@@ -38,21 +49,12 @@ public sealed class HeldBackSleepSpec(ITestOutputHelper output) : SpecBase(outpu
             // Too late to cancel: it went out before the next work item ran.
             Assert.False(await cancelledByNextWork.Task);
             Assert.Same(note.Sleep, await actor.ExpectMsgAsync<Sleep>());
-        }
-        finally
-        {
-            cpu.Close();
-        }
-    }
+        });
 
     [Fact]
-    public async Task A_held_back_Sleep_reaches_the_actor_once_the_cpu_thread_has_nothing_else_to_do()
-    {
-        var actor = CreateTestProbe();
-        var cpu = new CpuThread(-1, static e => throw e);
-        try
+    public Task A_held_back_Sleep_reaches_the_actor_once_the_cpu_thread_has_nothing_else_to_do() =>
+        WithCpuThreadAsync(async (cpu, note, actor) =>
         {
-            var note = Note(actor.Ref);
             await OnThread(cpu, () =>
             {
                 cpu.Defer(note);
@@ -60,21 +62,12 @@ public sealed class HeldBackSleepSpec(ITestOutputHelper output) : SpecBase(outpu
             });
 
             Assert.Same(note.Sleep, await actor.ExpectMsgAsync<Sleep>());
-        }
-        finally
-        {
-            cpu.Close();
-        }
-    }
+        });
 
     [Fact]
-    public async Task A_held_back_Sleep_that_a_waker_ended_never_reaches_the_actor()
-    {
-        var actor = CreateTestProbe();
-        var cpu = new CpuThread(-1, static e => throw e);
-        try
+    public Task A_held_back_Sleep_that_a_waker_ended_never_reaches_the_actor() =>
+        WithCpuThreadAsync(async (cpu, note, actor) =>
         {
-            var note = Note(actor.Ref);
             Assert.True(await OnThread(cpu, () =>
             {
                 cpu.Defer(note);
@@ -84,12 +77,7 @@ public sealed class HeldBackSleepSpec(ITestOutputHelper output) : SpecBase(outpu
             // Work that runs after it, and the thread going idle after that, send nothing.
             Assert.Equal(1, await OnThread(cpu, () => 1));
             await actor.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
-        }
-        finally
-        {
-            cpu.Close();
-        }
-    }
+        });
 
     [Fact]
     public async Task A_thread_woken_right_after_each_sleep_keeps_ps_and_WakeUp_right()
