@@ -94,15 +94,7 @@ public sealed partial class KthreadContext
             SwitchOut(voluntary: true);
             var note = new SleepNote(_self, new Sleep(wake, timeout, prepared, uninterruptible));
             Volatile.Write(ref _wakeable, note);
-            if (CpuThread.Current is { } cpu)
-            {
-                cpu.Defer(note);
-            }
-            else
-            {
-                note.Send();
-            }
-
+            CpuThread.HoldBack(note);
             woken = await wake.Task.ConfigureAwait(false);
             Interlocked.CompareExchange(ref _wakeable, null, note);
             await AcquireCpuAsync().ConfigureAwait(false);

@@ -42,7 +42,7 @@ public sealed class HeldBackSleepSpec(ITestOutputHelper output) : SpecBase(outpu
             var cancelledByNextWork = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             Assert.True(cpu.TryPost(_ =>
             {
-                cpu.Defer(note);
+                CpuThread.HoldBack(note);
                 cpu.TryPost(_ => cancelledByNextWork.SetResult(note.TryCancel()), null);
             }, null));
 
@@ -57,7 +57,7 @@ public sealed class HeldBackSleepSpec(ITestOutputHelper output) : SpecBase(outpu
         {
             await OnThread(cpu, () =>
             {
-                cpu.Defer(note);
+                CpuThread.HoldBack(note);
                 return 0;
             });
 
@@ -70,7 +70,7 @@ public sealed class HeldBackSleepSpec(ITestOutputHelper output) : SpecBase(outpu
         {
             Assert.True(await OnThread(cpu, () =>
             {
-                cpu.Defer(note);
+                CpuThread.HoldBack(note);
                 return note.TryCancel();
             }));
 

@@ -12,7 +12,7 @@ namespace Akka.Kthreads.Internal;
 /// computes between checkpoints holds this thread, never a pool thread, so the actors (kthreadd,
 /// the user's own, the cluster's heartbeats) go on at any load. Work is run in arrival order; a
 /// thread with nothing to run spins a moment (a CPU handed back and forth often comes back at once),
-/// then sleeps. A kthread's message to its actor that it sleeps waits until then too (<see cref="Defer"/>).
+/// then sleeps. A kthread's message to its actor that it sleeps waits until then too (<see cref="HoldBack"/>).
 /// <see cref="Close"/> lets it finish what it has and exit: hotplug took the CPU down.
 /// </remarks>
 internal sealed class CpuThread
@@ -75,19 +75,20 @@ internal sealed class CpuThread
     public bool TryPost(KthreadScheduler scheduler, Task task) => TryPost(new Work(null, task, scheduler));
 
     /// <summary>
-    /// On this thread only: hold back a kthread's Sleep until the thread has other work to run or goes to sleep,
-    /// at most the idle spin (50 µs) later. A wake-up within that time ends the sleep with no message at all.
+    /// Holds back a kthread's Sleep until the CPU thread the caller runs on has other work or goes to sleep, at most
+    /// its idle spin (50 µs) later: a wake-up within that time ends the sleep with no message at all. Off a CPU
+    /// thread the Sleep goes at once.
     /// </summary>
-    public void Defer(SleepNote note)
+    public static void HoldBack(SleepNote note)
     {
-        if (!IsCurrent)
+        if (_current is not { } here)
         {
             note.Send();
             return;
         }
 
-        note.HeldOn = this;
-        (_notes ??= new List<SleepNote>(1)).Add(note);
+        note.HeldOn = here;
+        (here._notes ??= new List<SleepNote>(1)).Add(note);
     }
 
     /// <summary>The CPU went down: run what is queued, then exit. Later posts fail and go elsewhere.</summary>
@@ -144,54 +145,37 @@ internal sealed class CpuThread
 
     private Work? Next()
     {
-        var spin = true;
-        while (true)
+        // Stay runnable a moment first, giving the core away at every turn: a CPU handed back and
+        // forth (a park, a wake-up, a stopper's steps) is usually needed again within microseconds,
+        // and waking a sleeping thread costs more than that. A busy-wait without yielding would
+        // take a core from the actors on a small machine; sched_yield leaves it to them.
+        var until = Stopwatch.GetTimestamp() + SpinTicks;
+        while (_queued == 0 && Stopwatch.GetTimestamp() < until)
         {
-            // Stay runnable a moment first, giving the core away at every turn: a CPU handed back and
-            // forth (a park, a wake-up, a stopper's steps) is usually needed again within microseconds,
-            // and waking a sleeping thread costs more than that. A busy-wait without yielding would
-            // take a core from the actors on a small machine; sched_yield leaves it to them.
-            var until = Stopwatch.GetTimestamp() + SpinTicks;
-            while (spin && _queued == 0 && Stopwatch.GetTimestamp() < until)
-            {
-                Thread.Yield();
-            }
+            Thread.Yield();
+        }
 
-            Work? work = null;
-            lock (_lock)
+        // Held-back sleeps go to their actors before anything else runs here or this thread sleeps: only a
+        // wake-up that came during the spin ended them unsent. Only work run here adds to them, so none comes later.
+        SendNotes();
+        lock (_lock)
+        {
+            while (_work.Count == 0)
             {
-                if (_work.Count > 0 || _notes is not { Count: > 0 })
+                if (_closing)
                 {
-                    while (_work.Count == 0)
-                    {
-                        if (_closing)
-                        {
-                            _exited = true;
-                            break;
-                        }
-
-                        _sleeping = true;
-                        Monitor.Wait(_lock);
-                        _sleeping = false;
-                    }
-
-                    if (_work.Count > 0)
-                    {
-                        work = _work.Dequeue();
-                        _queued = _work.Count;
-                    }
+                    _exited = true;
+                    return null;
                 }
+
+                _sleeping = true;
+                Monitor.Wait(_lock);
+                _sleeping = false;
             }
 
-            // Held-back sleeps go to their actors before anything else runs here, or before this thread sleeps:
-            // only a wake-up that came while the thread spun ended them unsent.
-            SendNotes();
-            if (work is not null || HasExited)
-            {
-                return work;
-            }
-
-            spin = false;
+            var work = _work.Dequeue();
+            _queued = _work.Count;
+            return work;
         }
     }
 

@@ -4,7 +4,7 @@ namespace Akka.Kthreads.Internal;
 
 /// <summary>
 /// INTERNAL API. A schedule() sleep on its way to the thread's actor. The CPU thread that ran the flow holds it
-/// back until it has something else to do or goes to sleep itself (<see cref="CpuThread.Defer"/>): a wake-up
+/// back until it has something else to do or goes to sleep itself (<see cref="CpuThread.HoldBack"/>): a wake-up
 /// that comes first ends the sleep with no message to the actor on either side, as try_to_wake_up does.
 /// </summary>
 /// <remarks>
