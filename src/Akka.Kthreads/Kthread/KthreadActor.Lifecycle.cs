@@ -38,17 +38,13 @@ internal sealed partial class KthreadActor
 
         _k.RequestStop();
         KthreadTimers.Start(ref _timers, KthreadTimer.Stop, Context, _settings.StopTimeout, static gen => new StopTimedOut(gen));
-        if (InInterruptibleSchedule)
-        {
-            WakeSleeper(true);
-        }
-        else if (_k.State == KthreadState.Parked)
+        if (_k.State == KthreadState.Parked)
         {
             ReleaseParked();
         }
         else
         {
-            _k.TryEndUnsentSleep(requestOnly: true);
+            WakeForRequest();
         }
     }
 
@@ -80,6 +76,12 @@ internal sealed partial class KthreadActor
 
         _k.SetShouldPark(true);
         KthreadTimers.Start(ref _timers, KthreadTimer.Park, Context, _settings.ParkTimeout, static gen => new ParkTimedOut(gen));
+        WakeForRequest();
+    }
+
+    // signal_wake_up() for a stop or park request: ends an interruptible sleep, whether we know of it yet or it is still held back.
+    private void WakeForRequest()
+    {
         if (InInterruptibleSchedule)
         {
             WakeSleeper(true);

@@ -178,13 +178,20 @@ internal sealed partial class KthreadActor : UntypedActor
             case KthreadState.Sleeping when InSchedule:
                 WakeSleeper(true);
                 return true;
-            case KthreadState.Running or KthreadState.Sleeping when FlowRuns && _k.TryEndUnsentSleep(requestOnly: false):
-                // Asleep, but its Sleep is still held back on its CPU's thread.
-                return true;
-            case KthreadState.Running or KthreadState.Sleeping when FlowRuns && _k.TryConsumePrepared(out var gen):
-                // Between PrepareToSleep and its sleep: that sleep returns at once.
-                _wokenGen = gen;
-                return true;
+            case KthreadState.Running or KthreadState.Sleeping when FlowRuns:
+                if (_k.TryEndUnsentSleep(requestOnly: false))
+                {
+                    return true; // asleep, but its Sleep is still held back on its CPU's thread
+                }
+
+                if (_k.TryConsumePrepared(out var gen))
+                {
+                    // Between PrepareToSleep and its sleep: that sleep returns at once.
+                    _wokenGen = gen;
+                    return true;
+                }
+
+                return false;
             default:
                 return false;
         }

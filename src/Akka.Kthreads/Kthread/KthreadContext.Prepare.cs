@@ -86,7 +86,7 @@ public sealed partial class KthreadContext
 
     private void EnterAsCurrent() => CurrentThread.Value = this;
 
-    /// <summary>try_to_wake_up() without a reply: the wake function of wait queues, workers and WakeUpProcess.</summary>
+    /// <summary>try_to_wake_up() without a reply: the wake function of wait queues, completions and WakeUpProcess.</summary>
     /// <remarks>
     /// The waker ends a sleep itself, as the kernel's does, rather than through the thread's actor: on a small
     /// machine each hop through a pool thread costs more than the rest of the wake-up. A sleep the actor never
@@ -96,28 +96,24 @@ public sealed partial class KthreadContext
     /// </remarks>
     internal void TryToWakeUp()
     {
-        if (Interlocked.Exchange(ref _wakeable, null) is { } note)
+        if (TryEndUnsentSleep(requestOnly: false))
         {
-            if (note.TryCancel())
-            {
-                EndUnsent(note);
-                return;
-            }
+            return;
+        }
 
-            // On a CPU thread the woken flow's continuation would run inside this caller: the actor ends it instead.
-            if (CpuThread.Current is null && note.Sleep.Wake.TrySetResult(true))
-            {
-                _self.Tell(SleepEnded.Instance);
-                return;
-            }
+        // On a CPU thread the woken flow's continuation would run inside this caller: the actor ends it instead.
+        if (CpuThread.Current is null && Interlocked.Exchange(ref _wakeable, null) is { } note && note.Sleep.Wake.TrySetResult(true))
+        {
+            _self.Tell(SleepEnded.Instance);
+            return;
         }
 
         _self.Tell(Kick.Instance);
     }
 
     /// <summary>
-    /// The actor's side of a wake-up or request that finds no sleep it knows of: ends the sleep whose note is
-    /// still held back, if any (<paramref name="requestOnly"/>: only an interruptible one, for stop and park).
+    /// Ends the sleep whose note is still held back, if any (<paramref name="requestOnly"/>: only an interruptible
+    /// one, for stop and park): a waker's first try, and the actor's for a wake-up or request that finds no sleep it knows of.
     /// </summary>
     /// <returns>True if such a sleep was ended.</returns>
     internal bool TryEndUnsentSleep(bool requestOnly)
