@@ -91,7 +91,7 @@ public class WaitBenchmarks
     public Task Floor_cpu_thread_then_one_Tell()
     {
         var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _cpu.TryPost(static s => ((SleeperFloor.Woken)s!).Run(), new SleeperFloor.Woken(seen, _sleeper));
+        new SleeperFloor.Woken(seen, _sleeper).PostTo(_cpu);
         return seen.Task;
     }
 
@@ -133,14 +133,16 @@ public class WaitBenchmarks
         {
             if (message is TaskCompletionSource seen)
             {
-                cpu.TryPost(static s => ((Woken)s!).Run(), new Woken(seen, Self));
+                new Woken(seen, Self).PostTo(cpu);
             }
         }
 
         /// <summary>On the CPU thread: the waiter sees its condition, then the thread's Sleep goes to its actor.</summary>
         public sealed record Woken(TaskCompletionSource Seen, IActorRef Actor)
         {
-            public void Run()
+            public void PostTo(CpuThread cpu) => cpu.TryPost(static s => ((Woken)s!).Run(), this);
+
+            private void Run()
             {
                 Seen.SetResult();
                 Actor.Tell(Slept.Instance);
