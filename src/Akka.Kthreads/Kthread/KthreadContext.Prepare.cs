@@ -118,7 +118,7 @@ public sealed partial class KthreadContext
     /// <returns>True if such a sleep was ended.</returns>
     internal bool TryEndUnsentSleep(bool requestOnly)
     {
-        if (Volatile.Read(ref _wakeable) is not { } note || (requestOnly && note.Sleep.Uninterruptible) || !note.TryCancel())
+        if (Volatile.Read(ref _wakeable) is not { } note || !note.TryCancel(byRequest: requestOnly))
         {
             return false;
         }

@@ -11,7 +11,8 @@ namespace Akka.Kthreads.Tests.Wait;
 /// </summary>
 public sealed class HeldBackSleepSpec(ITestOutputHelper output) : SpecBase(output)
 {
-    private static SleepNote Note(IActorRef actor) => new(actor, new Sleep(new TaskCompletionSource<bool>(), null, 0));
+    private static SleepNote Note(IActorRef actor, bool uninterruptible = false) =>
+        new(actor, new Sleep(new TaskCompletionSource<bool>(), null, 0, uninterruptible));
 
     private static Task<T> OnThread<T>(CpuThread cpu, Func<T> run)
     {
@@ -78,6 +79,20 @@ public sealed class HeldBackSleepSpec(ITestOutputHelper output) : SpecBase(outpu
             Assert.Equal(1, await OnThread(cpu, () => 1));
             await actor.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
         });
+
+    [Fact]
+    public async Task A_stop_or_park_request_ends_a_held_back_interruptible_sleep_but_not_an_uninterruptible_one()
+    {
+        var actor = CreateTestProbe();
+        Assert.True(Note(actor.Ref).TryCancel(byRequest: true));
+
+        var dSleep = Note(actor.Ref, uninterruptible: true);
+        Assert.False(dSleep.TryCancel(byRequest: true));
+        // Still held back: a wake-up ends it, as it ends a D sleep the actor knows of.
+        Assert.True(dSleep.TryCancel());
+        dSleep.Send();
+        await actor.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+    }
 
     [Fact]
     public async Task A_thread_woken_right_after_each_sleep_keeps_ps_and_WakeUp_right()

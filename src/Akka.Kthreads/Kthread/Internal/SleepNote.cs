@@ -35,5 +35,7 @@ internal sealed class SleepNote(IActorRef actor, Sleep sleep)
     }
 
     /// <summary>True when the actor never heard of this sleep and now never will: the caller ends it.</summary>
-    public bool TryCancel() => Interlocked.CompareExchange(ref _state, Cancelled, Pending) == Pending;
+    /// <param name="byRequest">A stop or park request: it does not end a TASK_UNINTERRUPTIBLE sleep, which then stays held back.</param>
+    public bool TryCancel(bool byRequest = false) =>
+        !(byRequest && Sleep.Uninterruptible) && Interlocked.CompareExchange(ref _state, Cancelled, Pending) == Pending;
 }
