@@ -42,6 +42,9 @@ public sealed record KthreadsSettings(
     /// <summary>kthreads.watchdog.hung-task-check-interval: how often khungtaskd looks; zero means every <see cref="HungTaskTimeout"/>.</summary>
     public TimeSpan HungTaskCheckInterval { get; init; }
 
+    /// <summary>kthreads.cpus.idle-poll: how long an idle CPU thread spins before it sleeps; a held-back Sleep waits at most this long for a waker.</summary>
+    public TimeSpan IdlePoll { get; init; } = Internal.CpuThread.DefaultIdlePoll;
+
     /// <summary>How often khungtaskd actually looks: the interval, or the timeout when the interval is zero.</summary>
     internal TimeSpan HungTaskScanEvery => HungTaskCheckInterval > TimeSpan.Zero ? HungTaskCheckInterval : HungTaskTimeout;
 
@@ -100,6 +103,7 @@ public sealed record KthreadsSettings(
             SoftLockupThreshold = NotNegative(config, "watchdog.soft-lockup-threshold"),
             HungTaskTimeout = NotNegative(config, "watchdog.hung-task-timeout"),
             HungTaskCheckInterval = NotNegative(config, "watchdog.hung-task-check-interval"),
+            IdlePoll = NotNegative(config, "cpus.idle-poll"),
         };
 
         if (string.IsNullOrWhiteSpace(settings.KthreaddName))

@@ -36,6 +36,7 @@ public sealed class HostingSpec
             SoftLockupThreshold = TimeSpan.FromSeconds(13),
             HungTaskTimeout = TimeSpan.FromSeconds(30),
             HungTaskCheckInterval = TimeSpan.FromSeconds(5),
+            IdlePoll = TimeSpan.FromMicroseconds(120),
         };
         using var host = Host(b => b.WithKthreads(options));
         await host.StartAsync(Ct);
@@ -50,12 +51,12 @@ public sealed class HostingSpec
                 (TimeSpan.FromSeconds(9), 3, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(6)),
                 (settings.WorkerFlushTimeout, settings.PossibleCpus, settings.StopMachineTimeout, settings.HotplugCallbackTimeout));
             Assert.Equal(
-                (TimeSpan.FromSeconds(13), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5)),
-                (settings.SoftLockupThreshold, settings.HungTaskTimeout, settings.HungTaskCheckInterval));
+                (TimeSpan.FromSeconds(13), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), TimeSpan.FromMicroseconds(120)),
+                (settings.SoftLockupThreshold, settings.HungTaskTimeout, settings.HungTaskCheckInterval, settings.IdlePoll));
 
             // Each option renders only its own key; unset ones leave the reference defaults.
             var lines = options.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            Assert.Equal(14, lines.Length);
+            Assert.Equal(15, lines.Length);
             Assert.All(lines, l => Assert.StartsWith("kthreads.", l, StringComparison.Ordinal));
             Assert.Equal("", new KthreadsOptions().ToString());
         }
@@ -75,6 +76,18 @@ public sealed class HostingSpec
         Assert.Equal(nameof(KthreadsOptions.SoftLockupThreshold), negative.ParamName);
         Assert.Equal("kthreads.watchdog.soft-lockup-threshold = 0ms",
             new KthreadsOptions { SoftLockupThreshold = TimeSpan.Zero }.ToString().Trim());
+    }
+
+    [Fact]
+    public void An_idle_poll_under_a_millisecond_is_written_in_microseconds_and_a_negative_one_is_refused_naming_it()
+    {
+        // In milliseconds, 50 µs would have been written as 0ms: a CPU thread that never polls.
+        Assert.Equal("kthreads.cpus.idle-poll = 50micros", new KthreadsOptions { IdlePoll = TimeSpan.FromMicroseconds(50) }.ToString().Trim());
+        Assert.Equal("kthreads.cpus.idle-poll = 2ms", new KthreadsOptions { IdlePoll = TimeSpan.FromMilliseconds(2) }.ToString().Trim());
+        var negative = Assert.Throws<ArgumentOutOfRangeException>(
+            () => new KthreadsOptions { IdlePoll = TimeSpan.FromMicroseconds(-1) }.Validate());
+
+        Assert.Equal(nameof(KthreadsOptions.IdlePoll), negative.ParamName);
     }
 
     [Fact]

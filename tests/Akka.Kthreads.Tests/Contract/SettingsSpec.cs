@@ -29,6 +29,7 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
         ["kthread.stop-timeout"] = "20s",
         ["kthread.park-timeout"] = "20s",
         ["cpus.possible"] = "2",
+        ["cpus.idle-poll"] = "50micros",
         ["cluster.cpus"] = "0",
         ["kthreadd.reaped-history"] = "1024",
         ["worker.flush-timeout"] = "10s",
@@ -74,6 +75,7 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
         Assert.Equal(TimeSpan.FromSeconds(120), settings.HungTaskTimeout);
         Assert.Equal(TimeSpan.Zero, settings.HungTaskCheckInterval);
         Assert.Equal(TimeSpan.FromSeconds(120), settings.HungTaskScanEvery);
+        Assert.Equal(TimeSpan.FromMicroseconds(50), settings.IdlePoll);
 
         // kthreads.conf: keep ask-timeout above stop- and park-timeout, so a slow stop is -ETIMEDOUT, not a TimeoutException.
         Assert.True(settings.AskTimeout > settings.StopTimeout, "ask-timeout must be above kthread.stop-timeout");
@@ -126,6 +128,13 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
     }
 
     [Fact]
+    public void Cpus_idle_poll_reads_microseconds_and_zero_sleeps_at_once_without_an_error()
+    {
+        Assert.Equal(TimeSpan.FromMicroseconds(200), Read("kthreads.cpus.idle-poll = 200micros").IdlePoll);
+        Assert.Equal(TimeSpan.Zero, Read("kthreads.cpus.idle-poll = 0").IdlePoll);
+    }
+
+    [Fact]
     public void Cpus_possible_zero_means_the_processor_count()
     {
         var settings = Read("kthreads.cpus.possible = 0");
@@ -154,6 +163,7 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
     [InlineData("kthreads.watchdog.soft-lockup-threshold = -1s", "kthreads.watchdog.soft-lockup-threshold")]
     [InlineData("kthreads.watchdog.hung-task-timeout = -1s", "kthreads.watchdog.hung-task-timeout")]
     [InlineData("kthreads.watchdog.hung-task-check-interval = -5s", "kthreads.watchdog.hung-task-check-interval")]
+    [InlineData("kthreads.cpus.idle-poll = -1micros", "kthreads.cpus.idle-poll")]
     [InlineData("kthreads.kthreadd-name = \"\"", "kthreads.kthreadd-name")]
     [InlineData("kthreads.kthreadd-name = \"   \"", "kthreads.kthreadd-name")]
     public void A_bad_value_throws_a_ConfigurationException_naming_the_key(string hocon, string key)

@@ -17,9 +17,8 @@ namespace Akka.Kthreads.Internal;
 /// </remarks>
 internal sealed class CpuThread
 {
-    // How long an idle thread spins before it sleeps: long enough to catch a quick hand-back,
-    // short enough not to steal a core from the actors.
-    private static readonly long SpinTicks = Stopwatch.Frequency / 20_000; // 50 µs
+    /// <summary>kthreads.cpus.idle-poll's default, as the reference config has it.</summary>
+    public static readonly TimeSpan DefaultIdlePoll = TimeSpan.FromMicroseconds(50);
 
     [ThreadStatic]
     private static CpuThread? _current;
@@ -28,16 +27,22 @@ internal sealed class CpuThread
     private readonly Queue<Work> _work = new();
     private readonly Action<Exception> _onFault;
 
+    // How long an idle thread spins before it sleeps (kthreads.cpus.idle-poll): long enough to catch a quick
+    // hand-back, short enough not to steal a core from the actors.
+    private readonly long _spinTicks;
+
     // Sleeps whose message to their actor waits until this thread has other work or goes to sleep (own thread only).
     private List<SleepNote>? _notes;
     private volatile int _queued;
     private bool _sleeping;
-    private bool _closing;
+    private volatile bool _closing;
     private bool _exited;
 
-    public CpuThread(int cpu, Action<Exception> onFault)
+    public CpuThread(int cpu, Action<Exception> onFault, TimeSpan idlePoll)
     {
         _onFault = onFault;
+        // Capped at a day: beyond that the sum with a timestamp could overflow, and no spin should last so long.
+        _spinTicks = (long)(Math.Min(idlePoll.TotalSeconds, TimeSpan.FromDays(1).TotalSeconds) * Stopwatch.Frequency);
         var thread = new Thread(Loop)
         {
             Name = $"cpu/{cpu}",
@@ -76,7 +81,7 @@ internal sealed class CpuThread
 
     /// <summary>
     /// Holds back a kthread's Sleep until the CPU thread the caller runs on has other work or goes to sleep, at most
-    /// its idle spin (50 µs) later: a wake-up within that time ends the sleep with no message at all. Off a CPU
+    /// its idle spin (kthreads.cpus.idle-poll) later: a wake-up within that time ends the sleep with no message at all. Off a CPU
     /// thread the Sleep goes at once.
     /// </summary>
     public static void HoldBack(SleepNote note)
@@ -149,8 +154,9 @@ internal sealed class CpuThread
         // forth (a park, a wake-up, a stopper's steps) is usually needed again within microseconds,
         // and waking a sleeping thread costs more than that. A busy-wait without yielding would
         // take a core from the actors on a small machine; sched_yield leaves it to them.
-        var until = Stopwatch.GetTimestamp() + SpinTicks;
-        while (_queued == 0 && Stopwatch.GetTimestamp() < until)
+        // A closing thread stops spinning at once: it only runs what is queued, then exits.
+        var until = Stopwatch.GetTimestamp() + _spinTicks;
+        while (_queued == 0 && !_closing && Stopwatch.GetTimestamp() < until)
         {
             Thread.Yield();
         }
