@@ -111,6 +111,9 @@ public sealed partial class KthreadContext
         _self.Tell(Kick.Instance);
     }
 
+    /// <summary>True while the flow sleeps in schedule() and its actor has not heard of it yet (the note is held back).</summary>
+    internal bool HasHeldBackSleep => Volatile.Read(ref _wakeable) is { IsPending: true };
+
     /// <summary>
     /// Ends the sleep whose note is still held back, if any (<paramref name="requestOnly"/>: only an interruptible
     /// one, for stop and park): a waker's first try, and the actor's for a wake-up or request that finds no sleep it knows of.

@@ -25,6 +25,9 @@ internal sealed class SleepNote(IActorRef actor, Sleep sleep)
     /// <summary>The CPU thread that holds the note back; the woken flow resumes there, where its CPU most likely is.</summary>
     public CpuThread? HeldOn { get; set; }
 
+    /// <summary>True while the note is held back: neither sent to the actor nor ended by a waker.</summary>
+    public bool IsPending => Volatile.Read(ref _state) == Pending;
+
     /// <summary>Sends the Sleep to the actor unless a wake-up ended it first; each note goes at most once.</summary>
     public void Send()
     {

@@ -1,0 +1,124 @@
+using Akka.Configuration;
+using Akka.Kthreads.Internal;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Akka.Kthreads.Tests.Wait;
+
+/// <summary>
+/// kthreads.cpus.idle-poll: a CPU thread stays runnable that long before it sleeps, and holds a kthread's Sleep back
+/// meanwhile. A poll far longer than any test keeps the Sleep held back for as long as the test needs it, so what the
+/// actor does with a sleep it has not heard of is seen directly, where the default 50 µs would leave it to timing.
+/// </summary>
+public sealed class IdlePollSpec(ITestOutputHelper output) : SpecBase(output, ConfigurationFactory.ParseString("""
+    kthreads.cpus.possible = 1
+    kthreads.cpus.idle-poll = 60s
+    """))
+{
+    // A thread that tells the probe each round, then sleeps in schedule() until woken or stopped; it returns 7.
+    private async Task<(Kthread Thread, KthreadContext Context)> RunSleeperAsync(Akka.TestKit.TestProbe probe, bool uninterruptible = false)
+    {
+        var context = new TaskCompletionSource<KthreadContext>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = await Kthreads.RunAsync(async current =>
+        {
+            context.TrySetResult(current);
+            var round = 0;
+            while (!current.ShouldStop)
+            {
+                if (current.ShouldPark)
+                {
+                    await current.ParkMeAsync();
+                    continue;
+                }
+
+                probe.Ref.Tell(++round, Akka.Actor.ActorRefs.NoSender);
+                current.PrepareToSleep(uninterruptible ? TaskState.Uninterruptible : TaskState.Interruptible);
+                await current.ScheduleAsync();
+                current.SetRunning();
+            }
+
+            return 7;
+        }, null, "held-back");
+        await probe.ExpectMsgAsync(1);
+        return (thread, await context.Task);
+    }
+
+    // The sleep is in schedule() and its note still held back on the polling CPU thread: the actor has not heard of it.
+    private Task HeldBackAsync(KthreadContext context) =>
+        AwaitAssertAsync(() => Assert.True(context.HasHeldBackSleep, "the thread's sleep is not held back"));
+
+    private async Task<char> StatAsync(Kthread thread) =>
+        (await Kthreads.ListAsync()).Single(r => r.Pid == thread.Pid).Stat;
+
+    [Fact]
+    public async Task A_WakeUp_through_the_actor_ends_a_sleep_its_actor_has_not_heard_of_and_replies_true()
+    {
+        var probe = CreateTestProbe();
+        var (thread, context) = await RunSleeperAsync(probe);
+        await HeldBackAsync(context);
+
+        // Within the poll ps still shows R, as the README says.
+        Assert.Equal('R', await StatAsync(thread));
+        Assert.True(await thread.WakeUpAsync());
+        await probe.ExpectMsgAsync(2);
+
+        Assert.Equal(7, await thread.StopAsync());
+    }
+
+    [Fact]
+    public async Task A_stop_ends_a_sleep_its_actor_has_not_heard_of()
+    {
+        var probe = CreateTestProbe();
+        var (thread, context) = await RunSleeperAsync(probe);
+        await HeldBackAsync(context);
+
+        Assert.Equal(7, await thread.StopAsync());
+    }
+
+    [Fact]
+    public async Task A_park_ends_a_sleep_its_actor_has_not_heard_of_and_the_thread_parks()
+    {
+        var probe = CreateTestProbe();
+        var (thread, context) = await RunSleeperAsync(probe);
+        await HeldBackAsync(context);
+
+        Assert.Equal(0, await thread.ParkAsync());
+        Assert.Equal('P', await StatAsync(thread));
+
+        await thread.UnparkAsync();
+        await probe.ExpectMsgAsync(2);
+        Assert.Equal(7, await thread.StopAsync());
+    }
+
+    [Fact]
+    public async Task A_park_leaves_an_uninterruptible_sleep_held_back_and_a_WakeUp_then_lets_the_thread_park()
+    {
+        var probe = CreateTestProbe();
+        var (thread, context) = await RunSleeperAsync(probe, uninterruptible: true);
+        await HeldBackAsync(context);
+
+        var park = thread.ParkAsync();
+        // Asked after the park, so answered after the actor handled it: the D sleep is still held back.
+        await thread.InfoAsync();
+        Assert.True(context.HasHeldBackSleep, "a park request ended a D sleep");
+        Assert.False(park.IsCompleted);
+
+        Assert.True(await thread.WakeUpAsync());
+        Assert.Equal(0, await park);
+        Assert.Equal(7, await thread.StopAsync());
+    }
+
+    [Fact]
+    public async Task A_polling_cpu_thread_exits_when_the_system_terminates_without_waiting_out_its_poll()
+    {
+        var probe = CreateTestProbe();
+        var (_, context) = await RunSleeperAsync(probe);
+        await HeldBackAsync(context);
+        var cpuThread = Kthreads.Cpus.Queue(0).OsThread;
+        Assert.NotNull(cpuThread);
+
+        await Sys.Terminate();
+
+        await AwaitAssertAsync(() => Assert.True(cpuThread.HasExited, "cpu/0 still polls after the system terminated"), TimeSpan.FromSeconds(10));
+    }
+}
