@@ -20,7 +20,6 @@ internal sealed partial class KthreadActor : UntypedActor
     private bool _started;
     private TaskCompletionSource<bool>? _sleeper;
     private int _offCpu;
-    private int _wokenGen;
 
     public KthreadActor(ConcurrentDictionary<int, KthreadContext> births, KthreadsSettings settings, Cpus cpus)
     {
@@ -184,14 +183,8 @@ internal sealed partial class KthreadActor : UntypedActor
                     return true; // asleep, but its Sleep is still held back on its CPU's thread
                 }
 
-                if (_k.TryConsumePrepared(out var gen))
-                {
-                    // Between PrepareToSleep and its sleep: that sleep returns at once.
-                    _wokenGen = gen;
-                    return true;
-                }
-
-                return false;
+                // Between PrepareToSleep and its sleep: that sleep returns at once.
+                return _k.TryWakePrepared();
             default:
                 return false;
         }
@@ -234,11 +227,7 @@ internal sealed partial class KthreadActor : UntypedActor
     {
         // A request, or a WakeUp after PrepareToSleep, that came in while the function was on its
         // way to sleep is a wake-up.
-        var wokenAlready = sleep.PreparedGen != 0 && sleep.PreparedGen == _wokenGen;
-        if (sleep.PreparedGen != 0)
-        {
-            _k.ClearPrepared(sleep.PreparedGen);
-        }
+        var wokenAlready = sleep.PreparedGen != 0 && !_k.ClearPrepared(sleep.PreparedGen);
 
         // TASK_UNINTERRUPTIBLE: stop and park requests do not end it; only a WakeUp (or its timeout) does.
         var requested = !sleep.Uninterruptible && (_k.ShouldStop || _k.ShouldPark);

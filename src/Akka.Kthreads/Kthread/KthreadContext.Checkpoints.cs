@@ -93,8 +93,24 @@ public sealed partial class KthreadContext
             await LetCallerAwait();
             SwitchOut(voluntary: true);
             var note = new SleepNote(_self, new Sleep(wake, timeout, prepared, uninterruptible));
-            Volatile.Write(ref _wakeable, note);
-            CpuThread.HoldBack(note);
+            // A full fence: a waker or request that comes after this finds the note; one that came before is seen below.
+            Interlocked.Exchange(ref _wakeable, note);
+            if (WokenOnTheWay(prepared, uninterruptible))
+            {
+                // schedule() returns at once, unless that waker ended the note itself (it completes the wake then). The
+                // prepared state is spent here, as the actor would spend it on the Sleep: after a request it is still set.
+                if (note.TryCancel())
+                {
+                    ClearPrepared(prepared);
+                    Interlocked.CompareExchange(ref _wakeable, null, note);
+                    wake.TrySetResult(true);
+                }
+            }
+            else
+            {
+                CpuThread.HoldBack(note);
+            }
+
             woken = await wake.Task.ConfigureAwait(false);
             Interlocked.CompareExchange(ref _wakeable, null, note);
             await AcquireCpuAsync().ConfigureAwait(false);
@@ -103,6 +119,11 @@ public sealed partial class KthreadContext
         await OnHeldCpu();
         return woken;
     }
+
+    // Taken while this flow went from its PrepareToSleep to its note: a wake-up took the prepared state, or a stop
+    // or park came after the check at the top of SleepAsync. Held back, that note would wait out the CPU's idle poll.
+    private bool WokenOnTheWay(int prepared, bool uninterruptible) =>
+        (prepared != 0 && Volatile.Read(ref _prepared) != prepared) || (!uninterruptible && (ShouldStop || ShouldPark));
 
     // kernel: __kthread_parkme() — loop, since an unpark can race with a new park request.
     private async Task ParkCoreAsync()

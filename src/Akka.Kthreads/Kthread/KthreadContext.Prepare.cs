@@ -81,8 +81,11 @@ public sealed partial class KthreadContext
         return gen;
     }
 
-    /// <summary>The actor's side once the Sleep of generation <paramref name="gen"/> is handled: later wake-ups wake the sleeper.</summary>
-    internal void ClearPrepared(int gen) => Interlocked.CompareExchange(ref _prepared, 0, gen);
+    /// <summary>
+    /// Spends the prepared state of generation <paramref name="gen"/> once its sleep begins (the actor, on the Sleep) or ends
+    /// unsent: later wake-ups wake the sleeper, not a sleep to come. False when a wake-up took it first (<see cref="TryConsumePrepared"/>).
+    /// </summary>
+    internal bool ClearPrepared(int gen) => Interlocked.CompareExchange(ref _prepared, 0, gen) == gen;
 
     private void EnterAsCurrent() => CurrentThread.Value = this;
 
@@ -92,11 +95,13 @@ public sealed partial class KthreadContext
     /// machine each hop through a pool thread costs more than the rest of the wake-up. A sleep the actor never
     /// heard of (its note still held back on the CPU thread) ends with no message at all; one it has heard of
     /// ends here and the actor is told after, to bring ps and the sleep's timer up to date. Anything else
-    /// (a thread between PrepareToSleep and its sleep, a new one) goes to the actor as before.
+    /// A thread between PrepareToSleep and its sleep is woken by taking its prepared state, as try_to_wake_up sets
+    /// TASK_RUNNING: that sleep then returns at once (the flow checks once its note is out, the actor once the Sleep
+    /// arrives). Anything else (a new thread, a sleep the actor knows of when the waker is a CPU thread) goes to the actor.
     /// </remarks>
     internal void TryToWakeUp()
     {
-        if (TryEndUnsentSleep(requestOnly: false))
+        if (TryEndUnsentSleep(requestOnly: false) || TryWakePrepared())
         {
             return;
         }
@@ -113,6 +118,22 @@ public sealed partial class KthreadContext
 
     /// <summary>True while the flow sleeps in schedule() and its actor has not heard of it yet (the note is held back).</summary>
     internal bool HasHeldBackSleep => Volatile.Read(ref _wakeable) is { IsPending: true };
+
+    /// <summary>
+    /// Takes the prepared state of a thread on its way to sleep, if it has one, and ends its note if that is already out:
+    /// whichever of this and the flow's own check comes second sees the other (both are full fences).
+    /// </summary>
+    /// <returns>True if the thread had prepared to sleep: it is woken.</returns>
+    internal bool TryWakePrepared()
+    {
+        if (!TryConsumePrepared(out _))
+        {
+            return false;
+        }
+
+        TryEndUnsentSleep(requestOnly: false);
+        return true;
+    }
 
     /// <summary>
     /// Ends the sleep whose note is still held back, if any (<paramref name="requestOnly"/>: only an interruptible

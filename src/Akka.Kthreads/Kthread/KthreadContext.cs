@@ -154,7 +154,13 @@ public sealed partial class KthreadContext
     /// <summary>migrate_tasks() for a thread off the CPU: ps shows it on <paramref name="to"/> once <paramref name="from"/> is gone (-1: on no CPU).</summary>
     internal bool MoveOff(int from, int to) => _held is null && Interlocked.CompareExchange(ref _lastCpu, to, from) == from;
 
-    internal void SetShouldPark(bool value) => _shouldPark = value;
+    internal void SetShouldPark(bool value)
+    {
+        _shouldPark = value;
+        // A full fence before the actor looks for a held-back note: a flow on its way to sleep looks at this flag after
+        // putting its note out, so one of the two sees the other (see SleepAsync).
+        Interlocked.MemoryBarrier();
+    }
 
     /// <summary>kthread_stop's side on the flags: stop set, park cleared, the stop token cancelled.</summary>
     internal void RequestStop()

@@ -109,6 +109,39 @@ public sealed class IdlePollSpec(ITestOutputHelper output) : SpecBase(output, Co
     }
 
     [Fact]
+    public async Task A_WakeUp_between_PrepareToSleep_and_ScheduleAsync_makes_that_sleep_return_at_once()
+    {
+        var probe = CreateTestProbe();
+        var prepared = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var go = new ManualResetEventSlim();
+        var thread = await Kthreads.RunAsync(async current =>
+        {
+            current.PrepareToSleep();
+            prepared.SetResult();
+            // Holds the CPU between the two, as kernel code may: the wake-up comes meanwhile.
+            go.Wait();
+            await current.ScheduleAsync();
+            current.SetRunning();
+            probe.Ref.Tell("ran", Akka.Actor.ActorRefs.NoSender);
+            while (!current.ShouldStop)
+            {
+                await current.ScheduleAsync();
+            }
+
+            return 7;
+        }, null, "woken-on-the-way");
+        await prepared.Task;
+
+        // Replied once the actor took the prepared state: the thread's note is not out yet.
+        Assert.True(await thread.WakeUpAsync());
+        go.Set();
+
+        // Held back, its note would wait out the 60 s poll before the actor saw the sleep and ended it.
+        await probe.ExpectMsgAsync("ran");
+        Assert.Equal(7, await thread.StopAsync());
+    }
+
+    [Fact]
     public async Task A_polling_cpu_thread_exits_when_the_system_terminates_without_waiting_out_its_poll()
     {
         var probe = CreateTestProbe();
