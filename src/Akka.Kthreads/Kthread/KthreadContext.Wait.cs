@@ -49,7 +49,7 @@ public sealed partial class KthreadContext
     public async Task<int> WaitForCompletionAsync(Completion done)
     {
         ArgumentNullException.ThrowIfNull(done);
-        var (result, _) = await WaitEventCoreAsync(done.Queue, done.TryWait, exclusive: true, timeout: null).ConfigureAwait(false);
+        var (result, _) = await WaitEventCoreAsync(done.Queue, done.TryWaitCondition, exclusive: true, timeout: null).ConfigureAwait(false);
         await OnHeldCpu();
         return result;
     }
@@ -62,7 +62,7 @@ public sealed partial class KthreadContext
     public async Task<bool> WaitForCompletionTimeoutAsync(Completion done, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(done);
-        var (result, _) = await WaitEventCoreAsync(done.Queue, done.TryWait, exclusive: true, WaitTimeout.Limit(timeout)).ConfigureAwait(false);
+        var (result, _) = await WaitEventCoreAsync(done.Queue, done.TryWaitCondition, exclusive: true, WaitTimeout.Limit(timeout)).ConfigureAwait(false);
         await OnHeldCpu();
         return result == 0;
     }

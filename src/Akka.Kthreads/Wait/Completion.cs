@@ -19,6 +19,7 @@ public sealed class Completion
     /// <summary>A completion not yet done (DECLARE_COMPLETION / init_completion).</summary>
     public Completion()
     {
+        TryWaitCondition = TryWait;
     }
 
     /// <summary>completion_done(): true if a wait would go through now without sleeping.</summary>
@@ -34,6 +35,9 @@ public sealed class Completion
     }
 
     internal WaitQueue Queue { get; } = new();
+
+    /// <summary><see cref="TryWait"/> as a wait's condition, made once: a method group made a delegate per wait.</summary>
+    internal Func<bool> TryWaitCondition { get; }
 
     /// <summary>complete(): let one wait through (done++), waking one waiter.</summary>
     public void Complete()

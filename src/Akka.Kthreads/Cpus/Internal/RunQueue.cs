@@ -230,9 +230,13 @@ internal sealed class RunQueue
             Grant.Post(this, next);
         }
 
-        foreach (var grant in yielded ?? [])
+        if (yielded is not null)
         {
-            Refuse(grant);
+            // A null check, not "yielded ?? []", which made an empty list at every release.
+            foreach (var grant in yielded)
+            {
+                Refuse(grant);
+            }
         }
     }
 
