@@ -94,10 +94,10 @@ public sealed partial class KthreadContext
     /// The waker ends a sleep itself, as the kernel's does, rather than through the thread's actor: on a small
     /// machine each hop through a pool thread costs more than the rest of the wake-up. A sleep the actor never
     /// heard of (its note still held back on the CPU thread) ends with no message at all; one it has heard of
-    /// ends here and the actor is told after, to bring ps and the sleep's timer up to date. Anything else
-    /// A thread between PrepareToSleep and its sleep is woken by taking its prepared state, as try_to_wake_up sets
-    /// TASK_RUNNING: that sleep then returns at once (the flow checks once its note is out, the actor once the Sleep
-    /// arrives). Anything else (a new thread, a sleep the actor knows of when the waker is a CPU thread) goes to the actor.
+    /// ends here and the actor is told after, to bring ps and the sleep's timer up to date. A thread between
+    /// PrepareToSleep and its sleep is woken by taking its prepared state, as try_to_wake_up sets TASK_RUNNING: that
+    /// sleep then returns at once (the flow checks once its note is out, the actor once the Sleep arrives). Anything
+    /// else (a new thread, a sleep the actor knows of when the waker is a CPU thread) goes to the actor.
     /// </remarks>
     internal void TryToWakeUp()
     {
