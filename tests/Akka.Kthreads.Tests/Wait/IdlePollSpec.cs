@@ -15,13 +15,15 @@ public sealed class IdlePollSpec(ITestOutputHelper output) : SpecBase(output, Co
     kthreads.cpus.idle-poll = 60s
     """))
 {
-    // A thread that tells the probe each round, then sleeps in schedule() until woken or stopped; it returns 7.
-    private async Task<(Kthread Thread, KthreadContext Context)> RunSleeperAsync(Akka.TestKit.TestProbe probe, bool uninterruptible = false)
+    // A thread that tells the probe each round, then sleeps in schedule() until woken or stopped (it returns 7); returned
+    // once that sleep is in schedule() with its note still held back on the polling CPU thread: the actor has not heard of it.
+    private async Task<(Akka.TestKit.TestProbe Probe, Kthread Thread, KthreadContext Context)> HeldBackSleeperAsync(bool uninterruptible = false)
     {
-        var context = new TaskCompletionSource<KthreadContext>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var probe = CreateTestProbe();
+        var started = new TaskCompletionSource<KthreadContext>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = await Kthreads.RunAsync(async current =>
         {
-            context.TrySetResult(current);
+            started.TrySetResult(current);
             var round = 0;
             while (!current.ShouldStop)
             {
@@ -40,12 +42,10 @@ public sealed class IdlePollSpec(ITestOutputHelper output) : SpecBase(output, Co
             return 7;
         }, null, "held-back");
         await probe.ExpectMsgAsync(1);
-        return (thread, await context.Task);
+        var context = await started.Task;
+        await AwaitAssertAsync(() => Assert.True(context.HasHeldBackSleep, "the thread's sleep is not held back"));
+        return (probe, thread, context);
     }
-
-    // The sleep is in schedule() and its note still held back on the polling CPU thread: the actor has not heard of it.
-    private Task HeldBackAsync(KthreadContext context) =>
-        AwaitAssertAsync(() => Assert.True(context.HasHeldBackSleep, "the thread's sleep is not held back"));
 
     private async Task<char> StatAsync(Kthread thread) =>
         (await Kthreads.ListAsync()).Single(r => r.Pid == thread.Pid).Stat;
@@ -53,9 +53,7 @@ public sealed class IdlePollSpec(ITestOutputHelper output) : SpecBase(output, Co
     [Fact]
     public async Task A_WakeUp_through_the_actor_ends_a_sleep_its_actor_has_not_heard_of_and_replies_true()
     {
-        var probe = CreateTestProbe();
-        var (thread, context) = await RunSleeperAsync(probe);
-        await HeldBackAsync(context);
+        var (probe, thread, _) = await HeldBackSleeperAsync();
 
         // Within the poll ps still shows R, as the README says.
         Assert.Equal('R', await StatAsync(thread));
@@ -68,9 +66,7 @@ public sealed class IdlePollSpec(ITestOutputHelper output) : SpecBase(output, Co
     [Fact]
     public async Task A_stop_ends_a_sleep_its_actor_has_not_heard_of()
     {
-        var probe = CreateTestProbe();
-        var (thread, context) = await RunSleeperAsync(probe);
-        await HeldBackAsync(context);
+        var (_, thread, _) = await HeldBackSleeperAsync();
 
         Assert.Equal(7, await thread.StopAsync());
     }
@@ -78,9 +74,7 @@ public sealed class IdlePollSpec(ITestOutputHelper output) : SpecBase(output, Co
     [Fact]
     public async Task A_park_ends_a_sleep_its_actor_has_not_heard_of_and_the_thread_parks()
     {
-        var probe = CreateTestProbe();
-        var (thread, context) = await RunSleeperAsync(probe);
-        await HeldBackAsync(context);
+        var (probe, thread, _) = await HeldBackSleeperAsync();
 
         Assert.Equal(0, await thread.ParkAsync());
         Assert.Equal('P', await StatAsync(thread));
@@ -93,9 +87,7 @@ public sealed class IdlePollSpec(ITestOutputHelper output) : SpecBase(output, Co
     [Fact]
     public async Task A_park_leaves_an_uninterruptible_sleep_held_back_and_a_WakeUp_then_lets_the_thread_park()
     {
-        var probe = CreateTestProbe();
-        var (thread, context) = await RunSleeperAsync(probe, uninterruptible: true);
-        await HeldBackAsync(context);
+        var (_, thread, context) = await HeldBackSleeperAsync(uninterruptible: true);
 
         var park = thread.ParkAsync();
         // Asked after the park, so answered after the actor handled it: the D sleep is still held back.
@@ -144,9 +136,7 @@ public sealed class IdlePollSpec(ITestOutputHelper output) : SpecBase(output, Co
     [Fact]
     public async Task A_polling_cpu_thread_exits_when_the_system_terminates_without_waiting_out_its_poll()
     {
-        var probe = CreateTestProbe();
-        var (_, context) = await RunSleeperAsync(probe);
-        await HeldBackAsync(context);
+        var (_, _, context) = await HeldBackSleeperAsync();
         var cpuThread = Kthreads.Cpus.Queue(0).OsThread;
         Assert.NotNull(cpuThread);
 
