@@ -32,6 +32,10 @@ internal static class Systems
     public static ActorSystem Start(string name, int cpus) =>
         ActorSystem.Create(name, ConfigurationFactory.ParseString($"kthreads.cpus.possible = {cpus}").WithFallback(Config));
 
+    /// <summary>A system with one CPU per core of this machine and <paramref name="hocon"/> over the shared config.</summary>
+    public static ActorSystem Start(string name, string hocon) =>
+        ActorSystem.Create(name, ConfigurationFactory.ParseString(hocon).WithFallback(Config));
+
     /// <summary>A system with one CPU per core of this machine (kthreads.cpus.possible = 0).</summary>
     public static ActorSystem Start(string name) => ActorSystem.Create(name, Config);
 

@@ -13,7 +13,7 @@ namespace Akka.Kthreads.Benchmarks;
 /// --quick: BenchmarkDotNet's short run (under 3 minutes on 2 cores); --million: also 1,000,000 parked kthreads;
 /// --scale-only / --no-scale: one half only; --busy-cpus-only: only the Ask latency with every CPU busy;
 /// --cluster-only: only the cluster figures (hand-off on a graceful leave, QueueOnCpuAsync items/s, remote park + unpark,
-/// cluster-wide stop_machine); --cluster-ops-only: only the last two.
+/// cluster-wide stop_machine); --cluster-ops-only: only the last two; --idle-poll-only: only the idle-poll figures.
 /// Other arguments go to BenchmarkDotNet (e.g. --filter); the stop_machine call → fn figures follow
 /// the benchmarks whenever StopMachineBenchmarks ran, the busy-CPU and cluster figures whenever every benchmark ran.
 /// </summary>
@@ -33,7 +33,14 @@ public static class Program
         var clusterOnly = args.Contains("--cluster-only");
         var clusterOpsOnly = args.Contains("--cluster-ops-only");
         var coldOnly = args.Contains("--cold-stop-machine-only");
-        var rest = args.Where(a => a is not ("--quick" or "--million" or "--scale-only" or "--no-scale" or "--busy-cpus-only" or "--cluster-only" or "--cluster-ops-only" or "--cold-stop-machine-only")).ToArray();
+        var idlePollOnly = args.Contains("--idle-poll-only");
+        var rest = args.Where(a => a is not ("--quick" or "--million" or "--scale-only" or "--no-scale" or "--busy-cpus-only" or "--cluster-only" or "--cluster-ops-only" or "--cold-stop-machine-only" or "--idle-poll-only")).ToArray();
+        if (idlePollOnly)
+        {
+            await IdlePollFigures.RunAsync(Console.Out);
+            return 0;
+        }
+
         if (busyOnly)
         {
             await BusyCpusFigures.RunAsync(Console.Out);
