@@ -93,48 +93,4 @@ public sealed class HeldBackSleepSpec(ITestOutputHelper output) : SpecBase(outpu
         dSleep.Send();
         await actor.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
     }
-
-    [Fact]
-    public async Task A_thread_woken_right_after_each_sleep_keeps_ps_and_WakeUp_right()
-    {
-        var probe = CreateTestProbe();
-        var pending = 0;
-        var thread = await Kthreads.RunAsync(async current =>
-        {
-            var rounds = 0;
-            while (!current.ShouldStop)
-            {
-                current.PrepareToSleep();
-                if (Volatile.Read(ref pending) == 0)
-                {
-                    await current.ScheduleAsync();
-                }
-
-                current.SetRunning();
-                if (Interlocked.Exchange(ref pending, 0) == 1)
-                {
-                    probe.Tell(++rounds);
-                }
-            }
-
-            return 0;
-        }, null, "rewoken");
-
-        // Each wake-up from the caller, as soon as the thread went back to sleep: mostly before its actor heard of that sleep.
-        for (var round = 1; round <= 300; round++)
-        {
-            Volatile.Write(ref pending, 1);
-            thread.WakeUpProcess();
-            await probe.ExpectMsgAsync(round);
-        }
-
-        // The actor knows the thread sleeps, and a wake-up through it still runs the thread.
-        await AwaitStateAsync(thread, KthreadState.Sleeping);
-        Assert.Equal('S', (await Kthreads.ListAsync()).Single(r => r.Pid == thread.Pid).Stat);
-        Volatile.Write(ref pending, 1);
-        Assert.True(await thread.WakeUpAsync());
-        await probe.ExpectMsgAsync(301);
-
-        Assert.Equal(0, await thread.StopAsync());
-    }
 }
