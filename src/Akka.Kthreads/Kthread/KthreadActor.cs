@@ -178,13 +178,8 @@ internal sealed partial class KthreadActor : UntypedActor
                 WakeSleeper(true);
                 return true;
             case KthreadState.Running or KthreadState.Sleeping when FlowRuns:
-                if (_k.TryEndUnsentSleep(requestOnly: false))
-                {
-                    return true; // asleep, but its Sleep is still held back on its CPU's thread
-                }
-
-                // Between PrepareToSleep and its sleep: that sleep returns at once.
-                return _k.TryWakePrepared();
+                // Asleep with its Sleep still held back on its CPU's thread, or between PrepareToSleep and its sleep.
+                return _k.TryWakeOnItsWay();
             default:
                 return false;
         }
@@ -230,7 +225,7 @@ internal sealed partial class KthreadActor : UntypedActor
         var wokenAlready = sleep.PreparedGen != 0 && !_k.ClearPrepared(sleep.PreparedGen);
 
         // TASK_UNINTERRUPTIBLE: stop and park requests do not end it; only a WakeUp (or its timeout) does.
-        var requested = !sleep.Uninterruptible && (_k.ShouldStop || _k.ShouldPark);
+        var requested = _k.RequestEnds(sleep.Uninterruptible);
 
         // Ended by a waker before we heard of it (TryToWakeUp): the flow runs on.
         var endedByWaker = sleep.Wake.Task.IsCompleted;

@@ -75,7 +75,7 @@ public sealed partial class KthreadContext
         bool woken;
         // TASK_UNINTERRUPTIBLE: a pending request is no wake-up for it (the kernel's signal_pending_state() is false).
         var uninterruptible = _myPreparedUninterruptible;
-        var requested = !uninterruptible && (ShouldStop || ShouldPark);
+        var requested = RequestEnds(uninterruptible);
         if (requested || timeout == TimeSpan.Zero)
         {
             // A pending request is a wake-up that already happened; a zero timeout has run out.
@@ -97,12 +97,10 @@ public sealed partial class KthreadContext
             Interlocked.Exchange(ref _wakeable, note);
             if (WokenOnTheWay(prepared, uninterruptible))
             {
-                // schedule() returns at once, unless that waker ended the note itself (it completes the wake then). The
-                // prepared state is spent here, as the actor would spend it on the Sleep: after a request it is still set.
-                if (note.TryCancel())
+                // schedule() returns at once, here on this CPU's thread, unless that waker ended the note itself (it
+                // completes the wake then).
+                if (TryTakeUnsent(note, requestOnly: false))
                 {
-                    ClearPrepared(prepared);
-                    Interlocked.CompareExchange(ref _wakeable, null, note);
                     wake.TrySetResult(true);
                 }
             }
@@ -123,7 +121,10 @@ public sealed partial class KthreadContext
     // Taken while this flow went from its PrepareToSleep to its note: a wake-up took the prepared state, or a stop
     // or park came after the check at the top of SleepAsync. Held back, that note would wait out the CPU's idle poll.
     private bool WokenOnTheWay(int prepared, bool uninterruptible) =>
-        (prepared != 0 && Volatile.Read(ref _prepared) != prepared) || (!uninterruptible && (ShouldStop || ShouldPark));
+        (prepared != 0 && Volatile.Read(ref _prepared) != prepared) || RequestEnds(uninterruptible);
+
+    /// <summary>signal_pending_state(): a stop or park request is pending and ends a sleep in this state (not a TASK_UNINTERRUPTIBLE one).</summary>
+    internal bool RequestEnds(bool uninterruptible) => !uninterruptible && (ShouldStop || ShouldPark);
 
     // kernel: __kthread_parkme() — loop, since an unpark can race with a new park request.
     private async Task ParkCoreAsync()

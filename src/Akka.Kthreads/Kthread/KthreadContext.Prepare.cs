@@ -101,7 +101,7 @@ public sealed partial class KthreadContext
     /// </remarks>
     internal void TryToWakeUp()
     {
-        if (TryEndUnsentSleep(requestOnly: false) || TryWakePrepared())
+        if (TryWakeOnItsWay())
         {
             return;
         }
@@ -115,6 +115,12 @@ public sealed partial class KthreadContext
 
         _self.Tell(Kick.Instance);
     }
+
+    /// <summary>
+    /// try_to_wake_up's part that needs no actor: ends a sleep whose note is still held back, or takes the prepared state of a
+    /// thread on its way to sleep. True if the thread was woken either way.
+    /// </summary>
+    internal bool TryWakeOnItsWay() => TryEndUnsentSleep(requestOnly: false) || TryWakePrepared();
 
     /// <summary>True while the flow sleeps in schedule() and its actor has not heard of it yet (the note is held back).</summary>
     internal bool HasHeldBackSleep => Volatile.Read(ref _wakeable) is { IsPending: true };
@@ -142,22 +148,33 @@ public sealed partial class KthreadContext
     /// <returns>True if such a sleep was ended.</returns>
     internal bool TryEndUnsentSleep(bool requestOnly)
     {
-        if (Volatile.Read(ref _wakeable) is not { } note || !note.TryCancel(byRequest: requestOnly))
+        if (Volatile.Read(ref _wakeable) is not { } note || !TryTakeUnsent(note, requestOnly))
         {
             return false;
         }
 
-        Interlocked.CompareExchange(ref _wakeable, null, note);
         EndUnsent(note);
         return true;
     }
 
-    // A sleep the actor never heard of: its PrepareToSleep is spent here, as the actor would on the Sleep. The flow goes on
-    // on the CPU thread that held the note back: its acquire of that (most likely idle) CPU is then immediate, and the
-    // waker pays a post, not the acquire, nor runs the flow's continuation inside its own call.
+    // Cancels a note the actor never heard of and spends its PrepareToSleep, as the actor would on the Sleep; whoever
+    // succeeds (a waker, the actor, or the flow itself on its way to sleep) completes the wake.
+    private bool TryTakeUnsent(SleepNote note, bool requestOnly)
+    {
+        if (!note.TryCancel(byRequest: requestOnly))
+        {
+            return false;
+        }
+
+        ClearPrepared(note.Sleep.PreparedGen);
+        Interlocked.CompareExchange(ref _wakeable, null, note);
+        return true;
+    }
+
+    // The flow goes on on the CPU thread that held the note back: its acquire of that (most likely idle) CPU is then
+    // immediate, and the waker pays a post, not the acquire, nor runs the flow's continuation inside its own call.
     private void EndUnsent(SleepNote note)
     {
-        ClearPrepared(note.Sleep.PreparedGen);
         var wake = note.Sleep.Wake;
         if (note.HeldOn?.TryPost(static w => ((TaskCompletionSource<bool>)w!).TrySetResult(true), wake) == true)
         {
