@@ -70,6 +70,10 @@ public abstract class SpecBase : Akka.TestKit.Xunit2.TestKit
         return received;
     }
 
+    /// <summary>The STAT letter ps (ListAsync) shows for <paramref name="thread"/> now.</summary>
+    protected async Task<char> PsStatAsync(Kthread thread) =>
+        (await Kthreads.ListAsync()).Single(r => r.Pid == thread.Pid).Stat;
+
     protected Task AwaitStateAsync(Kthread thread, KthreadState state) =>
         AwaitAssertAsync(async () => Xunit.Assert.Equal(state, (await thread.InfoAsync()).State));
 

@@ -47,16 +47,13 @@ public sealed class IdlePollSpec(ITestOutputHelper output) : SpecBase(output, Co
         return (probe, thread, context);
     }
 
-    private async Task<char> StatAsync(Kthread thread) =>
-        (await Kthreads.ListAsync()).Single(r => r.Pid == thread.Pid).Stat;
-
     [Fact]
     public async Task A_WakeUp_through_the_actor_ends_a_sleep_its_actor_has_not_heard_of_and_replies_true()
     {
         var (probe, thread, _) = await HeldBackSleeperAsync();
 
         // Within the poll ps still shows R, as the README says.
-        Assert.Equal('R', await StatAsync(thread));
+        Assert.Equal('R', await PsStatAsync(thread));
         Assert.True(await thread.WakeUpAsync());
         await probe.ExpectMsgAsync(2);
 
@@ -77,7 +74,7 @@ public sealed class IdlePollSpec(ITestOutputHelper output) : SpecBase(output, Co
         var (probe, thread, _) = await HeldBackSleeperAsync();
 
         Assert.Equal(0, await thread.ParkAsync());
-        Assert.Equal('P', await StatAsync(thread));
+        Assert.Equal('P', await PsStatAsync(thread));
 
         await thread.UnparkAsync();
         await probe.ExpectMsgAsync(2);

@@ -88,7 +88,7 @@ public abstract class WakeUpRaceSpecBase(ITestOutputHelper output, Config config
 
         // Afterwards ps and WakeUp agree that the thread sleeps, and a wake-up through the actor still runs it.
         await AwaitStateAsync(sleeper, KthreadState.Sleeping);
-        Assert.Equal('S', (await Kthreads.ListAsync()).Single(r => r.Pid == sleeper.Pid).Stat);
+        Assert.Equal('S', await PsStatAsync(sleeper));
         Interlocked.Increment(ref posted);
         Assert.True(await sleeper.WakeUpAsync());
         await probe.ExpectMsgAsync(Rounds + 1);
