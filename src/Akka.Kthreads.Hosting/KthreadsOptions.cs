@@ -44,8 +44,11 @@ public sealed class KthreadsOptions
     /// <summary>kthreads.cluster.cpus: cluster-wide CPUs (set by the cluster library); 0 for none.</summary>
     public int? ClusterCpus { get; set; }
 
-    /// <summary>kthreads.cpus.idle-poll: how long an idle CPU thread spins before it sleeps; zero sleeps at once.</summary>
+    /// <summary>kthreads.cpus.idle-poll: how long an idle CPU thread spins before it sleeps, at first and at least; zero sleeps at once.</summary>
     public TimeSpan? IdlePoll { get; set; }
+
+    /// <summary>kthreads.cpus.idle-poll-max: how far the spin may grow while wake-ups come soon after idle; no more than IdlePoll keeps it fixed.</summary>
+    public TimeSpan? IdlePollMax { get; set; }
 
     /// <summary>kthreads.stop-machine.timeout: how long stop_machine waits to hold every CPU.</summary>
     public TimeSpan? StopMachineTimeout { get; set; }
@@ -85,6 +88,7 @@ public sealed class KthreadsOptions
         Hocon.Line(hocon, "kthreads.worker.flush-timeout", Hocon.Duration(WorkerFlushTimeout));
         Hocon.Line(hocon, "kthreads.cpus.possible", PossibleCpus?.ToString(CultureInfo.InvariantCulture));
         Hocon.Line(hocon, "kthreads.cpus.idle-poll", Hocon.Duration(IdlePoll));
+        Hocon.Line(hocon, "kthreads.cpus.idle-poll-max", Hocon.Duration(IdlePollMax));
         Hocon.Line(hocon, "kthreads.cluster.cpus", ClusterCpus?.ToString(CultureInfo.InvariantCulture));
         Hocon.Line(hocon, "kthreads.stop-machine.timeout", Hocon.Duration(StopMachineTimeout));
         Hocon.Line(hocon, "kthreads.hotplug.callback-timeout", Hocon.Duration(HotplugCallbackTimeout));
@@ -106,6 +110,7 @@ public sealed class KthreadsOptions
         Check.Positive(StopMachineTimeout, owner, nameof(StopMachineTimeout));
         Check.Positive(HotplugCallbackTimeout, owner, nameof(HotplugCallbackTimeout));
         Check.NotNegative(IdlePoll, owner, nameof(IdlePoll));
+        Check.NotNegative(IdlePollMax, owner, nameof(IdlePollMax));
         Check.NotNegative(SoftLockupThreshold, owner, nameof(SoftLockupThreshold));
         Check.NotNegative(HungTaskTimeout, owner, nameof(HungTaskTimeout));
         Check.NotNegative(HungTaskCheckInterval, owner, nameof(HungTaskCheckInterval));

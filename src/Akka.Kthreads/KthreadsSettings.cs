@@ -42,8 +42,11 @@ public sealed record KthreadsSettings(
     /// <summary>kthreads.watchdog.hung-task-check-interval: how often khungtaskd looks; zero means every <see cref="HungTaskTimeout"/>.</summary>
     public TimeSpan HungTaskCheckInterval { get; init; }
 
-    /// <summary>kthreads.cpus.idle-poll: how long an idle CPU thread spins before it sleeps; a held-back Sleep waits at most this long for a waker.</summary>
+    /// <summary>kthreads.cpus.idle-poll: how long an idle CPU thread spins before it sleeps, at first and at least; a held-back Sleep waits at most the spin for a waker.</summary>
     public TimeSpan IdlePoll { get; init; } = Internal.CpuThread.DefaultIdlePoll;
+
+    /// <summary>kthreads.cpus.idle-poll-max: how far an idle CPU thread's spin may grow while its wake-ups come soon after it went idle; no more than IdlePoll keeps the spin fixed.</summary>
+    public TimeSpan IdlePollMax { get; init; } = Internal.CpuThread.DefaultIdlePollMax;
 
     /// <summary>How often khungtaskd actually looks: the interval, or the timeout when the interval is zero.</summary>
     internal TimeSpan HungTaskScanEvery => HungTaskCheckInterval > TimeSpan.Zero ? HungTaskCheckInterval : HungTaskTimeout;
@@ -104,6 +107,7 @@ public sealed record KthreadsSettings(
             HungTaskTimeout = NotNegative(config, "watchdog.hung-task-timeout"),
             HungTaskCheckInterval = NotNegative(config, "watchdog.hung-task-check-interval"),
             IdlePoll = NotNegative(config, "cpus.idle-poll"),
+            IdlePollMax = NotNegative(config, "cpus.idle-poll-max"),
         };
 
         if (string.IsNullOrWhiteSpace(settings.KthreaddName))

@@ -37,6 +37,7 @@ public sealed class HostingSpec
             HungTaskTimeout = TimeSpan.FromSeconds(30),
             HungTaskCheckInterval = TimeSpan.FromSeconds(5),
             IdlePoll = TimeSpan.FromMicroseconds(120),
+            IdlePollMax = TimeSpan.FromMicroseconds(480),
         };
         using var host = Host(b => b.WithKthreads(options));
         await host.StartAsync(Ct);
@@ -51,12 +52,12 @@ public sealed class HostingSpec
                 (TimeSpan.FromSeconds(9), 3, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(6)),
                 (settings.WorkerFlushTimeout, settings.PossibleCpus, settings.StopMachineTimeout, settings.HotplugCallbackTimeout));
             Assert.Equal(
-                (TimeSpan.FromSeconds(13), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), TimeSpan.FromMicroseconds(120)),
-                (settings.SoftLockupThreshold, settings.HungTaskTimeout, settings.HungTaskCheckInterval, settings.IdlePoll));
+                (TimeSpan.FromSeconds(13), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), TimeSpan.FromMicroseconds(120), TimeSpan.FromMicroseconds(480)),
+                (settings.SoftLockupThreshold, settings.HungTaskTimeout, settings.HungTaskCheckInterval, settings.IdlePoll, settings.IdlePollMax));
 
             // Each option renders only its own key; unset ones leave the reference defaults.
             var lines = options.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            Assert.Equal(15, lines.Length);
+            Assert.Equal(16, lines.Length);
             Assert.All(lines, l => Assert.StartsWith("kthreads.", l, StringComparison.Ordinal));
             Assert.Equal("", new KthreadsOptions().ToString());
         }
@@ -88,6 +89,10 @@ public sealed class HostingSpec
             () => new KthreadsOptions { IdlePoll = TimeSpan.FromMicroseconds(-1) }.Validate());
 
         Assert.Equal(nameof(KthreadsOptions.IdlePoll), negative.ParamName);
+        Assert.Equal("kthreads.cpus.idle-poll-max = 200micros", new KthreadsOptions { IdlePollMax = TimeSpan.FromMicroseconds(200) }.ToString().Trim());
+        var negativeMax = Assert.Throws<ArgumentOutOfRangeException>(
+            () => new KthreadsOptions { IdlePollMax = TimeSpan.FromMicroseconds(-1) }.Validate());
+        Assert.Equal(nameof(KthreadsOptions.IdlePollMax), negativeMax.ParamName);
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public sealed class Cpus
         var ids = new int[possible];
         for (var cpu = 0; cpu < possible; cpu++)
         {
-            _runQueues[cpu] = new RunQueue(cpu, OnCpuThreadFault, settings.IdlePoll, settings.CpusOnlineAtStart);
+            _runQueues[cpu] = new RunQueue(cpu, OnCpuThreadFault, settings.IdlePoll, settings.IdlePollMax, settings.CpusOnlineAtStart);
             ids[cpu] = cpu;
         }
 

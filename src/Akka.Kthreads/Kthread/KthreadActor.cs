@@ -240,7 +240,15 @@ internal sealed partial class KthreadActor : UntypedActor
         Transition(KthreadState.Sleeping);
         if (sleep.Timeout is { } timeout)
         {
-            KthreadTimers.Start(ref _timers, KthreadTimer.Sleep, Context, timeout, static gen => new SleepTimedOut(gen));
+            // Counted from the sleep itself, not from this message, which the CPU's thread may have held back.
+            var left = sleep.Left(timeout);
+            if (left <= TimeSpan.Zero)
+            {
+                WakeSleeper(false);
+                return;
+            }
+
+            KthreadTimers.Start(ref _timers, KthreadTimer.Sleep, Context, left, static gen => new SleepTimedOut(gen));
         }
     }
 

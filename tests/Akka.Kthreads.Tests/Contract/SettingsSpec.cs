@@ -30,6 +30,7 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
         ["kthread.park-timeout"] = "20s",
         ["cpus.possible"] = "2",
         ["cpus.idle-poll"] = "50micros",
+        ["cpus.idle-poll-max"] = "200micros",
         ["cluster.cpus"] = "0",
         ["kthreadd.reaped-history"] = "1024",
         ["worker.flush-timeout"] = "10s",
@@ -132,6 +133,8 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
     {
         Assert.Equal(TimeSpan.FromMicroseconds(200), Read("kthreads.cpus.idle-poll = 200micros").IdlePoll);
         Assert.Equal(TimeSpan.Zero, Read("kthreads.cpus.idle-poll = 0").IdlePoll);
+        Assert.Equal(TimeSpan.FromMicroseconds(200), Read("").IdlePollMax);
+        Assert.Equal(TimeSpan.FromMilliseconds(1), Read("kthreads.cpus.idle-poll-max = 1ms").IdlePollMax);
     }
 
     [Fact]
@@ -164,6 +167,7 @@ public sealed class SettingsSpec(ITestOutputHelper output) : SpecBase(output)
     [InlineData("kthreads.watchdog.hung-task-timeout = -1s", "kthreads.watchdog.hung-task-timeout")]
     [InlineData("kthreads.watchdog.hung-task-check-interval = -5s", "kthreads.watchdog.hung-task-check-interval")]
     [InlineData("kthreads.cpus.idle-poll = -1micros", "kthreads.cpus.idle-poll")]
+    [InlineData("kthreads.cpus.idle-poll-max = -1micros", "kthreads.cpus.idle-poll-max")]
     [InlineData("kthreads.kthreadd-name = \"\"", "kthreads.kthreadd-name")]
     [InlineData("kthreads.kthreadd-name = \"   \"", "kthreads.kthreadd-name")]
     public void A_bad_value_throws_a_ConfigurationException_naming_the_key(string hocon, string key)

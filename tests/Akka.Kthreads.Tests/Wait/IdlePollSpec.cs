@@ -8,7 +8,8 @@ namespace Akka.Kthreads.Tests.Wait;
 /// <summary>
 /// kthreads.cpus.idle-poll: a CPU thread stays runnable that long before it sleeps, and holds a kthread's Sleep back
 /// meanwhile. A poll far longer than any test keeps the Sleep held back for as long as the test needs it, so what the
-/// actor does with a sleep it has not heard of is seen directly, where the default 50 µs would leave it to timing.
+/// actor does with a sleep it has not heard of is seen directly, where the default 50 µs would leave it to timing. Its
+/// idle-poll-max (200 µs by default) is below the poll, which keeps the poll fixed.
 /// </summary>
 public sealed class IdlePollSpec(ITestOutputHelper output) : SpecBase(output, ConfigurationFactory.ParseString("""
     kthreads.cpus.possible = 1
@@ -127,6 +128,26 @@ public sealed class IdlePollSpec(ITestOutputHelper output) : SpecBase(output, Co
 
         // Held back, its note would wait out the 60 s poll before the actor saw the sleep and ended it.
         await probe.ExpectMsgAsync("ran");
+        Assert.Equal(7, await thread.StopAsync());
+    }
+
+    [Fact]
+    public async Task A_timed_sleep_times_out_at_its_timeout_though_the_poll_would_hold_its_note_back_for_a_minute()
+    {
+        var probe = CreateTestProbe();
+        var thread = await Kthreads.RunAsync(async current =>
+        {
+            probe.Ref.Tell(await current.ScheduleTimeoutAsync(TimeSpan.FromMilliseconds(100)), Akka.Actor.ActorRefs.NoSender);
+            while (!current.ShouldStop)
+            {
+                await current.ScheduleAsync();
+            }
+
+            return 7;
+        }, null, "timed");
+
+        // Nothing wakes it: only its timeout ends the sleep, and the CPU thread's spin ends there to let its actor know.
+        await probe.ExpectMsgAsync(false);
         Assert.Equal(7, await thread.StopAsync());
     }
 

@@ -20,6 +20,9 @@ internal sealed class CpuThread
     /// <summary>kthreads.cpus.idle-poll's default, as the reference config has it.</summary>
     public static readonly TimeSpan DefaultIdlePoll = TimeSpan.FromMicroseconds(50);
 
+    /// <summary>kthreads.cpus.idle-poll-max's default: cpuidle-haltpoll's guest_halt_poll_ns.</summary>
+    public static readonly TimeSpan DefaultIdlePollMax = TimeSpan.FromMicroseconds(200);
+
     [ThreadStatic]
     private static CpuThread? _current;
 
@@ -27,9 +30,9 @@ internal sealed class CpuThread
     private readonly Queue<Work> _work = new();
     private readonly Action<Exception> _onFault;
 
-    // How long an idle thread spins before it sleeps (kthreads.cpus.idle-poll): long enough to catch a quick
-    // hand-back, short enough not to steal a core from the actors.
-    private readonly long _spinTicks;
+    // How long an idle thread spins before it sleeps (kthreads.cpus.idle-poll, growing up to idle-poll-max while
+    // wake-ups come soon after): long enough to catch a quick hand-back, short enough not to steal a core from the actors.
+    private HaltPoll _poll;
 
     // Sleeps whose message to their actor waits until this thread has other work or goes to sleep (own thread only).
     private List<SleepNote>? _notes;
@@ -38,11 +41,11 @@ internal sealed class CpuThread
     private volatile bool _closing;
     private bool _exited;
 
-    public CpuThread(int cpu, Action<Exception> onFault, TimeSpan idlePoll)
+    /// <summary>Starts the thread of CPU <paramref name="cpu"/>; its idle spin adapts between the two polls (a max no longer than <paramref name="idlePoll"/> keeps it fixed).</summary>
+    public CpuThread(int cpu, Action<Exception> onFault, TimeSpan idlePoll, TimeSpan idlePollMax = default)
     {
         _onFault = onFault;
-        // Capped at a day: beyond that the sum with a timestamp could overflow, and no spin should last so long.
-        _spinTicks = (long)(Math.Min(idlePoll.TotalSeconds, TimeSpan.FromDays(1).TotalSeconds) * Stopwatch.Frequency);
+        _poll = new HaltPoll(idlePoll, idlePollMax);
         var thread = new Thread(Loop)
         {
             Name = $"cpu/{cpu}",
@@ -81,8 +84,8 @@ internal sealed class CpuThread
 
     /// <summary>
     /// Holds back a kthread's Sleep until the CPU thread the caller runs on has other work or goes to sleep, at most
-    /// its idle spin (kthreads.cpus.idle-poll) later: a wake-up within that time ends the sleep with no message at all. Off a CPU
-    /// thread the Sleep goes at once.
+    /// its idle spin (kthreads.cpus.idle-poll) later, and never past its timeout: a wake-up within that time ends the sleep
+    /// with no message at all. Off a CPU thread the Sleep goes at once.
     /// </summary>
     public static void HoldBack(SleepNote note)
     {
@@ -154,8 +157,10 @@ internal sealed class CpuThread
         // forth (a park, a wake-up, a stopper's steps) is usually needed again within microseconds,
         // and waking a sleeping thread costs more than that. A busy-wait without yielding would
         // take a core from the actors on a small machine; sched_yield leaves it to them.
-        // A closing thread stops spinning at once: it only runs what is queued, then exits.
-        var until = Stopwatch.GetTimestamp() + _spinTicks;
+        // A closing thread stops spinning at once: it only runs what is queued, then exits. A held-back timed sleep
+        // ends the spin at its timeout, so that its actor hears of it in time to time it out.
+        var idleAt = Stopwatch.GetTimestamp();
+        var until = Math.Min(idleAt + _poll.Ticks, EarliestNoteDeadline());
         while (_queued == 0 && !_closing && Stopwatch.GetTimestamp() < until)
         {
             Thread.Yield();
@@ -164,6 +169,8 @@ internal sealed class CpuThread
         // Held-back sleeps go to their actors before anything else runs here or this thread sleeps: only a
         // wake-up that came during the spin ended them unsent. Only work run here adds to them, so none comes later.
         SendNotes();
+        var slept = false;
+        Work work;
         lock (_lock)
         {
             while (_work.Count == 0)
@@ -174,15 +181,36 @@ internal sealed class CpuThread
                     return null;
                 }
 
-                _sleeping = true;
+                _sleeping = slept = true;
                 Monitor.Wait(_lock);
                 _sleeping = false;
             }
 
-            var work = _work.Dequeue();
+            work = _work.Dequeue();
             _queued = _work.Count;
-            return work;
         }
+
+        if (slept)
+        {
+            // Work that came during the spin leaves the poll as it is: only a sleep says whether it was too short or too long.
+            _poll.Adjust(Stopwatch.GetTimestamp() - idleAt);
+        }
+
+        return work;
+    }
+
+    private long EarliestNoteDeadline()
+    {
+        var earliest = long.MaxValue;
+        if (_notes is { Count: > 0 } notes)
+        {
+            foreach (var note in notes)
+            {
+                earliest = Math.Min(earliest, note.Sleep.Deadline);
+            }
+        }
+
+        return earliest;
     }
 
     private void SendNotes()

@@ -20,6 +20,7 @@ internal sealed class RunQueue
     private readonly Queue<(object Owner, Grant Grant, bool Yields)> _waiting = new();
     private readonly Action<Exception> _onFault;
     private readonly TimeSpan _idlePoll;
+    private readonly TimeSpan _idlePollMax;
     private (object Owner, Grant Grant)? _stopper;
     private object? _current;
     private long _touchTs;
@@ -31,11 +32,12 @@ internal sealed class RunQueue
     private volatile bool _online;
     private bool _shutDown;
 
-    public RunQueue(int cpu, Action<Exception> onFault, TimeSpan idlePoll, bool online = true)
+    public RunQueue(int cpu, Action<Exception> onFault, TimeSpan idlePoll, TimeSpan idlePollMax, bool online = true)
     {
         Cpu = cpu;
         _onFault = onFault;
         _idlePoll = idlePoll;
+        _idlePollMax = idlePollMax;
         _online = online;
     }
 
@@ -326,7 +328,7 @@ internal sealed class RunQueue
         {
             if (_thread is null && _online && !_shutDown)
             {
-                _thread = new CpuThread(Cpu, _onFault, _idlePoll);
+                _thread = new CpuThread(Cpu, _onFault, _idlePoll, _idlePollMax);
             }
 
             return _thread;

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Akka.Kthreads.Internal;
 
 // INTERNAL API. What a running thread function tells its own KthreadActor. The actor alone
@@ -8,7 +10,20 @@ namespace Akka.Kthreads.Internal;
 /// false: timed out). <see cref="PreparedGen"/> names the PrepareToSleep it follows (0: none);
 /// <see cref="Uninterruptible"/>: TASK_UNINTERRUPTIBLE, which stop and park requests do not end.
 /// </summary>
-internal sealed record Sleep(TaskCompletionSource<bool> Wake, TimeSpan? Timeout, int PreparedGen, bool Uninterruptible = false);
+internal sealed record Sleep(TaskCompletionSource<bool> Wake, TimeSpan? Timeout, int PreparedGen, bool Uninterruptible = false)
+{
+    /// <summary>When the function slept: a note held back on its CPU's thread reaches the actor later, and the timeout counts from here.</summary>
+    public long SleptAt { get; } = Stopwatch.GetTimestamp();
+
+    /// <summary>When <see cref="Timeout"/> runs out, as a Stopwatch timestamp; long.MaxValue without one (or with one past a day).</summary>
+    public long Deadline =>
+        Timeout is { } timeout && timeout < TimeSpan.FromDays(1)
+            ? SleptAt + (long)(timeout.TotalSeconds * Stopwatch.Frequency)
+            : long.MaxValue;
+
+    /// <summary>What is left of <see cref="Timeout"/> now; zero or less once it has run out.</summary>
+    public TimeSpan Left(TimeSpan timeout) => timeout - Stopwatch.GetElapsedTime(SleptAt);
+}
 
 /// <summary>The function went off its CPU for I/O (Enter: ps S) or came back (Leave).</summary>
 internal sealed record OffCpu(bool Entering)
