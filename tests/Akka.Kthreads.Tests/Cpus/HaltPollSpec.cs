@@ -17,43 +17,28 @@ public sealed class HaltPollSpec
 
     private static long Idle(double micros) => (long)(micros * Stopwatch.Frequency / 1_000_000);
 
-    [Fact]
-    public void Sleeps_ended_by_work_within_the_max_double_the_spin_up_to_the_max()
+    // The spin after each sleep of the given idle times (µs), from the default start.
+    private static double[] PollsAfter(params double[] idleMicros)
     {
         var poll = new HaltPoll(Start, Max);
-
-        poll.Adjust(Idle(120));
-        Assert.Equal(TimeSpan.FromMicroseconds(100), poll.Poll);
-        poll.Adjust(Idle(150));
-        Assert.Equal(Max, poll.Poll);
-        poll.Adjust(Idle(199));
-        Assert.Equal(Max, poll.Poll);
+        return idleMicros.Select(idle =>
+        {
+            poll.Adjust(Idle(idle));
+            return poll.Poll.TotalMicroseconds;
+        }).ToArray();
     }
 
     [Fact]
-    public void Sleeps_longer_than_the_max_halve_the_spin_down_to_idle_poll()
-    {
-        var poll = new HaltPoll(Start, Max);
-        poll.Adjust(Idle(120));
-        poll.Adjust(Idle(150));
-
-        poll.Adjust(Idle(10_000));
-        Assert.Equal(TimeSpan.FromMicroseconds(100), poll.Poll);
-        poll.Adjust(Idle(10_000));
-        Assert.Equal(Start, poll.Poll);
-        poll.Adjust(Idle(10_000));
-        Assert.Equal(Start, poll.Poll);
-    }
+    public void Sleeps_ended_by_work_within_the_max_double_the_spin_up_to_the_max() =>
+        Assert.Equal([100, 200, 200], PollsAfter(120, 150, 199));
 
     [Fact]
-    public void A_wake_up_the_spin_would_have_caught_leaves_it_as_it_is()
-    {
-        var poll = new HaltPoll(Start, Max);
-        poll.Adjust(Idle(120));
+    public void Sleeps_longer_than_the_max_halve_the_spin_down_to_idle_poll() =>
+        Assert.Equal([100, 200, 100, 50, 50], PollsAfter(120, 150, 10_000, 10_000, 10_000));
 
-        poll.Adjust(Idle(80));
-        Assert.Equal(TimeSpan.FromMicroseconds(100), poll.Poll);
-    }
+    [Fact]
+    public void A_wake_up_the_spin_would_have_caught_leaves_it_as_it_is() =>
+        Assert.Equal([100, 100], PollsAfter(120, 80));
 
     [Fact]
     public void A_zero_idle_poll_never_spins_and_a_max_no_longer_than_idle_poll_keeps_it_fixed()
