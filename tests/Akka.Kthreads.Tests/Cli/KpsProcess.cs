@@ -74,6 +74,13 @@ internal sealed class KpsProcess : IDisposable
     public void Interrupt()
     {
         const int SigInt = 2;
+        if (IgnoresSigInt(_process.Id))
+        {
+            // POSIX: a job started in the background of a non-interactive shell ignores SIGINT, and its children inherit that.
+            throw new InvalidOperationException(
+                $"{Name} ignores SIGINT, inherited from this test process: run the tests in the foreground, not as a background job");
+        }
+
         if (SendSignal(_process.Id, SigInt) != 0)
         {
             throw new InvalidOperationException($"kill({_process.Id}, SIGINT) failed: errno {Marshal.GetLastPInvokeError()}");
@@ -132,6 +139,19 @@ internal sealed class KpsProcess : IDisposable
     // stdout lines are kept as printed, stderr lines behind ErrorPrefix.
     private static bool IsFrom(string line, string prefix) =>
         prefix.Length > 0 ? line.StartsWith(prefix, StringComparison.Ordinal) : !line.StartsWith(ErrorPrefix, StringComparison.Ordinal);
+
+    // The SigIgn mask of /proc/<pid>/status (hex, bit n-1 for signal n); false where there is no /proc.
+    private static bool IgnoresSigInt(int pid)
+    {
+        var status = $"/proc/{pid}/status";
+        if (!File.Exists(status))
+        {
+            return false;
+        }
+
+        var ignored = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return ignored is not null && (Convert.ToUInt64(ignored["SigIgn:".Length..].Trim(), 16) & 0b10) != 0;
+    }
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SendSignal(int pid, int signal);
