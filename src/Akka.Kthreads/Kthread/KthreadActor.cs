@@ -238,17 +238,15 @@ internal sealed partial class KthreadActor : UntypedActor
         _sleeper = sleep.Wake;
         _k.InUninterruptibleSleep = sleep.Uninterruptible;
         Transition(KthreadState.Sleeping);
-        if (sleep.Timeout is { } timeout)
+        // Counted from the sleep itself, not from this message, which the CPU's thread may have held back.
+        switch (sleep.Left)
         {
-            // Counted from the sleep itself, not from this message, which the CPU's thread may have held back.
-            var left = sleep.Left(timeout);
-            if (left <= TimeSpan.Zero)
-            {
-                WakeSleeper(false);
-                return;
-            }
-
-            KthreadTimers.Start(ref _timers, KthreadTimer.Sleep, Context, left, static gen => new SleepTimedOut(gen));
+            case { } left when left <= TimeSpan.Zero:
+                WakeSleeper(false); // ran out while its note was held back
+                break;
+            case { } left:
+                KthreadTimers.Start(ref _timers, KthreadTimer.Sleep, Context, left, static gen => new SleepTimedOut(gen));
+                break;
         }
     }
 

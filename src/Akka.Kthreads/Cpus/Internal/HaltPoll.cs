@@ -19,10 +19,13 @@ internal struct HaltPoll
 
     public HaltPoll(TimeSpan start, TimeSpan max)
     {
-        _start = ToTicks(start);
-        _max = Math.Max(_start, ToTicks(max));
+        _start = StopwatchSpan.Ticks(start);
+        _max = Math.Max(_start, StopwatchSpan.Ticks(max));
         Ticks = _start;
     }
+
+    /// <summary>A spin that never adapts, for CPU threads outside a system (the benchmarks' floors).</summary>
+    public static HaltPoll Fixed(TimeSpan poll) => new(poll, TimeSpan.Zero);
 
     /// <summary>The spin now, in Stopwatch ticks.</summary>
     public long Ticks { get; private set; }
@@ -44,8 +47,4 @@ internal struct HaltPoll
             Ticks = Math.Max(_start, Ticks / 2);
         }
     }
-
-    // Capped at a day: beyond that the sum with a timestamp could overflow, and no spin should last so long.
-    private static long ToTicks(TimeSpan span) =>
-        (long)(Math.Clamp(span.TotalSeconds, 0, TimeSpan.FromDays(1).TotalSeconds) * Stopwatch.Frequency);
 }

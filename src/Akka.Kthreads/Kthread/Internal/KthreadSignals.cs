@@ -15,14 +15,11 @@ internal sealed record Sleep(TaskCompletionSource<bool> Wake, TimeSpan? Timeout,
     /// <summary>When the function slept: a note held back on its CPU's thread reaches the actor later, and the timeout counts from here.</summary>
     public long SleptAt { get; } = Stopwatch.GetTimestamp();
 
-    /// <summary>When <see cref="Timeout"/> runs out, as a Stopwatch timestamp; long.MaxValue without one (or with one past a day).</summary>
-    public long Deadline =>
-        Timeout is { } timeout && timeout < TimeSpan.FromDays(1)
-            ? SleptAt + (long)(timeout.TotalSeconds * Stopwatch.Frequency)
-            : long.MaxValue;
+    /// <summary>When <see cref="Timeout"/> runs out (at most a day on), as a Stopwatch timestamp; long.MaxValue without one.</summary>
+    public long Deadline => Timeout is { } timeout ? SleptAt + StopwatchSpan.Ticks(timeout) : long.MaxValue;
 
-    /// <summary>What is left of <see cref="Timeout"/> now; zero or less once it has run out.</summary>
-    public TimeSpan Left(TimeSpan timeout) => timeout - Stopwatch.GetElapsedTime(SleptAt);
+    /// <summary>What is left of <see cref="Timeout"/> now, zero or less once it has run out; null without one.</summary>
+    public TimeSpan? Left => Timeout - Stopwatch.GetElapsedTime(SleptAt);
 }
 
 /// <summary>The function went off its CPU for I/O (Enter: ps S) or came back (Leave).</summary>
