@@ -21,7 +21,7 @@ public class LifecycleBenchmarks
     {
         _system = Systems.Start("lifecycle");
         _kthreads = Kthreads.Get(_system);
-        _cpu = new CpuThread(-1, static e => throw e, CpuThread.DefaultIdlePoll);
+        _cpu = new CpuThread(-1, static e => throw e, HaltPoll.Fixed(CpuThread.DefaultIdlePoll));
         _hopEcho = HopEcho.Props(_cpu);
     }
 

@@ -21,7 +21,7 @@ public class ParkBenchmarks
     {
         _system = Systems.Start("park");
         _echo = _system.ActorOf(Echo.Props);
-        _cpu = new CpuThread(-1, static e => throw e, CpuThread.DefaultIdlePoll);
+        _cpu = new CpuThread(-1, static e => throw e, HaltPoll.Fixed(CpuThread.DefaultIdlePoll));
         _hopEcho = _system.ActorOf(HopEcho.Props(_cpu));
         _thread = Kthreads.Get(_system).RunAsync(Systems.Parkable, null, "parker").GetAwaiter().GetResult();
     }

@@ -35,7 +35,7 @@ internal static class StopMachineFigures
         var asks = new double[runs];
         var wakes = new double[runs];
         // A CPU thread of no CPU, the library's own kind: how long a sleeping one takes to run what is posted to it.
-        var sleeper = new CpuThread(-1, static e => throw e, CpuThread.DefaultIdlePoll);
+        var sleeper = new CpuThread(-1, static e => throw e, HaltPoll.Fixed(CpuThread.DefaultIdlePoll));
         var pauses = new Random(Seed);
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;

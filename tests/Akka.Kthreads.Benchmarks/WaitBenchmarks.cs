@@ -27,7 +27,7 @@ public class WaitBenchmarks
     {
         _system = Systems.Start("wait");
         _echo = _system.ActorOf(Echo.Props);
-        _cpu = new CpuThread(-1, static e => throw e, CpuThread.DefaultIdlePoll);
+        _cpu = new CpuThread(-1, static e => throw e, HaltPoll.Fixed(CpuThread.DefaultIdlePoll));
         _sleeper = _system.ActorOf(SleeperFloor.Props(_cpu));
         var kthreads = Kthreads.Get(_system);
         // md_thread's shape: wait on the queue for the flag, clear it, say it was seen.

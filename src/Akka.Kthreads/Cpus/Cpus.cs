@@ -40,9 +40,10 @@ public sealed class Cpus
         _hotplug = hotplug;
         _runQueues = new RunQueue[possible];
         var ids = new int[possible];
+        var idlePoll = new HaltPoll(settings.IdlePoll, settings.IdlePollMax);
         for (var cpu = 0; cpu < possible; cpu++)
         {
-            _runQueues[cpu] = new RunQueue(cpu, OnCpuThreadFault, settings.IdlePoll, settings.IdlePollMax, settings.CpusOnlineAtStart);
+            _runQueues[cpu] = new RunQueue(cpu, OnCpuThreadFault, idlePoll, settings.CpusOnlineAtStart);
             ids[cpu] = cpu;
         }
 

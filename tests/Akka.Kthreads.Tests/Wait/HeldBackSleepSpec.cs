@@ -25,7 +25,7 @@ public sealed class HeldBackSleepSpec(ITestOutputHelper output) : SpecBase(outpu
     private async Task WithCpuThreadAsync(Func<CpuThread, SleepNote, Akka.TestKit.TestProbe, Task> test)
     {
         var actor = CreateTestProbe();
-        var cpu = new CpuThread(-1, static e => throw e, CpuThread.DefaultIdlePoll);
+        var cpu = new CpuThread(-1, static e => throw e, HaltPoll.Fixed(CpuThread.DefaultIdlePoll));
         try
         {
             await test(cpu, Note(actor.Ref), actor);

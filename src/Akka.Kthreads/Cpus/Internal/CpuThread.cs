@@ -41,11 +41,11 @@ internal sealed class CpuThread
     private volatile bool _closing;
     private bool _exited;
 
-    /// <summary>Starts the thread of CPU <paramref name="cpu"/>; its idle spin adapts between the two polls (a max no longer than <paramref name="idlePoll"/> keeps it fixed).</summary>
-    public CpuThread(int cpu, Action<Exception> onFault, TimeSpan idlePoll, TimeSpan idlePollMax = default)
+    /// <summary>Starts the thread of CPU <paramref name="cpu"/>, its idle spin starting as <paramref name="poll"/> (a copy of its own).</summary>
+    public CpuThread(int cpu, Action<Exception> onFault, HaltPoll poll)
     {
         _onFault = onFault;
-        _poll = new HaltPoll(idlePoll, idlePollMax);
+        _poll = poll;
         var thread = new Thread(Loop)
         {
             Name = $"cpu/{cpu}",

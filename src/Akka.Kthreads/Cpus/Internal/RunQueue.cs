@@ -19,8 +19,7 @@ internal sealed class RunQueue
     private readonly object _lock = new();
     private readonly Queue<(object Owner, Grant Grant, bool Yields)> _waiting = new();
     private readonly Action<Exception> _onFault;
-    private readonly TimeSpan _idlePoll;
-    private readonly TimeSpan _idlePollMax;
+    private readonly HaltPoll _idlePoll;
     private (object Owner, Grant Grant)? _stopper;
     private object? _current;
     private long _touchTs;
@@ -32,12 +31,11 @@ internal sealed class RunQueue
     private volatile bool _online;
     private bool _shutDown;
 
-    public RunQueue(int cpu, Action<Exception> onFault, TimeSpan idlePoll, TimeSpan idlePollMax, bool online = true)
+    public RunQueue(int cpu, Action<Exception> onFault, HaltPoll idlePoll, bool online = true)
     {
         Cpu = cpu;
         _onFault = onFault;
         _idlePoll = idlePoll;
-        _idlePollMax = idlePollMax;
         _online = online;
     }
 
@@ -328,7 +326,7 @@ internal sealed class RunQueue
         {
             if (_thread is null && _online && !_shutDown)
             {
-                _thread = new CpuThread(Cpu, _onFault, _idlePoll, _idlePollMax);
+                _thread = new CpuThread(Cpu, _onFault, _idlePoll);
             }
 
             return _thread;
