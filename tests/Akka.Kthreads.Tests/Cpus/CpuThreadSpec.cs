@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Akka.Kthreads.Internal;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -313,5 +314,25 @@ public sealed class CpuThreadSpec(ITestOutputHelper output) : SpecBase(output)
 
         await AwaitAssertAsync(() => Assert.All(Kthreads.Cpus.Possible, cpu => Assert.Null(Kthreads.Cpus.Queue(cpu).OsThread)));
         await AwaitAssertAsync(() => Assert.All(osThreads, t => Assert.True(t!.HasExited)));
+    }
+
+    [Fact]
+    public async Task A_cpu_thread_woken_from_its_sleep_within_idle_poll_max_doubles_its_spin()
+    {
+        // A max far above any wait here: the wake-up below comes within it however slow the machine.
+        var cpu = new CpuThread(-1, static e => throw e, new HaltPoll(TimeSpan.FromMicroseconds(50), TimeSpan.FromMinutes(1)));
+        try
+        {
+            await AwaitAssertAsync(() => Assert.True(cpu.IsAsleep, "cpu thread still spins"));
+            var poll = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            Assert.True(cpu.TryPost(_ => poll.SetResult(cpu.Poll), null));
+
+            Assert.Equal(TimeSpan.FromMicroseconds(100), await poll.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+        finally
+        {
+            cpu.Close();
+        }
     }
 }

@@ -70,6 +70,21 @@ internal sealed class CpuThread
         }
     }
 
+    /// <summary>True while the thread sleeps, its spin over and nothing to run.</summary>
+    public bool IsAsleep
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _sleeping;
+            }
+        }
+    }
+
+    /// <summary>The idle spin now; read on this thread only (from work posted to it), which alone adapts it.</summary>
+    public TimeSpan Poll => _poll.Poll;
+
     /// <summary>True while work is queued for this thread (a hop, a grant, a continuation): a cond_resched gives the thread to it.</summary>
     public bool HasQueuedWork => _queued > 0;
 
