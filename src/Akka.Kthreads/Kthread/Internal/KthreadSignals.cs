@@ -12,8 +12,8 @@ namespace Akka.Kthreads.Internal;
 /// </summary>
 internal sealed record Sleep(TaskCompletionSource<bool> Wake, TimeSpan? Timeout, int PreparedGen, bool Uninterruptible = false)
 {
-    /// <summary>When the function slept: a note held back on its CPU's thread reaches the actor later, and the timeout counts from here.</summary>
-    public long SleptAt { get; } = Stopwatch.GetTimestamp();
+    /// <summary>When a timed sleep began (0 for an untimed one, which reads no clock): a note held back on its CPU's thread reaches the actor later, and the timeout counts from here.</summary>
+    public long SleptAt { get; } = Timeout is null ? 0 : Stopwatch.GetTimestamp();
 
     /// <summary>When <see cref="Timeout"/> runs out (at most a day on), as a Stopwatch timestamp; long.MaxValue without one.</summary>
     public long Deadline => Timeout is { } timeout ? SleptAt + StopwatchSpan.Ticks(timeout) : long.MaxValue;
