@@ -281,7 +281,9 @@ public sealed partial class KthreadWorker
         }
     }
 
-    private void Kick() => _thread?.Ref.Tell(Internal.Kick.Instance);
+    // kernel: kthread_insert_work()'s wake_up_process() — from the caller, as try_to_wake_up: a worker asleep on its
+    // CPU's thread goes on there at once, with no hop through its actor first (the actor hears of it after).
+    private void Kick() => _thread?.WakeUpProcess();
 
     private static void CheckDelay(TimeSpan delay)
     {
