@@ -281,8 +281,8 @@ public sealed partial class KthreadWorker
         }
     }
 
-    // kernel: kthread_insert_work()'s wake_up_process() — from the caller, as try_to_wake_up: a worker asleep on its
-    // CPU's thread goes on there at once, with no hop through its actor first (the actor hears of it after).
+    // kernel: kthread_insert_work()'s wake_up_process() — from the caller, as try_to_wake_up: a worker whose sleep is
+    // still held back on its CPU's thread goes on there with no message to its actor; one the actor knows of, through it.
     private void Kick() => _thread?.WakeUpProcess();
 
     private static void CheckDelay(TimeSpan delay)

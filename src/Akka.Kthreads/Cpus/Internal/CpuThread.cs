@@ -177,9 +177,8 @@ internal sealed class CpuThread
         // Stay runnable a moment first: a CPU handed back and forth (a park, a wake-up, a stopper's steps)
         // is usually needed again within microseconds, and waking a sleeping thread costs more than that.
         // The kernel's poll_idle spins on cpu_relax() alone; here every few turns also give the core away
-        // (sched_yield), or a small machine's actors would wait for the spin. Yielding at every turn, as
-        // before, left work posted to a spinning thread waiting 2-9 µs on a 2-core VM (each yield is a
-        // system call of over 1 µs there, and one that lets another thread in lasts longer); about 1 now.
+        // (sched_yield), or a small machine's actors would wait for the spin. Not at every turn: each yield
+        // is a system call of over 1 µs on a 2-core VM, and work posted meanwhile waited 2-9 µs instead of 1.
         // A closing thread stops spinning at once: it only runs what is queued, then exits. A held-back timed sleep
         // ends the spin at its timeout, so that its actor hears of it in time to time it out.
         var idleAt = Stopwatch.GetTimestamp();
