@@ -282,7 +282,7 @@ public sealed partial class KthreadWorker
     }
 
     // kernel: kthread_insert_work()'s wake_up_process() — from the caller, as try_to_wake_up: a worker whose sleep is
-    // still held back on its CPU's thread goes on there with no message to its actor; one the actor knows of, through it.
+    // still held back on its CPU's thread goes on there with no message to its actor at all.
     private void Kick() => _thread?.WakeUpProcess();
 
     private static void CheckDelay(TimeSpan delay)
