@@ -22,6 +22,10 @@ public static class Program
     // stop_machine calls timed one by one for the call → fn running figure (median and p95).
     private const int StopMachineRuns = 200;
 
+    // In-process runs give up after 5 minutes per benchmark; a wake-up row whose pilot
+    // guessed fast ops can run 100 iterations of seconds each, so allow what it needs.
+    private static readonly TimeSpan BenchmarkTimeout = TimeSpan.FromMinutes(30);
+
     /// <summary>The benchmarks, then the figures BenchmarkDotNet cannot take; 0 unless something throws.</summary>
     public static async Task<int> Main(string[] args)
     {
@@ -73,7 +77,7 @@ public static class Program
             var job = (quick
                     ? Job.ShortRun.WithWarmupCount(2).WithIterationTime(TimeInterval.FromMilliseconds(250))
                     : Job.Default)
-                .WithToolchain(InProcessEmitToolchain.Instance);
+                .WithToolchain(new InProcessEmitToolchain(BenchmarkTimeout, logOutput: true));
             // Every class: its memory, grouped by category beside its baseline, with the category shown.
             var config = DefaultConfig.Instance.AddJob(job)
                 .AddDiagnoser(MemoryDiagnoser.Default)
