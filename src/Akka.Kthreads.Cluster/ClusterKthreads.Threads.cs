@@ -101,7 +101,9 @@ public sealed partial class ClusterKthreads
         var id = Guid.NewGuid();
         var timeout = Kthreads.Settings.StopMachineTimeout;
         var hold = new StopMachine.MachineHold(id, timeout + timeout);
-        var answers = members.Select(member => NodeAt(member).Ask<StopMachine.MachineHeld>(hold, timeout, ct)).ToList();
+        var asked = members.ToDictionary(member => NodeAt(member).Ask<StopMachine.MachineHeld>(hold, timeout, ct));
+        var answers = asked.Keys.ToList();
+        var holding = new List<Address>(members.Length);
         try
         {
             // Every node answers once it holds (0) or refuses; the first refusal ends the machine.
@@ -109,10 +111,13 @@ public sealed partial class ClusterKthreads
             {
                 var answered = await Task.WhenAny(answers).ConfigureAwait(false);
                 answers.Remove(answered);
-                if ((await answered.ConfigureAwait(false)).Result is var refused and not 0)
+                var held = await answered.ConfigureAwait(false);
+                if (held.Result is var refused and not 0)
                 {
                     return refused;
                 }
+
+                holding.Add(asked[answered]);
             }
 
             // Every CPU of every node is held by its stopper: no kthread runs anywhere while fn does.
@@ -133,10 +138,37 @@ public sealed partial class ClusterKthreads
         }
         finally
         {
-            foreach (var member in members)
+            await ReleaseAsync(id, members, holding, timeout).ConfigureAwait(false);
+        }
+    }
+
+    // kernel: stop_machine() returns once every stopper has finished. Each node that said it holds answers the release
+    // once its stoppers are gone and its lock is free; the others (refused, or not answered yet) are told only, since
+    // one that never answered may be gone, and each hold ends by itself anyway.
+    private async Task ReleaseAsync(Guid id, Address[] members, List<Address> holding, TimeSpan timeout)
+    {
+        var release = new StopMachine.MachineRelease(id);
+        foreach (var member in members.Except(holding))
+        {
+            NodeAt(member).Tell(release);
+        }
+
+        var late = await Task.WhenAll(holding.Select(async member =>
+        {
+            try
             {
-                NodeAt(member).Tell(new StopMachine.MachineRelease(id));
+                await NodeAt(member).Ask<StopMachine.MachineReleased>(release, timeout).ConfigureAwait(false);
+                return null;
             }
+            catch (AskTimeoutException)
+            {
+                return member;
+            }
+        })).ConfigureAwait(false);
+        if (late.Any(m => m is not null))
+        {
+            _system.Log.Warning("cluster stop_machine {0}: {1} did not say within {2} (kthreads.stop-machine.timeout) that it let go; each hold ends by itself",
+                id, string.Join(", ", late.OfType<Address>()), timeout);
         }
     }
 

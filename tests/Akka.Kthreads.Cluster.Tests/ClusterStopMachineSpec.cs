@@ -43,6 +43,42 @@ public sealed class ClusterStopMachineSpec(ITestOutputHelper output) : ClusterSp
     }
 
     [Fact]
+    public async Task Every_node_has_let_go_of_its_CPUs_when_the_call_returns()
+    {
+        StartNode();
+        await StartSettledAsync();
+
+        // kernel: stop_machine() returns after every stopper has finished, so the caller finds the machine running again:
+        // on no node is a stopper still holding its CPUs (nor its cpu_hotplug_lock, which is let go before the answer).
+        for (var round = 0; round < 20; round++)
+        {
+            Assert.Equal(0, await Node1.Cluster.StopMachineAsync(_ => 0));
+            foreach (var node in Running())
+            {
+                Assert.Equal(MultiStopState.None, node.Kthreads.StopMachine.State);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_hold_that_arrives_after_its_release_holds_nothing()
+    {
+        await AwaitMembersAsync(1);
+        await AwaitSettledAsync();
+
+        // The caller gave up (a refusal elsewhere, its timeout) and let go before this node saw the hold: the release is
+        // answered at once, and the late hold is dropped, not held for twice stop-machine.timeout.
+        var id = Guid.NewGuid();
+        await Node1.Cluster.Node.Ask<Akka.Kthreads.Cluster.StopMachine.MachineReleased>(
+            new Akka.Kthreads.Cluster.StopMachine.MachineRelease(id), TimeSpan.FromSeconds(10));
+        Node1.Cluster.Node.Tell(new Akka.Kthreads.Cluster.StopMachine.MachineHold(id, Node1.Kthreads.Settings.StopMachineTimeout));
+
+        // A hold in place would keep the node's cpu_hotplug_lock, and this machine would end in -ETIMEDOUT.
+        Assert.Equal(0, await Node1.Cluster.StopMachineAsync(_ => 0));
+        Assert.Equal(MultiStopState.None, Node1.Kthreads.StopMachine.State);
+    }
+
+    [Fact]
     public async Task A_hold_asked_for_longer_than_the_node_allows_is_refused_and_holds_nothing()
     {
         await AwaitMembersAsync(1);

@@ -45,6 +45,10 @@ public sealed class WireSpec(ITestOutputHelper output) : Akka.TestKit.Xunit2.Tes
         new Akka.Kthreads.Cluster.Internal.IsCpuOnline(5),
         new Akka.Kthreads.Cluster.Internal.CpuOnlineHere(5, true),
         new Akka.Kthreads.Cluster.Internal.NodeDrained(Node, 12345),
+        new Akka.Kthreads.Cluster.StopMachine.MachineHold(Guid.NewGuid(), TimeSpan.FromSeconds(10)),
+        new Akka.Kthreads.Cluster.StopMachine.MachineHeld(Guid.NewGuid(), "node-a", -Errno.EBUSY),
+        new Akka.Kthreads.Cluster.StopMachine.MachineRelease(Guid.NewGuid()),
+        new Akka.Kthreads.Cluster.StopMachine.MachineReleased(Guid.NewGuid(), "node-a"),
     ];
 
     [Theory]

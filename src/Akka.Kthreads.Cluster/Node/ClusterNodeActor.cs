@@ -24,7 +24,7 @@ internal sealed class ClusterNodeActor : ReceiveActor
         Receive<ClusterNodeProtocol.ThreadOp>(op => ThreadOpAsync(op).PipeTo(Sender));
         Receive<ClusterNodeProtocol.ThreadOpById>(op => ThreadOpByIdAsync(op).PipeTo(Sender));
         Receive<StopMachine.MachineHold>(hold => _holds.Hold(hold, Sender));
-        Receive<StopMachine.MachineRelease>(release => _holds.Release(release.Id));
+        Receive<StopMachine.MachineRelease>(release => _holds.Release(release.Id, Sender));
         Receive<Internal.NodeDrained>(drained =>
         {
             _cluster.Drained[new Akka.Cluster.UniqueAddress(drained.Node, drained.Uid)] = 0;

@@ -34,6 +34,7 @@ public sealed partial class ClusterKthreadsSerializer
         ["MH"] = (_, r) => new StopMachine.MachineHold(new Guid(r.ReadBytes(16)), TimeSpan.FromTicks(r.ReadInt64())),
         ["MD"] = (_, r) => new StopMachine.MachineHeld(new Guid(r.ReadBytes(16)), r.ReadString(), r.ReadInt32()),
         ["MR"] = (_, r) => new StopMachine.MachineRelease(new Guid(r.ReadBytes(16))),
+        ["ML"] = (_, r) => new StopMachine.MachineReleased(new Guid(r.ReadBytes(16)), r.ReadString()),
         ["OQ"] = (_, r) => new Internal.IsCpuOnline(r.ReadInt32()),
         ["OA"] = (_, r) => new Internal.CpuOnlineHere(r.ReadInt32(), r.ReadBoolean()),
         ["ND"] = (_, r) => new Internal.NodeDrained(ReadAddress(r), r.ReadInt32()),
@@ -117,6 +118,10 @@ public sealed partial class ClusterKthreadsSerializer
                 break;
             case StopMachine.MachineRelease m:
                 w.Write(m.Id.ToByteArray());
+                break;
+            case StopMachine.MachineReleased m:
+                w.Write(m.Id.ToByteArray());
+                w.Write(m.Node);
                 break;
             case Internal.IsCpuOnline m:
                 w.Write(m.Cpu);

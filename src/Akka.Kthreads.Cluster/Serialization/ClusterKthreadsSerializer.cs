@@ -58,6 +58,7 @@ public sealed partial class ClusterKthreadsSerializer : SerializerWithStringMani
         StopMachine.MachineHold => "MH",
         StopMachine.MachineHeld => "MD",
         StopMachine.MachineRelease => "MR",
+        StopMachine.MachineReleased => "ML",
         Internal.IsCpuOnline => "OQ",
         Internal.CpuOnlineHere => "OA",
         Internal.NodeDrained => "ND",

@@ -8,10 +8,17 @@ namespace Akka.Kthreads.Cluster.StopMachine;
 /// INTERNAL API. A node's side of the cluster-wide stop_machine: with cpu_hotplug_lock held (so no CPU
 /// comes or goes here), every online CPU is held by its stopper and one CPU's thread waits for the
 /// release; a node hosting no CPU holds the lock alone. Every hold lets go by itself after its timeout.
+/// A release is answered once the hold has ended and the lock is free, so the caller returns with every
+/// node running again.
 /// </summary>
 internal sealed class NodeHolds
 {
-    private readonly ConcurrentDictionary<Guid, ManualResetEventSlim> _holds = new();
+    // Releases that found no hold: a hold that arrives after its release (they travel apart) must not hold at all.
+    private const int RememberedReleases = 256;
+
+    private readonly ConcurrentDictionary<Guid, Held> _holds = new();
+    private readonly HashSet<Guid> _released = [];
+    private readonly Queue<Guid> _releasedOrder = new();
     private readonly ClusterKthreads _cluster;
     private readonly ILoggingAdapter _log;
 
@@ -36,8 +43,14 @@ internal sealed class NodeHolds
             return;
         }
 
-        var release = new ManualResetEventSlim();
-        if (!_holds.TryAdd(hold.Id, release))
+        if (_released.Contains(hold.Id))
+        {
+            return; // the caller let go before this hold arrived
+        }
+
+        var held = new Held();
+        var release = held.Release;
+        if (!_holds.TryAdd(hold.Id, held))
         {
             return;
         }
@@ -45,45 +58,38 @@ internal sealed class NodeHolds
         if (_cluster.Store.InTransition > 0)
         {
             // Refused at once: waiting behind a hand-off for the lock would only end in a timeout.
-            _holds.TryRemove(hold.Id, out _);
-            release.Dispose();
+            End(hold.Id, held);
             caller.Tell(new MachineHeld(hold.Id, node, -Errno.EBUSY));
             return;
         }
 
         _ = kthreads.Cpus.HotplugAsync(new CpuHotplugProtocol.HoldLock(async () =>
         {
-            try
+            // Under the lock no hand-off can start here; one already under way is refused, as the kernel's stop_machine
+            // and hotplug exclude each other.
+            if (_cluster.Store.InTransition > 0)
             {
-                // Under the lock no hand-off can start here; one already under way is refused, as the kernel's stop_machine
-                // and hotplug exclude each other.
-                if (_cluster.Store.InTransition > 0)
-                {
-                    caller.Tell(new MachineHeld(hold.Id, node, -Errno.EBUSY));
-                    return -Errno.EBUSY;
-                }
-
-                if (kthreads.Cpus.Online.Count == 0)
-                {
-                    caller.Tell(new MachineHeld(hold.Id, node, 0));
-                    await Task.Run(() => release.Wait(hold.Timeout)).ConfigureAwait(false);
-                    return 0;
-                }
-
-                // kernel: multi_cpu_stop() — every CPU held by its stopper; this one's thread waits for the release.
-                return await kthreads.StopMachine.RunLockedAsync(_ =>
-                {
-                    caller.Tell(new MachineHeld(hold.Id, node, 0));
-                    return release.Wait(hold.Timeout) ? 0 : -Errno.ETIMEDOUT;
-                }, null).ConfigureAwait(false);
+                caller.Tell(new MachineHeld(hold.Id, node, -Errno.EBUSY));
+                return -Errno.EBUSY;
             }
-            finally
+
+            if (kthreads.Cpus.Online.Count == 0)
             {
-                _holds.TryRemove(hold.Id, out _);
-                release.Dispose();
+                caller.Tell(new MachineHeld(hold.Id, node, 0));
+                await Task.Run(() => release.Wait(hold.Timeout)).ConfigureAwait(false);
+                return 0;
             }
+
+            // kernel: multi_cpu_stop() — every CPU held by its stopper; this one's thread waits for the release.
+            return await kthreads.StopMachine.RunLockedAsync(_ =>
+            {
+                caller.Tell(new MachineHeld(hold.Id, node, 0));
+                return release.Wait(hold.Timeout) ? 0 : -Errno.ETIMEDOUT;
+            }, null).ConfigureAwait(false);
         }), CancellationToken.None).ContinueWith(t =>
         {
+            // The hotplug actor has let go of the lock: the hold has ended here.
+            End(hold.Id, held);
             if (t.IsCompletedSuccessfully && t.Result is not (0 or -Errno.EBUSY))
             {
                 _log.Warning("cluster stop_machine {0}: this node's hold ended with {1}", hold.Id, t.Result);
@@ -92,18 +98,50 @@ internal sealed class NodeHolds
         }, TaskScheduler.Default);
     }
 
-    public void Release(Guid id)
+    /// <summary>Lets go of machine <paramref name="id"/> and answers <paramref name="caller"/> once the hold has ended.</summary>
+    public void Release(Guid id, IActorRef caller)
     {
-        if (_holds.TryGetValue(id, out var release))
+        var released = new MachineReleased(id, _cluster.SelfAddress.ToString());
+        if (!_holds.TryGetValue(id, out var held))
         {
-            try
-            {
-                release.Set();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The hold ended by itself meanwhile.
-            }
+            Remember(id);
+            caller.Tell(released);
+            return;
         }
+
+        held.Release.Set();
+        held.Ended.Task.ContinueWith(static (_, s) =>
+        {
+            var (to, answer) = ((IActorRef, MachineReleased))s!;
+            to.Tell(answer);
+        }, (caller, released), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
+
+    private void End(Guid id, Held held)
+    {
+        _holds.TryRemove(id, out _);
+        held.Ended.TrySetResult();
+    }
+
+    private void Remember(Guid id)
+    {
+        if (!_released.Add(id))
+        {
+            return;
+        }
+
+        _releasedOrder.Enqueue(id);
+        if (_releasedOrder.Count > RememberedReleases)
+        {
+            _released.Remove(_releasedOrder.Dequeue());
+        }
+    }
+
+    // The release a CPU's thread waits on, and the end of the hold (the lock free again) that a release is answered after.
+    private sealed class Held
+    {
+        public ManualResetEventSlim Release { get; } = new();
+
+        public TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
