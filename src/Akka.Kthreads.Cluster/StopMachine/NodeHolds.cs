@@ -75,9 +75,10 @@ internal sealed class NodeHolds
 
             if (kthreads.Cpus.Online.Count == 0)
             {
+                // Nothing to hold but the lock: wait without a thread, so such a node lends none of its pool to the machine.
                 caller.Tell(new MachineHeld(hold.Id, node, 0));
-                await Task.Run(() => release.Wait(hold.Timeout)).ConfigureAwait(false);
-                return 0;
+                return await held.Released.Task.WaitAsync(hold.Timeout).ContinueWith(
+                    static t => t.IsCompletedSuccessfully ? 0 : -Errno.ETIMEDOUT, TaskScheduler.Default).ConfigureAwait(false);
             }
 
             // kernel: multi_cpu_stop() — every CPU held by its stopper; this one's thread waits for the release.
@@ -110,6 +111,7 @@ internal sealed class NodeHolds
         }
 
         held.Release.Set();
+        held.Released.TrySetResult();
         held.Ended.Task.ContinueWith(static (_, s) =>
         {
             var (to, answer) = ((IActorRef, MachineReleased))s!;
@@ -137,10 +139,13 @@ internal sealed class NodeHolds
         }
     }
 
-    // The release a CPU's thread waits on, and the end of the hold (the lock free again) that a release is answered after.
+    // The release (a CPU's thread waits on the event; a node without CPUs awaits the task), and the end of the hold (the
+    // lock free again) that a release is answered after.
     private sealed class Held
     {
         public ManualResetEventSlim Release { get; } = new();
+
+        public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
