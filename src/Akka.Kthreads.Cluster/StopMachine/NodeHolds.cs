@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Kthreads.Internal;
 
 namespace Akka.Kthreads.Cluster.StopMachine;
 
@@ -17,8 +18,7 @@ internal sealed class NodeHolds
     private const int RememberedReleases = 256;
 
     private readonly ConcurrentDictionary<Guid, Held> _holds = new();
-    private readonly HashSet<Guid> _released = [];
-    private readonly Queue<Guid> _releasedOrder = new();
+    private readonly RecentHistory<Guid, bool> _released = new(RememberedReleases);
     private readonly ClusterKthreads _cluster;
     private readonly ILoggingAdapter _log;
 
@@ -105,7 +105,7 @@ internal sealed class NodeHolds
         var released = new MachineReleased(id, _cluster.SelfAddress.ToString());
         if (!_holds.TryGetValue(id, out var held))
         {
-            Remember(id);
+            _released.Add(id, true);
             caller.Tell(released);
             return;
         }
@@ -123,20 +123,6 @@ internal sealed class NodeHolds
     {
         _holds.TryRemove(id, out _);
         held.Ended.TrySetResult();
-    }
-
-    private void Remember(Guid id)
-    {
-        if (!_released.Add(id))
-        {
-            return;
-        }
-
-        _releasedOrder.Enqueue(id);
-        if (_releasedOrder.Count > RememberedReleases)
-        {
-            _released.Remove(_releasedOrder.Dequeue());
-        }
     }
 
     // The release (a CPU's thread waits on the event; a node without CPUs awaits the task), and the end of the hold (the

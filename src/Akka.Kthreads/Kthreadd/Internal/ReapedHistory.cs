@@ -6,22 +6,9 @@ namespace Akka.Kthreads.Internal;
 /// </summary>
 internal sealed class ReapedHistory(int capacity)
 {
-    private readonly Dictionary<int, KthreadInfo> _rows = new();
-    private readonly Queue<int> _order = new();
+    private readonly RecentHistory<int, KthreadInfo> _rows = new(capacity);
 
-    public void Add(KthreadInfo last)
-    {
-        if (capacity == 0 || !_rows.TryAdd(last.Pid, last))
-        {
-            return;
-        }
-
-        _order.Enqueue(last.Pid);
-        if (_order.Count > capacity)
-        {
-            _rows.Remove(_order.Dequeue());
-        }
-    }
+    public void Add(KthreadInfo last) => _rows.Add(last.Pid, last);
 
     /// <summary>The remembered row of <paramref name="pid"/>, else a bare Dead row (nothing but the pid is known).</summary>
     public KthreadInfo Find(int pid, string node) =>
