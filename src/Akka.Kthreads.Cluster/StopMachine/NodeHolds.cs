@@ -49,7 +49,6 @@ internal sealed class NodeHolds
         }
 
         var held = new Held();
-        var release = held.Release;
         if (!_holds.TryAdd(hold.Id, held))
         {
             return;
@@ -77,15 +76,22 @@ internal sealed class NodeHolds
             {
                 // Nothing to hold but the lock: wait without a thread, so such a node lends none of its pool to the machine.
                 caller.Tell(new MachineHeld(hold.Id, node, 0));
-                return await held.Released.Task.WaitAsync(hold.Timeout).ContinueWith(
-                    static t => t.IsCompletedSuccessfully ? 0 : -Errno.ETIMEDOUT, TaskScheduler.Default).ConfigureAwait(false);
+                try
+                {
+                    await held.Released.Task.WaitAsync(hold.Timeout).ConfigureAwait(false);
+                    return 0;
+                }
+                catch (TimeoutException)
+                {
+                    return -Errno.ETIMEDOUT;
+                }
             }
 
             // kernel: multi_cpu_stop() — every CPU held by its stopper; this one's thread waits for the release.
             return await kthreads.StopMachine.RunLockedAsync(_ =>
             {
                 caller.Tell(new MachineHeld(hold.Id, node, 0));
-                return release.Wait(hold.Timeout) ? 0 : -Errno.ETIMEDOUT;
+                return held.Released.Task.Wait(hold.Timeout) ? 0 : -Errno.ETIMEDOUT;
             }, null).ConfigureAwait(false);
         }), CancellationToken.None).ContinueWith(t =>
         {
@@ -110,13 +116,14 @@ internal sealed class NodeHolds
             return;
         }
 
-        held.Release.Set();
         held.Released.TrySetResult();
+
+        // Only a Tell: it goes inline where the hold ends (or here, if it has ended), with no hop through the pool first.
         held.Ended.Task.ContinueWith(static (_, s) =>
         {
             var (to, answer) = ((IActorRef, MachineReleased))s!;
             to.Tell(answer);
-        }, (caller, released), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }, (caller, released), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private void End(Guid id, Held held)
@@ -125,14 +132,12 @@ internal sealed class NodeHolds
         held.Ended.TrySetResult();
     }
 
-    // The release (a CPU's thread waits on the event; a node without CPUs awaits the task), and the end of the hold (the
-    // lock free again) that a release is answered after.
+    // The release (a CPU's thread blocks on it, a node without CPUs awaits it), and the end of the hold (the lock free
+    // again) that a release is answered after.
     private sealed class Held
     {
-        public ManualResetEventSlim Release { get; } = new();
-
         public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Ended { get; } = new();
     }
 }
