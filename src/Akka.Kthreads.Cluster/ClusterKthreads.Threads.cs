@@ -153,7 +153,7 @@ public sealed partial class ClusterKthreads
             NodeAt(member).Tell(release);
         }
 
-        var late = await Task.WhenAll(holding.Select(async member =>
+        var answers = await Task.WhenAll(holding.Select(async member =>
         {
             try
             {
@@ -165,10 +165,11 @@ public sealed partial class ClusterKthreads
                 return member;
             }
         })).ConfigureAwait(false);
-        if (late.Any(m => m is not null))
+        var late = answers.OfType<Address>().ToArray();
+        if (late.Length > 0)
         {
             _system.Log.Warning("cluster stop_machine {0}: {1} did not say within {2} (kthreads.stop-machine.timeout) that it let go; each hold ends by itself",
-                id, string.Join(", ", late.OfType<Address>()), timeout);
+                id, string.Join(", ", late), timeout);
         }
     }
 

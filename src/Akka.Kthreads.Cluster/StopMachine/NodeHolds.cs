@@ -22,15 +22,18 @@ internal sealed class NodeHolds
     private readonly ClusterKthreads _cluster;
     private readonly ILoggingAdapter _log;
 
+    // This node as every answer names it.
+    private readonly string _node;
+
     public NodeHolds(ClusterKthreads cluster, ILoggingAdapter log)
     {
         _cluster = cluster;
         _log = log;
+        _node = cluster.SelfAddress.ToString();
     }
 
     public void Hold(MachineHold hold, IActorRef caller)
     {
-        var node = _cluster.SelfAddress.ToString();
         var kthreads = _cluster.Kthreads;
         var limit = kthreads.Settings.StopMachineTimeout + kthreads.Settings.StopMachineTimeout;
         if (hold.Timeout <= TimeSpan.Zero || hold.Timeout > limit)
@@ -39,7 +42,7 @@ internal sealed class NodeHolds
             // configured otherwise) would hold this node's CPUs longer than this node allows.
             _log.Warning("cluster stop_machine {0}: refused a hold of {1}; this node holds at most {2} (twice kthreads.stop-machine.timeout)",
                 hold.Id, hold.Timeout, limit);
-            caller.Tell(new MachineHeld(hold.Id, node, -Errno.EINVAL));
+            caller.Tell(new MachineHeld(hold.Id, _node, -Errno.EINVAL));
             return;
         }
 
@@ -58,7 +61,7 @@ internal sealed class NodeHolds
         {
             // Refused at once: waiting behind a hand-off for the lock would only end in a timeout.
             End(hold.Id, held);
-            caller.Tell(new MachineHeld(hold.Id, node, -Errno.EBUSY));
+            caller.Tell(new MachineHeld(hold.Id, _node, -Errno.EBUSY));
             return;
         }
 
@@ -68,14 +71,14 @@ internal sealed class NodeHolds
             // and hotplug exclude each other.
             if (_cluster.Store.InTransition > 0)
             {
-                caller.Tell(new MachineHeld(hold.Id, node, -Errno.EBUSY));
+                caller.Tell(new MachineHeld(hold.Id, _node, -Errno.EBUSY));
                 return -Errno.EBUSY;
             }
 
             if (kthreads.Cpus.Online.Count == 0)
             {
                 // Nothing to hold but the lock: wait without a thread, so such a node lends none of its pool to the machine.
-                caller.Tell(new MachineHeld(hold.Id, node, 0));
+                caller.Tell(new MachineHeld(hold.Id, _node, 0));
                 try
                 {
                     await held.Released.Task.WaitAsync(hold.Timeout).ConfigureAwait(false);
@@ -90,7 +93,7 @@ internal sealed class NodeHolds
             // kernel: multi_cpu_stop() — every CPU held by its stopper; this one's thread waits for the release.
             return await kthreads.StopMachine.RunLockedAsync(_ =>
             {
-                caller.Tell(new MachineHeld(hold.Id, node, 0));
+                caller.Tell(new MachineHeld(hold.Id, _node, 0));
                 return held.Released.Task.Wait(hold.Timeout) ? 0 : -Errno.ETIMEDOUT;
             }, null).ConfigureAwait(false);
         }), CancellationToken.None).ContinueWith(t =>
@@ -100,7 +103,7 @@ internal sealed class NodeHolds
             if (t.IsCompletedSuccessfully && t.Result is not (0 or -Errno.EBUSY))
             {
                 _log.Warning("cluster stop_machine {0}: this node's hold ended with {1}", hold.Id, t.Result);
-                caller.Tell(new MachineHeld(hold.Id, node, t.Result));
+                caller.Tell(new MachineHeld(hold.Id, _node, t.Result));
             }
         }, TaskScheduler.Default);
     }
@@ -108,7 +111,7 @@ internal sealed class NodeHolds
     /// <summary>Lets go of machine <paramref name="id"/> and answers <paramref name="caller"/> once the hold has ended.</summary>
     public void Release(Guid id, IActorRef caller)
     {
-        var released = new MachineReleased(id, _cluster.SelfAddress.ToString());
+        var released = new MachineReleased(id, _node);
         if (!_holds.TryGetValue(id, out var held))
         {
             _released.Add(id, true);
