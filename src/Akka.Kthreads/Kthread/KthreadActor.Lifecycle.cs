@@ -97,11 +97,11 @@ internal sealed partial class KthreadActor
         if (!_k.ShouldPark)
         {
             // Unparked or stopped while on the way: go on.
-            ParkGate.Open(parking.Unpark);
+            _k.Unparked(parking.Done);
             return;
         }
 
-        _parked = parking.Unpark;
+        _parked = parking.Done;
         if (OnlyOffCpu)
         {
             // The flow itself was running (a wait it did not await is what shows as asleep): it parks from there.
@@ -158,7 +158,7 @@ internal sealed partial class KthreadActor
         Transition(KthreadState.Running);
         if (parked is not null)
         {
-            ParkGate.Open(parked);
+            _k.Unparked(parked);
         }
     }
 

@@ -54,7 +54,7 @@ internal sealed partial class KthreadActor : UntypedActor
             _k.TryEndUnsentSleep(requestOnly: false);
             if (_parked is not null)
             {
-                ParkGate.Open(_parked);
+                _k.Unparked(_parked);
             }
             ReplyStoppers(-Errno.ESRCH);
             ReplyParkers(-Errno.ESRCH);

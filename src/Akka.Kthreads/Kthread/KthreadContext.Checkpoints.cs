@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Akka.Actor;
 using Akka.Kthreads.Internal;
 
@@ -126,20 +127,83 @@ public sealed partial class KthreadContext
     /// <summary>signal_pending_state(): a stop or park request is pending and ends a sleep in this state (not a TASK_UNINTERRUPTIBLE one).</summary>
     internal bool RequestEnds(bool uninterruptible) => !uninterruptible && (ShouldStop || ShouldPark);
 
-    // kernel: __kthread_parkme() — loop, since an unpark can race with a new park request.
-    private async Task ParkCoreAsync()
+    // kernel: __kthread_parkme() — loop, since an unpark can race with a new park request. Made by hand rather than
+    // as an async method: a parked kthread then keeps one bare task (what its caller awaits) instead of a suspended
+    // frame, its continuation delegate and the gate it awaited (280 bytes for each of a million parked threads).
+    private Task ParkCoreAsync()
     {
-        await LetCallerAwait();
-        while (ShouldPark)
+        var done = ParkGate.Make(static k => ((KthreadContext)k!).EndPark(), this);
+        // As LetCallerAwait: the park goes on as the CPU thread's next work item, after the caller has awaited it.
+        if (Volatile.Read(ref _held) is { RunsHere: true } held)
         {
-            var unpark = ParkGate.Make(); // as the wake above: opened inline in the actor, it only queues
-            SwitchOut(voluntary: true);
-            _self.Tell(new Parking(unpark));
-            await unpark.ConfigureAwait(false);
-            await AcquireCpuAsync().ConfigureAwait(false);
+            held.Run(static s => ((Tuple<KthreadContext, Task>)s!).Item1.ParkOrGoOn(((Tuple<KthreadContext, Task>)s!).Item2), Tuple.Create(this, done));
+        }
+        else
+        {
+            ParkOrGoOn(done);
         }
 
-        await OnHeldCpu();
+        return done;
+    }
+
+    // Still asked to park: give the CPU up and tell the actor, which calls Unparked when it lets the flow go.
+    private void ParkOrGoOn(Task done)
+    {
+        if (!ShouldPark)
+        {
+            OpenOnHeldCpu(done);
+            return;
+        }
+
+        SwitchOut(voluntary: true);
+        _self.Tell(new Parking(done));
+    }
+
+    /// <summary>
+    /// The actor lets the parked flow go (kthread_unpark, a stop, its own end): runs inline there, and only
+    /// queues for a CPU; the flow then parks again if asked meanwhile, or its caller goes on on that CPU's thread.
+    /// </summary>
+    internal void Unparked(Task done) => _ = UnparkedAsync(done);
+
+    private async Task UnparkedAsync(Task done)
+    {
+        try
+        {
+            await AcquireCpuAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // What the frame would have thrown to its caller: the park's task rethrows it.
+            _parkFault = e;
+            ParkGate.Open(done);
+            return;
+        }
+
+        ParkOrGoOn(done);
+    }
+
+    // The last step of the park, as OnHeldCpu is of the other checkpoints: the caller goes on on its CPU's thread.
+    private void OpenOnHeldCpu(Task done)
+    {
+        var held = Volatile.Read(ref _held);
+        held?.Touch();
+        if (held is null || held.RunsHere)
+        {
+            ParkGate.Open(done);
+        }
+        else
+        {
+            held.Run(static d => ParkGate.Open((Task)d!), done);
+        }
+    }
+
+    // The park's task itself: completes it, or faults it with what the acquire threw.
+    private void EndPark()
+    {
+        if (Interlocked.Exchange(ref _parkFault, null) is { } fault)
+        {
+            ExceptionDispatchInfo.Throw(fault);
+        }
     }
 
     // The flow's own acquire, at every checkpoint and at the start.

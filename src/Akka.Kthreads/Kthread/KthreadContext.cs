@@ -32,6 +32,7 @@ public sealed partial class KthreadContext
     private volatile bool _shouldPark;
     private int _shouldStop;
     private int _exitCode;
+    private Exception? _parkFault;
 
     internal KthreadContext(int pid, string comm, object? data, ThreadFn fn, int? boundCpu, bool perCpu,
         Cpus cpus, string node)

@@ -52,8 +52,8 @@ internal sealed record WithdrawPark : KthreadProtocol.IKthreadCommand
     public static WithdrawPark Instance { get; } = new();
 }
 
-/// <summary>__kthread_parkme(): the function gave up its CPU and stays parked until <see cref="Unpark"/> completes.</summary>
-internal sealed record Parking(Task Unpark);
+/// <summary>__kthread_parkme(): the function gave up its CPU and stays parked until the actor lets it go (KthreadContext.Unparked); <see cref="Done"/> is what the function awaits.</summary>
+internal sealed record Parking(Task Done);
 
 /// <summary>do_exit(): the function returned <see cref="Code"/>, or threw <see cref="Oops"/> (then Code is -EFAULT).</summary>
 internal sealed record Exited(int Code, Exception? Oops);
