@@ -226,4 +226,51 @@ public sealed class ParkSpec(ITestOutputHelper output) : SpecBase(output)
         Assert.Equal(2, (await thread.InfoAsync()).Cpu);
         Assert.Equal(0, await thread.StopAsync());
     }
+
+    [Fact]
+    public async Task A_park_asked_again_before_the_unparked_thread_runs_keeps_it_in_ParkMeAsync()
+    {
+        // kernel: __kthread_parkme() loops, so a park that races with the unpark parks the thread again before
+        // kthread_parkme() returns to its caller.
+        var probe = CreateTestProbe();
+        var thread = await Kthreads.CreateAsync(Parkable(probe.Ref), null, "reparked");
+        Assert.Equal(0, await thread.BindAsync(2));
+        Assert.True(await thread.WakeUpAsync());
+        await probe.ExpectMsgAsync("entered");
+        Assert.Equal(0, await thread.ParkAsync());
+        await probe.ExpectMsgAsync("parking");
+
+        // CPU 2 taken by a thread that holds it without a checkpoint until released: the unparked one queues for it.
+        using var release = new ManualResetEventSlim();
+        try
+        {
+            var hog = await Kthreads.CreateAsync(_ =>
+            {
+                probe.Tell("holding");
+                release.Wait();
+                return Task.FromResult(7);
+            }, null, "hog");
+            Assert.Equal(0, await hog.BindAsync(2));
+            Assert.True(await hog.WakeUpAsync());
+            await probe.ExpectMsgAsync("holding");
+
+            await thread.UnparkAsync();
+            var parker = CreateTestProbe();
+            parker.Send(thread.Ref, Park.Instance);
+            await thread.InfoAsync(); // behind the Park in the actor's mailbox: ShouldPark is set
+            release.Set();
+            await parker.ExpectMsgAsync(new ParkResult(0));
+            Assert.Equal(KthreadState.Parked, (await thread.InfoAsync()).State);
+            Assert.Equal(7, await hog.StopAsync());
+        }
+        finally
+        {
+            release.Set(); // never leave CPU 2's thread blocked, whatever failed above
+        }
+
+        // Still inside the first ParkMeAsync: what the function does next is return from it after this unpark.
+        await thread.UnparkAsync();
+        Assert.Equal(("resumed", false, (int?)2), await probe.ExpectMsgAsync<(string, bool, int?)>());
+        Assert.Equal(0, await thread.StopAsync());
+    }
 }
