@@ -132,15 +132,15 @@ public sealed partial class KthreadContext
     // frame, its continuation delegate and the gate it awaited (280 bytes for each of a million parked threads).
     private Task ParkCoreAsync()
     {
-        var done = ParkGate.Make(static k => ((KthreadContext)k!).EndPark(), this);
-        // As LetCallerAwait: the park goes on as the CPU thread's next work item, after the caller has awaited it.
-        if (Volatile.Read(ref _held) is { RunsHere: true } held)
+        var done = ParkGate.Make(this);
+        var afterCaller = LetCallerAwait();
+        if (afterCaller.IsCompleted)
         {
-            held.Run(static s => ((Tuple<KthreadContext, Task>)s!).Item1.ParkOrGoOn(((Tuple<KthreadContext, Task>)s!).Item2), Tuple.Create(this, done));
+            ParkOrGoOn(done);
         }
         else
         {
-            ParkOrGoOn(done);
+            afterCaller.Post(static d => ParkGate.Owner((Task)d!).ParkOrGoOn((Task)d!), done);
         }
 
         return done;
@@ -185,20 +185,18 @@ public sealed partial class KthreadContext
     // The last step of the park, as OnHeldCpu is of the other checkpoints: the caller goes on on its CPU's thread.
     private void OpenOnHeldCpu(Task done)
     {
-        var held = Volatile.Read(ref _held);
-        held?.Touch();
-        if (held is null || held.RunsHere)
+        if (OnHeldCpu().Queue is { RunsHere: false } queue)
         {
-            ParkGate.Open(done);
+            queue.Run(static d => ParkGate.Open((Task)d!), done);
         }
         else
         {
-            held.Run(static d => ParkGate.Open((Task)d!), done);
+            ParkGate.Open(done);
         }
     }
 
-    // The park's task itself: completes it, or faults it with what the acquire threw.
-    private void EndPark()
+    /// <summary>The park's task itself as it opens: completes it, or faults it with what the acquire threw.</summary>
+    internal void EndPark()
     {
         if (Interlocked.Exchange(ref _parkFault, null) is { } fault)
         {

@@ -28,5 +28,8 @@ internal readonly struct AfterCaller(RunQueue? held) : ICriticalNotifyCompletion
     public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 
     /// <inheritdoc />
-    public void UnsafeOnCompleted(Action continuation) => held!.Run(static c => ((Action)c!)(), continuation);
+    public void UnsafeOnCompleted(Action continuation) => Post(static c => ((Action)c!)(), continuation);
+
+    /// <summary>What an await would do when not <see cref="IsCompleted"/>, for a checkpoint made of callbacks: run it next on the CPU's thread.</summary>
+    public void Post(Action<object?> run, object? state) => held!.Run(run, state);
 }

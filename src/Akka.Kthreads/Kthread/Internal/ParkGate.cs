@@ -9,24 +9,25 @@ internal static class ParkGate
 {
     private static readonly Lazy<ExecutionContext> Empty = new(static () => FreshContext.Capture());
 
+    // A gate's own work as it opens: complete it, or fault it with what the park's acquire threw.
+    private static readonly Action<object?> End = static k => ((KthreadContext)k!).EndPark();
+
     [ThreadStatic]
     private static Task? _made;
 
-    [ThreadStatic]
-    private static Action<object?>? _onOpen;
-
-    /// <summary>A closed gate that runs <paramref name="onOpen"/> as it opens (a throw there faults it).</summary>
-    public static Task Make(Action<object?> onOpen, object? state)
+    /// <summary>A closed gate for a park of <paramref name="k"/>, which its <see cref="Task.AsyncState"/> then names.</summary>
+    public static Task Make(KthreadContext k)
     {
         // Made in an empty context: a task made in the kthread's own keeps that context in an 80-byte side object, and
         // SuppressFlow would leave the kthread a fresh copy of its context to keep besides. Run restores the very same one.
-        _onOpen = onOpen;
-        ExecutionContext.Run(Empty.Value, static s => _made = new Task(_onOpen!, s), state);
+        ExecutionContext.Run(Empty.Value, static k => _made = new Task(End, k), k);
         var made = _made!;
         _made = null;
-        _onOpen = null;
         return made;
     }
+
+    /// <summary>The kthread whose park <paramref name="gate"/> belongs to.</summary>
+    public static KthreadContext Owner(Task gate) => (KthreadContext)gate.AsyncState!;
 
     /// <summary>Opens <paramref name="gate"/> (its awaiter goes on inline); a second open does nothing.</summary>
     public static void Open(Task gate)
