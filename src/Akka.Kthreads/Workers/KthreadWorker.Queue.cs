@@ -138,10 +138,18 @@ public sealed partial class KthreadWorker
     }
 
     // kernel: kthread_insert_work() — at the tail; only an idle worker needs the wake-up, a busy one finds it when it loops.
+    // One wake-up per idle spell: the kernel's wake_up_process() of a thread already woken is a cheap no-op, but ours of a
+    // thread on its way back to the list is a message to its actor, and a producer could send thousands before it gets there.
     private bool InsertWork(KthreadWork work)
     {
         InsertTail(work);
-        return _currentWork is null;
+        if (_currentWork is not null || _woken)
+        {
+            return false;
+        }
+
+        _woken = true;
+        return true;
     }
 
     private void InsertTail(KthreadWork work)

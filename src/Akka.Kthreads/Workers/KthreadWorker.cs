@@ -24,6 +24,9 @@ public sealed partial class KthreadWorker
     private KthreadWork? _head;
     private KthreadWork? _tail;
     private KthreadWork? _currentWork;
+
+    // A wake-up was sent since the loop last found the list empty: later works need none (see InsertWork).
+    private bool _woken;
     private bool _destroyed;
     private Kthread? _thread;
 
