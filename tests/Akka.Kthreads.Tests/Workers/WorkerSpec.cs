@@ -374,5 +374,55 @@ public sealed class WorkerSpec(ITestOutputHelper output) : SpecBase(output)
         await worker.DestroyAsync();
     }
 
+    [Fact]
+    public async Task No_queueing_is_lost_when_producers_race_each_other_and_parks_of_the_worker()
+    {
+        // Only the first work queued while the worker is idle wakes it (kthread_insert_work); the others count on the
+        // loop finding them. Producers that each wait for their own work pass it through every idle spell: first alone
+        // (a lost wake-up leaves a work unrun), then while parks end some spells without a sleep.
+        var worker = await Kthreads.CreateWorkerAsync("racers");
+        var done = 0;
+        var progress = NewGate();
+
+        async Task ProduceAsync()
+        {
+            for (var i = 0; i < 150; i++)
+            {
+                var finished = NewGate();
+                Assert.True(worker.QueueWork(new KthreadWork(_ =>
+                {
+                    Interlocked.Increment(ref done);
+                    Volatile.Read(ref progress).TrySetResult();
+                    finished.SetResult();
+                    return Task.CompletedTask;
+                })));
+                await finished.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(ProduceAsync)));
+        Assert.Equal(600, Volatile.Read(ref done));
+
+        var producers = Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(ProduceAsync)));
+        var parks = 0;
+        while (!producers.IsCompleted)
+        {
+            // A park asked again before the unparked worker runs keeps it parked (__kthread_parkme's loop), so each
+            // round waits for a work to run first: otherwise the parks alone could hold the worker.
+            var ran = NewGate();
+            Volatile.Write(ref progress, ran);
+            Assert.Equal(0, await worker.Thread.ParkAsync());
+            await worker.Thread.UnparkAsync();
+            parks++;
+            await Task.WhenAny(ran.Task, producers);
+        }
+
+        await producers;
+        Assert.Equal(1_200, Volatile.Read(ref done));
+        Assert.True(parks > 0);
+        await worker.FlushAsync();
+        await worker.DestroyAsync();
+    }
+
     private static TaskCompletionSource NewGate() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
