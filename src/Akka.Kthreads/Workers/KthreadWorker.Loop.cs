@@ -47,8 +47,11 @@ public sealed partial class KthreadWorker
                 // sends no wake-up (this loop is about to look at the list anyway).
                 work = RemoveHead();
                 _currentWork = work;
-                // Idle from here (prepared to sleep above): the next work queued must wake the thread again.
-                _woken &= work is not null;
+                if (work is null)
+                {
+                    // Idle from here (prepared to sleep above): the next work queued must wake the thread again.
+                    _woken = false;
+                }
             }
 
             if (work is null)
