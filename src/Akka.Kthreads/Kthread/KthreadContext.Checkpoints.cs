@@ -16,7 +16,7 @@ public sealed partial class KthreadContext
             return ParkCoreAsync();
         }
 
-        if (Volatile.Read(ref _held) is { } held)
+        if (Volatile.Read(ref Ps.Held) is { } held)
         {
             held.Touch(); // a checkpoint that keeps the CPU still tells the watchdog
             return Task.CompletedTask;
@@ -43,7 +43,7 @@ public sealed partial class KthreadContext
     /// <returns>Completes at once when nobody waits for this CPU and the thread may stay on it.</returns>
     public ValueTask YieldAsync()
     {
-        var held = _held;
+        var held = Ps.Held;
         if (held is null)
         {
             // A flow that went on while a wait it did not await was off holds no CPU: here it takes one again.
@@ -217,7 +217,7 @@ public sealed partial class KthreadContext
         while (true)
         {
             // Not queued when the flow holds a CPU already: it may be this very one, a queue that never grants itself.
-            if (forFlowOf is not null && (FlowWentOn(forFlowOf) || Volatile.Read(ref _held) is not null))
+            if (forFlowOf is not null && (FlowWentOn(forFlowOf) || Volatile.Read(ref Ps.Held) is not null))
             {
                 return false;
             }
@@ -259,12 +259,12 @@ public sealed partial class KthreadContext
     // back once, here or by that wait, whichever finds it.
     private bool Hold(RunQueue queue)
     {
-        if (Interlocked.Exchange(ref _held, queue) is { } other && !ReferenceEquals(other, queue))
+        if (Interlocked.Exchange(ref Ps.Held, queue) is { } other && !ReferenceEquals(other, queue))
         {
             other.Release(this);
         }
 
-        Volatile.Write(ref _lastCpu, queue.Cpu);
+        Volatile.Write(ref Ps.LastCpu, queue.Cpu);
         _inCheckpoint = false;
         return true;
     }
@@ -278,18 +278,18 @@ public sealed partial class KthreadContext
     /// <remarks>It also touches the soft-lockup watchdog: whatever the checkpoint did, the thread was at one.</remarks>
     private ResumeOnCpu OnHeldCpu()
     {
-        var held = Volatile.Read(ref _held);
+        var held = Volatile.Read(ref Ps.Held);
         held?.Touch();
         return new(Task.CompletedTask, held);
     }
 
     /// <summary>The first step of every checkpoint that gives its CPU up: see <see cref="AfterCaller"/>.</summary>
-    private AfterCaller LetCallerAwait() => new(Volatile.Read(ref _held));
+    private AfterCaller LetCallerAwait() => new(Volatile.Read(ref Ps.Held));
 
     // The flow gives its CPU up (a checkpoint, its exit): counted first, so an off-CPU wait that ends sees the flow went on.
     private void ReleaseCpu()
     {
         Interlocked.Increment(ref _releases);
-        Interlocked.Exchange(ref _held, null)?.Release(this);
+        Interlocked.Exchange(ref Ps.Held, null)?.Release(this);
     }
 }

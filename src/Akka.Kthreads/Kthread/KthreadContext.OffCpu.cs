@@ -29,14 +29,14 @@ public sealed partial class KthreadContext
     /// it started with Task.Run, nor a wait's own io, which run under the pool's.
     /// </summary>
     private bool IsFlow =>
-        Volatile.Read(ref _held) is { } held ? held.RunsHere || UnderOwnScheduler : RunsWithoutCpu;
+        Volatile.Read(ref Ps.Held) is { } held ? held.RunsHere || UnderOwnScheduler : RunsWithoutCpu;
 
     /// <summary>
     /// The flow outside a checkpoint holding no CPU: it went on while a wait it did not await was off. It runs under its
     /// own TaskScheduler, or on its last CPU's thread (after ConfigureAwait(false): a wait that took no CPU ends there).
     /// </summary>
     private bool RunsWithoutCpu =>
-        !_inCheckpoint && !_exited && Volatile.Read(ref _held) is null
+        !_inCheckpoint && !_exited && Volatile.Read(ref Ps.Held) is null
         && (UnderOwnScheduler || (LastCpu is { } last && _cpus.Queue(last).RunsHere));
 
     private bool UnderOwnScheduler => _scheduler is { } mine && TaskScheduler.Current == mine;
@@ -71,10 +71,10 @@ public sealed partial class KthreadContext
         // holds is a later one), the CPU it held is given up here.
         if (!FlowWentOn(group))
         {
-            Interlocked.Exchange(ref _held, null)?.Release(this);
+            Interlocked.Exchange(ref Ps.Held, null)?.Release(this);
         }
 
-        Interlocked.Increment(ref _nvcsw);
+        Interlocked.Increment(ref Ps.Nvcsw);
         _self.Tell(OffCpu.Enter);
         try
         {
@@ -103,12 +103,12 @@ public sealed partial class KthreadContext
     /// <summary>
     /// An off-CPU wait's end holds the CPU it was granted for the flow that awaits it, unless the flow released one since
     /// the wait began (it went on: fired and forgotten) or exited. Checked again once granted, against the flow's
-    /// ReleaseCpu (counts, then takes _held) and Hold (swaps _held): the CPU goes back exactly once.
+    /// ReleaseCpu (counts, then takes Ps.Held) and Hold (swaps Ps.Held): the CPU goes back exactly once.
     /// </summary>
     /// <returns>True when the flow holds the CPU granted here.</returns>
     private bool HoldForFlow(RunQueue queue, OffCpuGroup group)
     {
-        if (Interlocked.CompareExchange(ref _held, queue, null) is not null)
+        if (Interlocked.CompareExchange(ref Ps.Held, queue, null) is not null)
         {
             // The flow holds a CPU of its own already.
             queue.Release(this);
@@ -117,7 +117,7 @@ public sealed partial class KthreadContext
 
         if (FlowWentOn(group))
         {
-            if (ReferenceEquals(Interlocked.CompareExchange(ref _held, null, queue), queue))
+            if (ReferenceEquals(Interlocked.CompareExchange(ref Ps.Held, null, queue), queue))
             {
                 queue.Release(this);
             }
@@ -125,7 +125,7 @@ public sealed partial class KthreadContext
             return false;
         }
 
-        Volatile.Write(ref _lastCpu, queue.Cpu);
+        Volatile.Write(ref Ps.LastCpu, queue.Cpu);
         return true;
     }
 

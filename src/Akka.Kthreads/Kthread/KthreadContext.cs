@@ -16,8 +16,9 @@ public sealed partial class KthreadContext
 {
     private readonly ThreadFn _fn;
     private readonly Cpus _cpus;
+    private readonly PsChunk _psChunk;
+    private readonly int _psIndex;
     private IActorRef _self = ActorRefs.Nobody;
-    private RunQueue? _held;
     private long _releases;
     private OffCpuGroup? _offCpuGroup;
     private volatile bool _exited;
@@ -26,39 +27,34 @@ public sealed partial class KthreadContext
     private volatile bool _inCheckpoint = true;
     private KthreadScheduler? _scheduler;
     private CancellationTokenSource? _stopCts;
-    private volatile int _state;
-    private int[]? _allowed;
-    private int _lastCpu = -1;
     private volatile bool _shouldPark;
     private int _shouldStop;
-    private int _exitCode;
     private Exception? _parkFault;
 
-    internal KthreadContext(int pid, string comm, object? data, ThreadFn fn, int? boundCpu, bool perCpu,
-        Cpus cpus, string node)
+    // ps: the slot kthreadd made for the thread, its pid, comm and per-CPU flag already in it.
+    internal KthreadContext(PsSlotRef ps, object? data, ThreadFn fn, int? boundCpu, Cpus cpus, string node)
     {
-        Pid = pid;
-        Comm = comm;
+        _psChunk = ps.Chunk;
+        _psIndex = ps.Index;
         Data = data;
         _fn = fn;
-        _allowed = boundCpu is { } cpu ? [cpu] : null;
-        PerCpu = perCpu;
+        Ps.Allowed = boundCpu is { } cpu ? [cpu] : null;
         HomeCpu = boundCpu ?? -1;
         _cpus = cpus;
         Node = node;
     }
 
     /// <summary>The thread's pid (task_pid_nr(current)).</summary>
-    public int Pid { get; }
+    public int Pid => Ps.Pid;
 
     /// <summary>The thread's name (current->comm), at most 15 characters.</summary>
-    public string Comm { get; }
+    public string Comm => Ps.Comm;
 
     /// <summary>The data given at creation (kthread_data).</summary>
     public object? Data { get; }
 
     /// <summary>The CPU the thread runs on now (smp_processor_id), else the one it is bound to or last ran on.</summary>
-    public int? Cpu => _held?.Cpu ?? BoundCpu ?? LastCpu;
+    public int? Cpu => Ps.Held?.Cpu ?? BoundCpu ?? LastCpu;
 
     /// <summary>kthread_should_stop(): true once a Stop was requested; then return from the function.</summary>
     public bool ShouldStop => Volatile.Read(ref _shouldStop) != 0;
@@ -90,52 +86,47 @@ public sealed partial class KthreadContext
 
     internal string Node { get; }
 
-    internal bool PerCpu { get; }
+    internal bool PerCpu => Ps.PerCpu;
+
+    /// <summary>Where this thread's ps fields live (see <see cref="PsTable"/>).</summary>
+    internal PsSlotRef PsRef => new(_psChunk, _psIndex);
 
     /// <summary>The CPU a per-CPU thread belongs to; -1 otherwise.</summary>
     internal int HomeCpu { get; }
 
     /// <summary>The CPU this thread last held, if any (prev_cpu).</summary>
-    internal int? LastCpu => Volatile.Read(ref _lastCpu) is var cpu and >= 0 ? cpu : null;
+    internal int? LastCpu => Volatile.Read(ref Ps.LastCpu) is var cpu and >= 0 ? cpu : null;
 
     /// <summary>The CPU a mask of one pins the thread to (kthread_bind, or set_cpus_allowed_ptr with one CPU).</summary>
-    internal int? BoundCpu => Volatile.Read(ref _allowed) is [var cpu] ? cpu : null;
+    internal int? BoundCpu => Volatile.Read(ref Ps.Allowed) is [var cpu] ? cpu : null;
 
     /// <summary>cpus_mask: the CPUs the thread may run on, ascending; null for every CPU.</summary>
-    internal int[]? Allowed => Volatile.Read(ref _allowed);
+    internal int[]? Allowed => Volatile.Read(ref Ps.Allowed);
 
     internal KthreadState State
     {
-        get => (KthreadState)_state;
-        set => _state = (int)value;
+        get => (KthreadState)Volatile.Read(ref Ps.State);
+        set => Volatile.Write(ref Ps.State, (int)value);
     }
 
     internal int ExitCode
     {
-        get => Volatile.Read(ref _exitCode);
-        set => Volatile.Write(ref _exitCode, value);
+        get => Volatile.Read(ref Ps.ExitCode);
+        set => Volatile.Write(ref Ps.ExitCode, value);
     }
 
     /// <summary>The ps row, read without messages (kthreadd's List reads every thread this way).</summary>
-    internal KthreadInfo Snapshot()
-    {
-        var state = State;
-        // Where it runs while it holds a CPU (a thread moved by set_cpus_allowed_ptr runs on until its next checkpoint).
-        return new KthreadInfo(Pid, 2, Comm, state, Volatile.Read(ref _held)?.Cpu ?? BoundCpu ?? LastCpu, PerCpu,
-            state is KthreadState.Zombie or KthreadState.Dead ? ExitCode : null, Node)
-        {
-            Uninterruptible = state == KthreadState.Sleeping && InUninterruptibleSleep,
-            Nvcsw = Nvcsw,
-            Nivcsw = Nivcsw,
-        };
-    }
+    internal KthreadInfo Snapshot() => Ps.Row(Node);
+
+    // The ps fields: in kthreadd's table, side by side with every other thread's, for ps to read without reaching this object.
+    private ref PsSlot Ps => ref _psChunk.Slots[_psIndex];
 
     internal void Attach(IActorRef self) => _self = self;
 
-    internal void Bind(int cpu) => Volatile.Write(ref _allowed, [cpu]);
+    internal void Bind(int cpu) => Volatile.Write(ref Ps.Allowed, [cpu]);
 
     /// <summary>set_cpus_allowed_ptr()'s new mask (ascending, distinct; null for every CPU); the thread moves at its next checkpoint.</summary>
-    internal void SetAllowed(int[]? cpus) => Volatile.Write(ref _allowed, cpus);
+    internal void SetAllowed(int[]? cpus) => Volatile.Write(ref Ps.Allowed, cpus);
 
     /// <summary>True when the mask lets the thread run on <paramref name="cpu"/>.</summary>
     internal static bool Allows(int[]? mask, int cpu) => mask is null || Array.BinarySearch(mask, cpu) >= 0;
@@ -144,7 +135,7 @@ public sealed partial class KthreadContext
     /// select_fallback_rq() on a plain kthread: drop a mask none of whose CPUs is online (the one read as
     /// <paramref name="mask"/>, not a newer one); true for the one caller that did.
     /// </summary>
-    internal bool LoseAffinity(int[] mask) => ReferenceEquals(Interlocked.CompareExchange(ref _allowed, null, mask), mask);
+    internal bool LoseAffinity(int[] mask) => ReferenceEquals(Interlocked.CompareExchange(ref Ps.Allowed, null, mask), mask);
 
     /// <summary>
     /// True when the thread holds <paramref name="cpu"/> but its mask now excludes it and an allowed CPU is
@@ -153,7 +144,7 @@ public sealed partial class KthreadContext
     internal bool MustMove(int cpu) => Allowed is { } mask && !Allows(mask, cpu) && _cpus.AnyOnline(mask);
 
     /// <summary>migrate_tasks() for a thread off the CPU: ps shows it on <paramref name="to"/> once <paramref name="from"/> is gone (-1: on no CPU).</summary>
-    internal bool MoveOff(int from, int to) => _held is null && Interlocked.CompareExchange(ref _lastCpu, to, from) == from;
+    internal bool MoveOff(int from, int to) => Ps.Held is null && Interlocked.CompareExchange(ref Ps.LastCpu, to, from) == from;
 
     internal void SetShouldPark(bool value)
     {
@@ -180,7 +171,7 @@ public sealed partial class KthreadContext
     /// </summary>
     internal CpuThread? CpuThreadForContinuations()
     {
-        if (Volatile.Read(ref _held) is { } held)
+        if (Volatile.Read(ref Ps.Held) is { } held)
         {
             return held.OsThread;
         }
@@ -268,7 +259,7 @@ public sealed partial class KthreadContext
     internal Task CallUserAsync(Func<object?, Task> fn, object? state)
     {
         // Already inside a task of this thread's scheduler on its CPU: the call's awaits capture it as they are.
-        if (_scheduler is { } mine && TaskScheduler.Current == mine && Volatile.Read(ref _held)?.RunsHere == true)
+        if (_scheduler is { } mine && TaskScheduler.Current == mine && Volatile.Read(ref Ps.Held)?.RunsHere == true)
         {
             return fn(state);
         }
@@ -282,7 +273,7 @@ public sealed partial class KthreadContext
     private void StartOnScheduler(Task call)
     {
         var scheduler = _scheduler ??= new KthreadScheduler(this);
-        if (Volatile.Read(ref _held)?.RunsHere == true)
+        if (Volatile.Read(ref Ps.Held)?.RunsHere == true)
         {
             call.RunSynchronously(scheduler);
         }

@@ -19,6 +19,7 @@ internal sealed class KthreaddActor : UntypedActor
     private readonly KthreadsSettings _settings;
     private readonly Cpus _cpus;
     private readonly Dictionary<int, KthreadContext> _threads = new();
+    private readonly PsTable _ps = new();
 
     // A new thread's context, from its creation here to its actor's constructor (which takes it out).
     private readonly ConcurrentDictionary<int, KthreadContext> _births = new();
@@ -68,7 +69,11 @@ internal sealed class KthreaddActor : UntypedActor
                 Sender.Tell(new Migrated(MigrateThreads(from.Cpu)));
                 break;
             case Reaped reaped:
-                _threads.Remove(reaped.Pid);
+                if (_threads.Remove(reaped.Pid, out var gone))
+                {
+                    _ps.Remove(gone.PsRef);
+                }
+
                 _reaped.Add(reaped.Last);
                 break;
             case DeadLetter { Message: IKthreadCommand command } dead when IsChild(dead.Recipient, out var pid):
@@ -109,7 +114,7 @@ internal sealed class KthreaddActor : UntypedActor
 
         var pid = ++_lastPid;
         var comm = Comm(create);
-        var k = new KthreadContext(pid, comm, create.Data, create.Fn, create.Cpu, create.PerCpu, _cpus, _node);
+        var k = new KthreadContext(_ps.Add(pid, comm, create.PerCpu), create.Data, create.Fn, create.Cpu, _cpus, _node);
         if (create.PerCpu)
         {
             // kernel: kthread_create_on_cpu() — created, parked before it runs, bound.
@@ -126,6 +131,7 @@ internal sealed class KthreaddActor : UntypedActor
             // Abandoned while we made it: reap before anyone sees it; the function never runs.
             k.State = KthreadState.Dead;
             _threads.Remove(pid);
+            _ps.Remove(k.PsRef);
             Context.Stop(child);
             return;
         }
@@ -219,33 +225,20 @@ internal sealed class KthreaddActor : UntypedActor
 
     private KthreadInfo[] ListThreads()
     {
-        // In pid order. The table mostly enumerates that way already (pids only grow, and a slot is reused only
-        // after a reap), so the rows are sorted, by int keys, only when a reused slot broke the order.
-        var rows = new KthreadInfo[_threads.Count];
-        var n = 0;
-        var ordered = true;
-        foreach (var k in _threads.Values)
-        {
-            var info = k.Snapshot();
-            if (info.State != KthreadState.Dead)
-            {
-                ordered &= n == 0 || rows[n - 1].Pid < info.Pid;
-                rows[n++] = info;
-            }
-        }
-
+        // In pid order. The table keeps creation order, which is pid order until pids wrap, so the rows are sorted, by
+        // int keys, only then.
+        var rows = _ps.Rows(_threads.Count, _node, out var ordered);
         if (!ordered)
         {
-            var pids = new int[n];
-            for (var i = 0; i < n; i++)
+            var pids = new int[rows.Length];
+            for (var i = 0; i < rows.Length; i++)
             {
                 pids[i] = rows[i].Pid;
             }
 
-            Array.Sort(pids, rows, 0, n);
+            Array.Sort(pids, rows);
         }
 
-        Array.Resize(ref rows, n);
         return rows;
     }
 
