@@ -9,7 +9,7 @@ namespace Akka.Kthreads.Tests;
 /// </summary>
 public sealed class PsListSpec(ITestOutputHelper output) : SpecBase(output)
 {
-    // Over two chunks of the table (128 threads each), so that whole chunks empty out and others keep a few.
+    // Over many chunks of the table (64 threads each), so that whole chunks empty out and others keep a few.
     private const int Threads = 300;
 
     [Fact]

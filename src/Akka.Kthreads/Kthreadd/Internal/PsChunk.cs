@@ -1,10 +1,15 @@
 namespace Akka.Kthreads.Internal;
 
-/// <summary>INTERNAL API. A run of <see cref="PsSlot"/>s, filled in creation order; small enough to stay off the large object heap.</summary>
+/// <summary>INTERNAL API. A run of <see cref="PsSlot"/>s, filled in creation order; small, since one living thread keeps all of it.</summary>
 internal sealed class PsChunk
 {
-    /// <summary>Slots per chunk: 128 slots of 64 bytes, 8 KiB.</summary>
-    public const int Size = 128;
+    /// <summary>Slots per chunk: 64 slots of 64 bytes, a 4 KiB page.</summary>
+    /// <remarks>
+    /// A chunk stays while any of its threads lives, so a long-lived thread made among short-lived ones keeps up to
+    /// 4 KiB here; smaller chunks lie apart and cost ps a miss each (32 slots: a list of 10,000 went from 1.4x to 1.6x
+    /// the raw copy; 128 slots gained nothing measurable over 64).
+    /// </remarks>
+    public const int Size = 64;
 
     /// <summary>The slots; only the first <see cref="Used"/> belong to threads.</summary>
     public PsSlot[] Slots { get; } = new PsSlot[Size];
