@@ -31,17 +31,15 @@ public sealed partial class KthreadContext
     private int _shouldStop;
     private Exception? _parkFault;
 
-    // ps: the slot kthreadd made for the thread, its pid, comm and per-CPU flag already in it.
-    internal KthreadContext(PsSlotRef ps, object? data, ThreadFn fn, int? boundCpu, Cpus cpus, string node)
+    // ps: the slot kthreadd made for the thread, its pid, comm, per-CPU flag and home CPU already in it.
+    internal KthreadContext(PsSlotRef ps, object? data, ThreadFn fn, int? boundCpu, Cpus cpus)
     {
         _psChunk = ps.Chunk;
         _psIndex = ps.Index;
         Data = data;
         _fn = fn;
         Ps.Allowed = boundCpu is { } cpu ? [cpu] : null;
-        HomeCpu = boundCpu ?? -1;
         _cpus = cpus;
-        Node = node;
     }
 
     /// <summary>The thread's pid (task_pid_nr(current)).</summary>
@@ -84,15 +82,13 @@ public sealed partial class KthreadContext
         }
     }
 
-    internal string Node { get; }
-
     internal bool PerCpu => Ps.PerCpu;
 
     /// <summary>Where this thread's ps fields live (see <see cref="PsTable"/>).</summary>
     internal PsSlotRef PsRef => new(_psChunk, _psIndex);
 
     /// <summary>The CPU a per-CPU thread belongs to; -1 otherwise.</summary>
-    internal int HomeCpu { get; }
+    internal int HomeCpu => Ps.HomeCpu;
 
     /// <summary>The CPU this thread last held, if any (prev_cpu).</summary>
     internal int? LastCpu => Volatile.Read(ref Ps.LastCpu) is var cpu and >= 0 ? cpu : null;
@@ -116,7 +112,7 @@ public sealed partial class KthreadContext
     }
 
     /// <summary>The ps row, read without messages (kthreadd's List reads every thread this way).</summary>
-    internal KthreadInfo Snapshot() => Ps.Row(Node);
+    internal KthreadInfo Snapshot() => Ps.Row(_psChunk.Node);
 
     // The ps fields: in kthreadd's table, side by side with every other thread's, for ps to read without reaching this object.
     private ref PsSlot Ps => ref _psChunk.Slots[_psIndex];

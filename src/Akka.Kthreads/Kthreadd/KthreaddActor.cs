@@ -19,7 +19,7 @@ internal sealed class KthreaddActor : UntypedActor
     private readonly KthreadsSettings _settings;
     private readonly Cpus _cpus;
     private readonly Dictionary<int, KthreadContext> _threads = new();
-    private readonly PsTable _ps = new();
+    private readonly PsTable _ps;
 
     // A new thread's context, from its creation here to its actor's constructor (which takes it out).
     private readonly ConcurrentDictionary<int, KthreadContext> _births = new();
@@ -35,6 +35,7 @@ internal sealed class KthreaddActor : UntypedActor
         _reaped = new ReapedHistory(settings.ReapedHistory);
         _kthreadProps = KthreadActor.Props(_births, settings, cpus);
         _node = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString();
+        _ps = new PsTable(_node);
     }
 
     public static Props Props(KthreadsSettings settings, Cpus cpus) =>
@@ -114,7 +115,7 @@ internal sealed class KthreaddActor : UntypedActor
 
         var pid = ++_lastPid;
         var comm = Comm(create);
-        var k = new KthreadContext(_ps.Add(pid, comm, create.PerCpu), create.Data, create.Fn, create.Cpu, _cpus, _node);
+        var k = new KthreadContext(_ps.Add(pid, comm, create.PerCpu, create.Cpu ?? -1), create.Data, create.Fn, create.Cpu, _cpus);
         if (create.PerCpu)
         {
             // kernel: kthread_create_on_cpu() — created, parked before it runs, bound.
@@ -227,7 +228,7 @@ internal sealed class KthreaddActor : UntypedActor
     {
         // In pid order. The table keeps creation order, which is pid order until pids wrap, so the rows are sorted, by
         // int keys, only then.
-        var rows = _ps.Rows(_threads.Count, _node, out var ordered);
+        var rows = _ps.Rows(_threads.Count, out var ordered);
         if (!ordered)
         {
             var pids = new int[rows.Length];

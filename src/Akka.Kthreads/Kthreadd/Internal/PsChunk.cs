@@ -11,6 +11,12 @@ internal sealed class PsChunk
     /// </remarks>
     public const int Size = 64;
 
+    /// <param name="node">The node of the kthreadd that owns it.</param>
+    public PsChunk(string node) => Node = node;
+
+    /// <summary>The node every row of it shows: one kthreadd's, kept here rather than in each thread's context.</summary>
+    public string Node { get; }
+
     /// <summary>The slots; only the first <see cref="Used"/> belong to threads.</summary>
     public PsSlot[] Slots { get; } = new PsSlot[Size];
 

@@ -34,6 +34,9 @@ internal struct PsSlot
     /// <summary>The exit code, once it exited.</summary>
     public int ExitCode;
 
+    /// <summary>The CPU a per-CPU thread belongs to; -1 otherwise.</summary>
+    public int HomeCpu;
+
     /// <summary>True for a per-CPU (smpboot) thread.</summary>
     public bool PerCpu;
 

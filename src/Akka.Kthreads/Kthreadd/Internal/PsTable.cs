@@ -13,14 +13,18 @@ namespace Akka.Kthreads.Internal;
 internal sealed class PsTable
 {
     private readonly List<PsChunk> _chunks = [];
+    private readonly string _node;
     private PsChunk? _tail;
 
+    /// <param name="node">The node of the kthreadd that owns the table, which every row shows.</param>
+    public PsTable(string node) => _node = node;
+
     /// <summary>A slot for a new thread, after every slot made before it (so the rows come in pid order).</summary>
-    public PsSlotRef Add(int pid, string comm, bool perCpu)
+    public PsSlotRef Add(int pid, string comm, bool perCpu, int homeCpu)
     {
         if (_tail is not { IsFull: false } tail)
         {
-            tail = _tail = new PsChunk();
+            tail = _tail = new PsChunk(_node);
             _chunks.Add(tail);
         }
 
@@ -30,6 +34,7 @@ internal sealed class PsTable
         slot.Pid = pid;
         slot.Comm = comm;
         slot.PerCpu = perCpu;
+        slot.HomeCpu = homeCpu;
         slot.LastCpu = -1;
         return new PsSlotRef(tail, index);
     }
@@ -54,7 +59,7 @@ internal sealed class PsTable
     /// The rows of every live thread in slot order; <paramref name="ordered"/> is false when pids did not come in
     /// ascending order (they only wrap after pid_max).
     /// </summary>
-    public KthreadInfo[] Rows(int count, string node, out bool ordered)
+    public KthreadInfo[] Rows(int count, out bool ordered)
     {
         var rows = new KthreadInfo[count];
         var n = 0;
@@ -70,7 +75,7 @@ internal sealed class PsTable
                     continue;
                 }
 
-                var info = slot.Row(node);
+                var info = slot.Row(_node);
                 if (info.State == KthreadState.Dead)
                 {
                     continue;
