@@ -28,7 +28,7 @@ public class ListBenchmarks
 
         Task.WaitAll(creates);
         var rows = _kthreads.ListAsync().GetAwaiter().GetResult().ToArray();
-        _rows = _system.ActorOf(Props.Create(() => new Rows(rows)));
+        _rows = _system.ActorOf(Props.Create(() => new FreshRows(rows)));
     }
 
     [GlobalCleanup]
@@ -39,19 +39,4 @@ public class ListBenchmarks
 
     [Benchmark, BenchmarkCategory("ps")]
     public Task<IReadOnlyList<KthreadInfo>> ListAsync() => _kthreads.ListAsync();
-
-    private sealed class Rows(KthreadInfo[] rows) : UntypedActor
-    {
-        // A fresh list of fresh records, as kthreadd makes one per List.
-        protected override void OnReceive(object message)
-        {
-            var fresh = new KthreadInfo[rows.Length];
-            for (var i = 0; i < fresh.Length; i++)
-            {
-                fresh[i] = rows[i] with { };
-            }
-
-            Sender.Tell(fresh);
-        }
-    }
 }

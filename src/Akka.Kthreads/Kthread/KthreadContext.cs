@@ -38,7 +38,7 @@ public sealed partial class KthreadContext
         _psIndex = ps.Index;
         Data = data;
         _fn = fn;
-        Ps.Allowed = boundCpu is { } cpu ? [cpu] : null;
+        Ps.Allowed = boundCpu is { } cpu ? cpus.SingleMask(cpu) : null;
         _cpus = cpus;
     }
 
@@ -119,7 +119,7 @@ public sealed partial class KthreadContext
 
     internal void Attach(IActorRef self) => _self = self;
 
-    internal void Bind(int cpu) => Volatile.Write(ref Ps.Allowed, [cpu]);
+    internal void Bind(int cpu) => Volatile.Write(ref Ps.Allowed, _cpus.SingleMask(cpu));
 
     /// <summary>set_cpus_allowed_ptr()'s new mask (ascending, distinct; null for every CPU); the thread moves at its next checkpoint.</summary>
     internal void SetAllowed(int[]? cpus) => Volatile.Write(ref Ps.Allowed, cpus);
