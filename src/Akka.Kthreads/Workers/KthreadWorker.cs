@@ -173,7 +173,7 @@ public sealed partial class KthreadWorker
     /// <param name="ct">Stops waiting.</param>
     /// <returns>Completes once they have all run; at once when nothing is queued or running (an idle or destroyed worker).</returns>
     /// <exception cref="TimeoutException">Not done within kthreads.worker.flush-timeout.</exception>
-    public async Task FlushAsync(CancellationToken ct = default)
+    public Task FlushAsync(CancellationToken ct = default)
     {
         FlushMarker marker;
         bool wake;
@@ -182,7 +182,7 @@ public sealed partial class KthreadWorker
             // Nothing queued and nothing running: nothing was queued before this call to wait for.
             if (_thread is null || (_head is null && _currentWork is null))
             {
-                return;
+                return Task.CompletedTask;
             }
 
             marker = new FlushMarker();
@@ -195,7 +195,8 @@ public sealed partial class KthreadWorker
             Kick();
         }
 
-        await WaitAsync(marker, "flush", ct).ConfigureAwait(false);
+        // Not awaited here: the marker's own task goes back, so the worker's thread lets the caller go itself.
+        return WaitAsync(marker, "flush", ct);
     }
 
     /// <summary>kthread_destroy_worker(): refuse new work, disarm pending timers, flush, then stop the thread.</summary>
@@ -270,19 +271,13 @@ public sealed partial class KthreadWorker
 
     // A kthread that flushes sleeps off its CPU meanwhile (kthread_flush_work sleeps in wait_for_completion): the worker may run there.
     private Task WaitAsync(FlushMarker marker, string what, CancellationToken ct) =>
-        KthreadContext.SleepingOffCpu(static a => a.Worker.WaitCoreAsync(a.Marker, a.What, a.Ct), (Worker: this, Marker: marker, What: what, Ct: ct));
+        KthreadContext.SleepingOffCpu(
+            static a => a.Marker.WaitAsync(a.Worker, a.What, a.Worker._settings.WorkerFlushTimeout, a.Ct),
+            (Marker: marker, Worker: this, What: what, Ct: ct));
 
-    private async Task WaitCoreAsync(FlushMarker marker, string what, CancellationToken ct)
-    {
-        try
-        {
-            await marker.Done.WaitAsync(_settings.WorkerFlushTimeout, ct).ConfigureAwait(false);
-        }
-        catch (TimeoutException e)
-        {
-            throw new TimeoutException($"kthread_worker {_thread?.Comm}: {what} not done within {_settings.WorkerFlushTimeout} (kthreads.worker.flush-timeout)", e);
-        }
-    }
+    /// <summary>What a flush, destroy or cancel that timed out throws with (made only then).</summary>
+    internal string TimedOut(string? what) =>
+        $"kthread_worker {_thread?.Comm}: {what} not done within {_settings.WorkerFlushTimeout} (kthreads.worker.flush-timeout)";
 
     // kernel: kthread_insert_work()'s wake_up_process() — from the caller, as try_to_wake_up: a worker whose sleep is
     // still held back on its CPU's thread goes on there with no message to its actor at all.
