@@ -184,6 +184,15 @@ public abstract class ClusterSpecBase : Akka.TestKit.Xunit2.TestKit
             }
         }, within ?? TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
 
+    /// <summary>
+    /// Awaits until no running node has a CPU entity still coming up or handing off: a CPU is in Online (and so settled)
+    /// before its entity has finished its cpu_up, and a cluster-wide stop_machine meanwhile answers -EBUSY.
+    /// </summary>
+    protected Task AwaitNoTransitionAsync() =>
+        AwaitAssertAsync(() => Assert.All(Running(), n => Assert.True(n.Cluster.Store.InTransition == 0,
+            $"{n.Name}: {n.Cluster.Store.InTransition} CPU entities still coming up or handing off")),
+            TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+
     /// <summary>The first running node (node 1 unless it was stopped).</summary>
     protected ClusterNode Node1Alive => Running()[0];
 

@@ -19,6 +19,7 @@ public sealed class ClusterStopMachineSpec(ITestOutputHelper output) : ClusterSp
     {
         var node2 = StartNode();
         var node3 = await StartSettledAsync();
+        await AwaitNoTransitionAsync();
         var threads = new List<Kthread>();
         foreach (var node in Running())
         {
@@ -47,6 +48,7 @@ public sealed class ClusterStopMachineSpec(ITestOutputHelper output) : ClusterSp
     {
         StartNode();
         await StartSettledAsync();
+        await AwaitNoTransitionAsync();
 
         // kernel: stop_machine() returns after every stopper has finished, so the caller finds the machine running again:
         // on no node is a stopper still holding its CPUs (nor its cpu_hotplug_lock, which is let go before the answer).
@@ -65,6 +67,7 @@ public sealed class ClusterStopMachineSpec(ITestOutputHelper output) : ClusterSp
     {
         await AwaitMembersAsync(1);
         await AwaitSettledAsync();
+        await AwaitNoTransitionAsync();
 
         // The caller gave up (a refusal elsewhere, its timeout) and let go before this node saw the hold: the release is
         // answered at once, and the late hold is dropped, not held for twice stop-machine.timeout.
@@ -83,6 +86,7 @@ public sealed class ClusterStopMachineSpec(ITestOutputHelper output) : ClusterSp
     {
         await AwaitMembersAsync(1);
         await AwaitSettledAsync();
+        await AwaitNoTransitionAsync();
         var limit = Node1.Kthreads.Settings.StopMachineTimeout * 2;
 
         // -1 ms would be "forever" to the wait that holds the CPUs; longer than twice stop-machine.timeout is more than this node allows.
@@ -102,6 +106,7 @@ public sealed class ClusterStopMachineSpec(ITestOutputHelper output) : ClusterSp
     public async Task A_hand_off_in_flight_is_EBUSY_and_a_hand_off_that_starts_meanwhile_waits()
     {
         var node2 = await StartSettledAsync();
+        await AwaitNoTransitionAsync();
 
         // A leave of node 2 while fn runs: node 2's CPUs stay online there until the machine is released.
         var leaving = node2.Kthreads.Cpus.Online.ToArray();
@@ -147,6 +152,7 @@ public sealed class ClusterStopMachineSpec(ITestOutputHelper output) : ClusterSp
         }
 
         await AwaitSettledAsync();
+        await AwaitNoTransitionAsync();
         Assert.Equal(0, await Node1.Cluster.StopMachineAsync(_ => 0));
     }
 

@@ -22,6 +22,7 @@ public sealed class FiveNodeSpec(ITestOutputHelper output) : ClusterSpecBase(out
 
         // A cluster-wide stop_machine takes the idle node too (its hotplug lock alone) and lets go of it before it
         // returns: fn runs there with no CPU of its own, and the next machine finds nothing still held.
+        await AwaitNoTransitionAsync();
         for (var round = 0; round < 3; round++)
         {
             Assert.Equal(-1, await idle.Cluster.StopMachineAsync(cpu => cpu));

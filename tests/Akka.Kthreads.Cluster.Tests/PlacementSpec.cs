@@ -78,7 +78,7 @@ public sealed class PlacementSpec(ITestOutputHelper output) : ClusterSpecBase(ou
         }
 
         Assert.Equal(Enumerable.Range(0, Cpus), (await Node1.Cluster.PlacementAsync()).Keys);
-        Assert.Equal(0, Node1.Cluster.Store.InTransition);
+        await AwaitNoTransitionAsync();
         Assert.Equal(0, await Node1.Cluster.StopMachineAsync(_ => 0));
     }
 
