@@ -16,8 +16,7 @@ public sealed partial class KthreadContext
 {
     private readonly ThreadFn _fn;
     private readonly Cpus _cpus;
-    private readonly PsChunk _psChunk;
-    private readonly int _psIndex;
+    private readonly PsSlotRef _ps;
     private IActorRef _self = ActorRefs.Nobody;
     private long _releases;
     private OffCpuGroup? _offCpuGroup;
@@ -34,8 +33,7 @@ public sealed partial class KthreadContext
     // ps: the slot kthreadd made for the thread, its pid, comm, per-CPU flag and home CPU already in it.
     internal KthreadContext(PsSlotRef ps, object? data, ThreadFn fn, int? boundCpu, Cpus cpus)
     {
-        _psChunk = ps.Chunk;
-        _psIndex = ps.Index;
+        _ps = ps;
         Data = data;
         _fn = fn;
         Ps.Allowed = boundCpu is { } cpu ? cpus.SingleMask(cpu) : null;
@@ -85,7 +83,7 @@ public sealed partial class KthreadContext
     internal bool PerCpu => Ps.PerCpu;
 
     /// <summary>Where this thread's ps fields live (see <see cref="PsTable"/>).</summary>
-    internal PsSlotRef PsRef => new(_psChunk, _psIndex);
+    internal PsSlotRef PsRef => _ps;
 
     /// <summary>The CPU a per-CPU thread belongs to; -1 otherwise.</summary>
     internal int HomeCpu => Ps.HomeCpu;
@@ -112,10 +110,10 @@ public sealed partial class KthreadContext
     }
 
     /// <summary>The ps row, read without messages (kthreadd's List reads every thread this way).</summary>
-    internal KthreadInfo Snapshot() => Ps.Row(_psChunk.Node);
+    internal KthreadInfo Snapshot() => Ps.Row(_ps.Chunk.Node);
 
     // The ps fields: in kthreadd's table, side by side with every other thread's, for ps to read without reaching this object.
-    private ref PsSlot Ps => ref _psChunk.Slots[_psIndex];
+    private ref PsSlot Ps => ref _ps.Slot;
 
     internal void Attach(IActorRef self) => _self = self;
 

@@ -58,7 +58,7 @@ internal sealed class KthreaddActor : UntypedActor
                 OnCreate(create);
                 break;
             case List:
-                Sender.Tell(new KthreadList(ListThreads()));
+                Sender.Tell(new KthreadList(_ps.Rows()));
                 break;
             case ListBlocked:
                 Sender.Tell(new BlockedList(BlockedThreads()));
@@ -222,25 +222,6 @@ internal sealed class KthreaddActor : UntypedActor
         {
             return null;
         }
-    }
-
-    private KthreadInfo[] ListThreads()
-    {
-        // In pid order. The table keeps creation order, which is pid order until pids wrap, so the rows are sorted, by
-        // int keys, only then.
-        var rows = _ps.Rows(_threads.Count, out var ordered);
-        if (!ordered)
-        {
-            var pids = new int[rows.Length];
-            for (var i = 0; i < rows.Length; i++)
-            {
-                pids[i] = rows[i].Pid;
-            }
-
-            Array.Sort(pids, rows);
-        }
-
-        return rows;
     }
 
     // khungtaskd's view: the threads asleep in D now (a never-woken New thread has never switched; the kernel skips it too).

@@ -6,15 +6,16 @@ namespace Akka.Kthreads.Internal;
 /// over the heap, each a cache and TLB miss of its own.
 /// </summary>
 /// <remarks>
-/// Only kthreadd adds and removes. A slot is never reused: a reaped thread's context may still be reachable (a stale
-/// handle, the hotplug actor's walk), and what it writes then lands in its own dead slot. A chunk leaves the list once
-/// every slot of it was reaped.
+/// Only kthreadd adds and removes, once per thread. A slot is never reused: a reaped thread's context may still be
+/// reachable (a stale handle, an off-CPU wait that ends late), and what it writes then lands in its own dead slot, whose
+/// state Dead (set before the reap) keeps it out of every list. A chunk leaves the list once all of its slots are reaped.
 /// </remarks>
 internal sealed class PsTable
 {
     private readonly List<PsChunk> _chunks = [];
     private readonly string _node;
     private PsChunk? _tail;
+    private int _live;
 
     /// <param name="node">The node of the kthreadd that owns the table, which every row shows.</param>
     public PsTable(string node) => _node = node;
@@ -28,54 +29,42 @@ internal sealed class PsTable
             _chunks.Add(tail);
         }
 
-        var index = tail.Used++;
+        var added = new PsSlotRef(tail, tail.Used++);
         tail.Live++;
-        ref var slot = ref tail.Slots[index];
+        _live++;
+        ref var slot = ref added.Slot;
         slot.Pid = pid;
         slot.Comm = comm;
         slot.PerCpu = perCpu;
         slot.HomeCpu = homeCpu;
         slot.LastCpu = -1;
-        return new PsSlotRef(tail, index);
+        return added;
     }
 
-    /// <summary>The thread was reaped: ps no longer lists it.</summary>
+    /// <summary>The thread was reaped (kthreadd calls this once per thread).</summary>
     public void Remove(PsSlotRef reaped)
     {
+        _live--;
         var chunk = reaped.Chunk;
-        if (chunk.Slots[reaped.Index].Reaped)
-        {
-            return;
-        }
-
-        chunk.Slots[reaped.Index].Reaped = true;
         if (--chunk.Live == 0 && chunk.IsFull)
         {
             _chunks.Remove(chunk);
         }
     }
 
-    /// <summary>
-    /// The rows of every live thread in slot order; <paramref name="ordered"/> is false when pids did not come in
-    /// ascending order (they only wrap after pid_max).
-    /// </summary>
-    public KthreadInfo[] Rows(int count, out bool ordered)
+    /// <summary>The rows of every thread not reaped and not Dead, in pid order.</summary>
+    public KthreadInfo[] Rows()
     {
-        var rows = new KthreadInfo[count];
+        var rows = new KthreadInfo[_live];
         var n = 0;
-        ordered = true;
+        var ordered = true;
         foreach (var chunk in _chunks)
         {
             var slots = chunk.Slots;
+            // Bounded by the count as well: a slot left un-Dead after its reap would be a bug, never a crash of kthreadd.
             for (var i = 0; i < chunk.Used && n < rows.Length; i++)
             {
-                ref var slot = ref slots[i];
-                if (slot.Reaped || slot.ReadState() == KthreadState.Dead)
-                {
-                    continue;
-                }
-
-                var info = slot.Row(_node);
+                var info = slots[i].Row(_node);
                 if (info.State == KthreadState.Dead)
                 {
                     continue;
@@ -87,6 +76,13 @@ internal sealed class PsTable
         }
 
         Array.Resize(ref rows, n);
+        if (!ordered)
+        {
+            // Creation order is pid order until pids wrap: only then sort, by int keys.
+            var pids = Array.ConvertAll(rows, r => r.Pid);
+            Array.Sort(pids, rows);
+        }
+
         return rows;
     }
 }
