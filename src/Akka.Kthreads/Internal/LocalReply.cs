@@ -19,8 +19,7 @@ internal sealed class LocalReply<T> : MinimalActorRef
     private readonly IInternalActorRef _target;
     private readonly object _message;
     private readonly TimeSpan _timeout;
-    private Timer? _timer;
-    private CancellationTokenRegistration _cancel;
+    private WaitBounds _bounds;
 
     private LocalReply(IInternalActorRef target, object message, TimeSpan timeout)
     {
@@ -68,16 +67,7 @@ internal sealed class LocalReply<T> : MinimalActorRef
 
     private void Start(CancellationToken ct)
     {
-        if (_timeout > TimeSpan.Zero)
-        {
-            _timer = new Timer(static s => ((LocalReply<T>)s!).TimeOut(), this, _timeout, Timeout.InfiniteTimeSpan);
-        }
-
-        if (ct.CanBeCanceled)
-        {
-            _cancel = ct.UnsafeRegister(static (s, token) => ((LocalReply<T>)s!).Cancel(token), this);
-        }
-
+        _bounds.Arm(this, static s => ((LocalReply<T>)s!).TimeOut(), static (s, token) => ((LocalReply<T>)s!).Cancel(token), _timeout, ct);
         _target.Tell(_message, this);
     }
 
@@ -97,9 +87,5 @@ internal sealed class LocalReply<T> : MinimalActorRef
         }
     }
 
-    private void Cleanup()
-    {
-        Volatile.Read(ref _timer)?.Dispose();
-        _cancel.Dispose();
-    }
+    private void Cleanup() => _bounds.Disarm();
 }

@@ -272,12 +272,15 @@ public sealed partial class KthreadWorker
     // A kthread that flushes sleeps off its CPU meanwhile (kthread_flush_work sleeps in wait_for_completion): the worker may run there.
     private Task WaitAsync(FlushMarker marker, string what, CancellationToken ct) =>
         KthreadContext.SleepingOffCpu(
-            static a => a.Marker.WaitAsync(a.Worker, a.What, a.Worker._settings.WorkerFlushTimeout, a.Ct),
+            static a => a.Marker.WaitAsync(a.Worker, a.What, a.Ct),
             (Marker: marker, Worker: this, What: what, Ct: ct));
+
+    /// <summary>kthreads.worker.flush-timeout: how long a flush, destroy or cancel waits.</summary>
+    internal TimeSpan FlushTimeout => _settings.WorkerFlushTimeout;
 
     /// <summary>What a flush, destroy or cancel that timed out throws with (made only then).</summary>
     internal string TimedOut(string? what) =>
-        $"kthread_worker {_thread?.Comm}: {what} not done within {_settings.WorkerFlushTimeout} (kthreads.worker.flush-timeout)";
+        $"kthread_worker {_thread?.Comm}: {what} not done within {FlushTimeout} (kthreads.worker.flush-timeout)";
 
     // kernel: kthread_insert_work()'s wake_up_process() — from the caller, as try_to_wake_up: a worker whose sleep is
     // still held back on its CPU's thread goes on there with no message to its actor at all.

@@ -12,10 +12,7 @@ namespace Akka.Kthreads.Internal;
 internal sealed class FlushMarker : KthreadWork
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private CancellationTokenRegistration _cancel;
-
-    // Published after _cancel; whoever takes it back disposes both, once.
-    private Timer? _timer;
+    private WaitBounds _bounds;
     private KthreadWorker? _owner;
     private string? _what;
 
@@ -30,9 +27,9 @@ internal sealed class FlushMarker : KthreadWork
 
     /// <summary>
     /// The flush as its caller waits for it: done with the marker, a TimeoutException naming <paramref name="what"/> on
-    /// <paramref name="owner"/> past <paramref name="timeout"/>, or cancelled with <paramref name="ct"/>. Called once, by the flusher.
+    /// <paramref name="owner"/> past its flush timeout, or cancelled with <paramref name="ct"/>. Called once, by the flusher.
     /// </summary>
-    public Task WaitAsync(KthreadWorker owner, string what, TimeSpan timeout, CancellationToken ct)
+    public Task WaitAsync(KthreadWorker owner, string what, CancellationToken ct)
     {
         if (_done.Task.IsCompleted)
         {
@@ -41,18 +38,7 @@ internal sealed class FlushMarker : KthreadWork
 
         _owner = owner;
         _what = what;
-        if (ct.CanBeCanceled)
-        {
-            _cancel = ct.UnsafeRegister(static (m, t) => ((FlushMarker)m!).End(t), this);
-        }
-
-        Volatile.Write(ref _timer, new Timer(static m => ((FlushMarker)m!).End(null), this, timeout, Timeout.InfiniteTimeSpan));
-        if (_done.Task.IsCompleted)
-        {
-            // Ended while we armed: what was armed is ours to take back.
-            Disarm();
-        }
-
+        _bounds.Arm(this, static m => ((FlushMarker)m!).End(null), static (m, t) => ((FlushMarker)m!).End(t), owner.FlushTimeout, ct);
         return _done.Task;
     }
 
@@ -63,7 +49,7 @@ internal sealed class FlushMarker : KthreadWork
     {
         if (_done.TrySetResult())
         {
-            Disarm();
+            _bounds.Disarm();
         }
     }
 
@@ -75,16 +61,7 @@ internal sealed class FlushMarker : KthreadWork
             : _done.TrySetException(new TimeoutException(_owner?.TimedOut(_what)));
         if (ended)
         {
-            Disarm();
-        }
-    }
-
-    private void Disarm()
-    {
-        if (Interlocked.Exchange(ref _timer, null) is { } timer)
-        {
-            timer.Dispose();
-            _cancel.Unregister();
+            _bounds.Disarm();
         }
     }
 }
