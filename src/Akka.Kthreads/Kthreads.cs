@@ -45,14 +45,14 @@ public sealed partial class Kthreads : IExtension
             return kthreadd;
         });
         _cpuActors = new Lazy<IReadOnlyList<IActorRef>>(() => Cpus.Possible
-            .Select(cpu => system.SystemActorOf(CpuActor.Props(cpu), $"{Settings.KthreaddName}-cpu-{cpu}"))
+            .Select(cpu => system.SystemActorOf(CpuActor.Props(Cpus.Stopper(cpu)), $"{Settings.KthreaddName}-cpu-{cpu}"))
             .ToArray());
         _hotplug = new Lazy<IActorRef>(() =>
             system.SystemActorOf(HotplugActor.Props(this), $"{Settings.KthreaddName}-cpuhp"));
         PerCpuThreads = new PerCpuThreads(Cpus);
         // The CPUs' OS threads live as long as the system: after termination nothing runs kthreads.
         system.RegisterOnTermination(Cpus.ShutDown);
-        StopMachine = new StopMachine(Cpus, Settings, system.Scheduler, log, () => _cpuActors.Value);
+        StopMachine = new StopMachine(Cpus, Settings, system.Scheduler, log);
         StartSchedulerClock(system.Scheduler);
     }
 
@@ -95,7 +95,7 @@ public sealed partial class Kthreads : IExtension
     /// <summary>The hotplug actor (cpu_hotplug_lock): send it <see cref="CpuHotplugProtocol"/> messages by hand.</summary>
     public IActorRef Hotplug => _hotplug.Value;
 
-    /// <summary>Each CPU's actor (its stopper), by CPU number: a stop_machine sends each one its work.</summary>
+    /// <summary>Each CPU's actor (its stopper, migration/N), by CPU number: a stopper work told to one joins that CPU's stopper queue.</summary>
     public IReadOnlyList<IActorRef> CpuActors => _cpuActors.Value;
 
     /// <summary>The <c>kthreads</c> config section as read at start.</summary>

@@ -17,6 +17,7 @@ public sealed class Cpus
 {
     private readonly RunQueue[] _runQueues;
     private readonly int[][] _singleMasks;
+    private readonly CpuStopper[] _stoppers;
     private readonly KthreadsSettings _settings;
     private readonly ILoggingAdapter _log;
     private readonly Func<IActorRef> _hotplug;
@@ -41,6 +42,7 @@ public sealed class Cpus
         _hotplug = hotplug;
         _runQueues = new RunQueue[possible];
         _singleMasks = new int[possible][];
+        _stoppers = new CpuStopper[possible];
         var ids = new int[possible];
         var idlePoll = new HaltPoll(settings.IdlePoll, settings.IdlePollMax);
         for (var cpu = 0; cpu < possible; cpu++)
@@ -48,6 +50,7 @@ public sealed class Cpus
             _runQueues[cpu] = new RunQueue(cpu, OnCpuThreadFault, idlePoll, settings.CpusOnlineAtStart);
             ids[cpu] = cpu;
             _singleMasks[cpu] = [cpu];
+            _stoppers[cpu] = new CpuStopper(cpu);
         }
 
         Possible = ids;
@@ -117,6 +120,9 @@ public sealed class Cpus
 
     /// <summary>The run queue of <paramref name="cpu"/>.</summary>
     internal RunQueue Queue(int cpu) => _runQueues[cpu];
+
+    /// <summary>The stopper of <paramref name="cpu"/> (migration/N): its stop_machine works, one at a time.</summary>
+    internal CpuStopper Stopper(int cpu) => _stoppers[cpu];
 
     /// <summary>The system terminates: every CPU's thread ends once it has run what it holds.</summary>
     internal void ShutDown()
@@ -301,24 +307,8 @@ public sealed class Cpus
         return KthreadContext.SleepingOffCpu(() => AskHotplugAsync(request, ct));
     }
 
-    private async Task<int> AskHotplugAsync(CpuHotplugProtocol.Request request, CancellationToken ct)
-    {
-        // The ask itself is never cancelled: a request that already started finishes; one that has
-        // not is skipped by the actor once abandoned.
-        var reply = _hotplug().AskAsync<CpuHotplugProtocol.Result>(request, _settings.AskTimeout, CancellationToken.None);
-        try
-        {
-            return (await reply.WaitAsync(ct).ConfigureAwait(false)).Value;
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            request.Ticket.TryAbandon();
-            throw;
-        }
-        catch (TimeoutException e)
-        {
-            request.Ticket.TryAbandon();
-            throw new TimeoutException($"{request.GetType().Name} got no reply within {_settings.AskTimeout} (kthreads.ask-timeout)", e);
-        }
-    }
+    // The ask itself is never cancelled: a request that already started finishes, and its reply is dropped; one that
+    // has not is skipped by the actor once abandoned. The reply completes the caller's task with its value directly.
+    private Task<int> AskHotplugAsync(CpuHotplugProtocol.Request request, CancellationToken ct) =>
+        LocalReply<int>.Ask((IInternalActorRef)_hotplug(), request, _settings.AskTimeout, ct, () => request.Ticket.TryAbandon());
 }

@@ -19,13 +19,15 @@ internal sealed class LocalReply<T> : MinimalActorRef
     private readonly IInternalActorRef _target;
     private readonly object _message;
     private readonly TimeSpan _timeout;
+    private readonly Action? _givenUp;
     private WaitBounds _bounds;
 
-    private LocalReply(IInternalActorRef target, object message, TimeSpan timeout)
+    private LocalReply(IInternalActorRef target, object message, TimeSpan timeout, Action? givenUp)
     {
         _target = target;
         _message = message;
         _timeout = timeout;
+        _givenUp = givenUp;
         // Unique by uid, as temp actors are: an actor that keeps its askers apart (a list of stoppers) sees two asks as two.
         Path = new ChildActorPath(target.Provider.TempContainer.Path, "kthreads-reply", Interlocked.Increment(ref _uids));
     }
@@ -37,14 +39,16 @@ internal sealed class LocalReply<T> : MinimalActorRef
     public override IActorRefProvider Provider => _target.Provider;
 
     /// <summary>Tells <paramref name="message"/> to <paramref name="target"/> with a new reply as its sender.</summary>
-    public static Task<T> Ask(IInternalActorRef target, object message, TimeSpan timeout, CancellationToken ct)
+    /// <remarks><paramref name="givenUp"/> runs once if the caller stops waiting (timeout or token): a request not yet served can be withdrawn.</remarks>
+    public static Task<T> Ask(IInternalActorRef target, object message, TimeSpan timeout, CancellationToken ct, Action? givenUp = null)
     {
         if (ct.IsCancellationRequested)
         {
+            givenUp?.Invoke();
             return Task.FromCanceled<T>(ct);
         }
 
-        var ask = new LocalReply<T>(target, message, timeout);
+        var ask = new LocalReply<T>(target, message, timeout, givenUp);
         ask.Start(ct);
         return ask._reply.Task;
     }
@@ -55,6 +59,7 @@ internal sealed class LocalReply<T> : MinimalActorRef
         var done = message switch
         {
             T reply => _reply.TrySetResult(reply),
+            IReplyOf<T> reply => _reply.TrySetResult(reply.Value),
             Status.Failure failure => _reply.TrySetException(failure.Cause),
             _ => _reply.TrySetException(new InvalidCastException(
                 $"{_message.GetType().Name} to {_target.Path} was answered with {message.GetType().Name}, not {typeof(T).Name}")),
@@ -76,6 +81,7 @@ internal sealed class LocalReply<T> : MinimalActorRef
         if (_reply.TrySetException(new TimeoutException(Asks.TimedOut(_message, _target, _timeout))))
         {
             Cleanup();
+            _givenUp?.Invoke();
         }
     }
 
@@ -84,8 +90,16 @@ internal sealed class LocalReply<T> : MinimalActorRef
         if (_reply.TrySetCanceled(token))
         {
             Cleanup();
+            _givenUp?.Invoke();
         }
     }
 
     private void Cleanup() => _bounds.Disarm();
+}
+
+/// <summary>INTERNAL API. A reply that carries one value: a <see cref="LocalReply{T}"/> of that value completes with it, so its caller needs no async step to unwrap it.</summary>
+internal interface IReplyOf<out T>
+{
+    /// <summary>The value the ask completes with.</summary>
+    T Value { get; }
 }

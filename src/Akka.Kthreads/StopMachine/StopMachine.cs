@@ -18,17 +18,14 @@ public sealed class StopMachine
     private readonly KthreadsSettings _settings;
     private readonly IScheduler _scheduler;
     private readonly ILoggingAdapter _log;
-    private readonly Func<IReadOnlyList<IActorRef>> _cpuActors;
     private volatile MultiStop? _current;
 
-    internal StopMachine(Cpus cpus, KthreadsSettings settings, IScheduler scheduler, ILoggingAdapter log,
-        Func<IReadOnlyList<IActorRef>> cpuActors)
+    internal StopMachine(Cpus cpus, KthreadsSettings settings, IScheduler scheduler, ILoggingAdapter log)
     {
         _cpus = cpus;
         _settings = settings;
         _scheduler = scheduler;
         _log = log;
-        _cpuActors = cpuActors;
     }
 
     /// <summary>Where the running stop_machine is in its lockstep; <see cref="MultiStopState.None"/> when none runs.</summary>
@@ -89,8 +86,8 @@ public sealed class StopMachine
         return KthreadContext.SleepingOffCpu(() => RunOneAsync(cpu, fn, ct));
     }
 
-    /// <summary>stop_machine with the hotplug lock held (by the hotplug actor, or a callback it runs).</summary>
-    internal async Task<int> RunLockedAsync(Func<int, int> fn, IReadOnlyCollection<int>? cpus)
+    /// <summary>stop_machine with the hotplug lock held (by the hotplug actor, or a callback it runs); <paramref name="reply"/>, if any, gets the result from the CPU thread that ends it.</summary>
+    internal async Task<int> RunLockedAsync(Func<int, int> fn, IReadOnlyCollection<int>? cpus, HotplugReply? reply = null)
     {
         var online = _cpus.Online.ToArray();
         if (online.Length == 0)
@@ -100,7 +97,7 @@ public sealed class StopMachine
         }
 
         var active = cpus is null ? [online[0]] : cpus.Where(online.Contains).ToArray();
-        var machine = new MultiStop(fn, online, active, _cpus, _log);
+        var machine = new MultiStop(fn, online, active, _cpus, _log, reply);
         _current = machine;
         try
         {
@@ -133,10 +130,9 @@ public sealed class StopMachine
     // Queue the stopper work on every participating CPU; give up if they are not all held in time.
     private async Task<int> StartAsync(MultiStop machine)
     {
-        var actors = _cpuActors();
         foreach (var cpu in machine.Cpus)
         {
-            actors[cpu].Tell(machine);
+            _cpus.Stopper(cpu).Queue(machine);
         }
 
         var timeout = _scheduler.Advanced.ScheduleOnceCancelable(_settings.StopMachineTimeout, () =>

@@ -40,8 +40,11 @@ public sealed class HotplugProtocolSpec(ITestOutputHelper output) : SpecBase(out
         Kthreads.Hotplug.Tell(new UnregisterPerCpuThread(spec), TestActor);
         await ExpectMsgAsync(new Result(0));
 
+        // Answered once: by the CPU thread that ends the machine, not again by the actor (a second 42 would come before the 43).
         Kthreads.Hotplug.Tell(new RunStopMachine(cpu => 40 + cpu, [2]), TestActor);
         await ExpectMsgAsync(new Result(42));
+        Kthreads.Hotplug.Tell(new RunStopMachine(cpu => 40 + cpu, [3]), TestActor);
+        await ExpectMsgAsync(new Result(43));
     }
 
     [Fact]

@@ -210,6 +210,23 @@ public sealed class StopMachineSpec(ITestOutputHelper output) : SpecBase(output)
     }
 
     [Fact]
+    public async Task A_kthread_may_call_stop_one_cpu_on_the_cpu_it_runs_on_and_fn_runs_on_that_cpus_thread()
+    {
+        var probe = CreateTestProbe();
+        var caller = await Kthreads.CreateAsync(async current =>
+        {
+            // The stopper's work is queued from this CPU's own thread: it must still take the CPU this flow gives up.
+            probe.Ref.Tell(await Machine.RunOnCpuAsync(current.Cpu!.Value, c => Thread.CurrentThread.Name == $"cpu/{c}" ? c + 40 : -1));
+            return 0;
+        }, null, "kstopself");
+        Assert.Equal(0, await caller.BindAsync(1));
+        await caller.WakeUpAsync();
+
+        await probe.ExpectMsgAsync(41);
+        Assert.Equal(0, await caller.StopAsync());
+    }
+
+    [Fact]
     public async Task RunOnCpu_holds_only_that_cpu_and_is_ENOENT_when_it_is_offline()
     {
         var holders = new List<string>();

@@ -3,60 +3,26 @@ using Akka.Actor;
 namespace Akka.Kthreads.Internal;
 
 /// <summary>
-/// INTERNAL API. One CPU: its stopper (the kernel's cpu_stopper thread, "migration/N"). Stopper
-/// works (stop_machine, stop_one_cpu, take_cpu_down) run here one at a time, in arrival order;
-/// each takes the CPU's run queue ahead of every kthread.
+/// INTERNAL API. One CPU's stopper as an actor (the kernel's cpu_stopper thread, "migration/N"): a
+/// stopper work sent here joins that CPU's <see cref="CpuStopper"/> queue, as stop_machine's own do directly.
 /// </summary>
 internal sealed class CpuActor : UntypedActor
 {
-    private readonly int _cpu;
-    private readonly Queue<MultiStop> _works = new();
-    private bool _busy;
+    private readonly CpuStopper _stopper;
 
-    public CpuActor(int cpu) => _cpu = cpu;
+    public CpuActor(CpuStopper stopper) => _stopper = stopper;
 
-    public static Props Props(int cpu) => Actor.Props.Create(() => new CpuActor(cpu));
+    public static Props Props(CpuStopper stopper) => Actor.Props.Create(() => new CpuActor(stopper));
 
     protected override void OnReceive(object message)
     {
-        switch (message)
+        if (message is MultiStop work)
         {
-            case MultiStop work:
-                _works.Enqueue(work);
-                RunNext();
-                break;
-            case StopperDone:
-                _busy = false;
-                RunNext();
-                break;
-            default:
-                Unhandled(message);
-                break;
+            _stopper.Queue(work);
         }
-    }
-
-    private void RunNext()
-    {
-        if (_busy || !_works.TryDequeue(out var work))
+        else
         {
-            return;
+            Unhandled(message);
         }
-
-        _busy = true;
-        var self = Self;
-        // Only the stopper's acquire runs here (so the holder's next checkpoint sees it waiting);
-        // every later step runs on the CPU's own thread. The walk never throws (fn's exceptions are
-        // caught inside it). The next work waits for the whole call, which ends once every stopper
-        // let its CPU go: so the CPU thread that reaches EXIT completes the caller's task first, and
-        // the CPU actors hear of it after, instead of one Tell per CPU on the way to the caller.
-        _ = work.ParticipateAsync(_cpu);
-        work.Completion.ContinueWith(
-            static (_, s) => ((IActorRef)s!).Tell(StopperDone.Instance), self,
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
-
-    private sealed class StopperDone
-    {
-        public static StopperDone Instance { get; } = new();
     }
 }

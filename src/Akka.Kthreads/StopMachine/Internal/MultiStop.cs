@@ -17,6 +17,7 @@ internal sealed class MultiStop
     private readonly Cpus _machine;
     private readonly ILoggingAdapter _log;
     private readonly TaskCompletionSource[] _reached;
+    private readonly HotplugReply? _reply;
     private readonly TaskCompletionSource<int> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MultiStopState _state = MultiStopState.Prepare;
     private int _acks;
@@ -29,7 +30,8 @@ internal sealed class MultiStop
     /// <param name="active">The CPUs fn runs on, a subset of <paramref name="cpus"/>.</param>
     /// <param name="machine">The CPUs whose run queues the stoppers take.</param>
     /// <param name="log">Where a throwing fn is reported.</param>
-    public MultiStop(Func<int, int> fn, int[] cpus, IEnumerable<int> active, Cpus machine, ILoggingAdapter log)
+    /// <param name="reply">The caller's reply, sent by the thread that ends the call before anything else hears of it.</param>
+    public MultiStop(Func<int, int> fn, int[] cpus, IEnumerable<int> active, Cpus machine, ILoggingAdapter log, HotplugReply? reply = null)
     {
         _fn = fn;
         _cpus = cpus;
@@ -37,6 +39,7 @@ internal sealed class MultiStop
         _results = new int[cpus.Length];
         _machine = machine;
         _log = log;
+        _reply = reply;
         _acks = cpus.Length;
         _remaining = cpus.Length;
         _reached = new TaskCompletionSource[(int)MultiStopState.Exit + 1];
@@ -187,10 +190,20 @@ internal sealed class MultiStop
 
     private void Finish()
     {
-        if (Interlocked.Decrement(ref _remaining) == 0)
+        if (Interlocked.Decrement(ref _remaining) != 0)
         {
-            _done.TrySetResult(_abort ?? FirstNonZero());
+            return;
         }
+
+        var result = _abort ?? FirstNonZero();
+        lock (_lock)
+        {
+            // Every stopper let its CPU go: the call no longer runs, whether it passed EXIT or gave up.
+            _state = MultiStopState.None;
+        }
+
+        _reply?.Send(result);
+        _done.TrySetResult(result);
     }
 
     private bool IsAborted

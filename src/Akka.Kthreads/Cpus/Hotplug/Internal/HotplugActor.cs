@@ -50,6 +50,7 @@ internal sealed partial class HotplugActor : ReceiveActor
             return;
         }
 
+        var reply = new HotplugReply(sender);
         int result;
         try
         {
@@ -62,7 +63,7 @@ internal sealed partial class HotplugActor : ReceiveActor
                 CpuHotplugProtocol.RemoveState remove => await RemoveAsync(remove.State).ConfigureAwait(false),
                 CpuHotplugProtocol.RegisterPerCpuThread register => await RegisterAsync(register.Spec).ConfigureAwait(false),
                 CpuHotplugProtocol.UnregisterPerCpuThread unregister => await UnregisterAsync(unregister.Spec).ConfigureAwait(false),
-                CpuHotplugProtocol.RunStopMachine stop => await _kthreads.StopMachine.RunLockedAsync(stop.Fn, stop.Cpus).ConfigureAwait(false),
+                CpuHotplugProtocol.RunStopMachine stop => await _kthreads.StopMachine.RunLockedAsync(stop.Fn, stop.Cpus, reply).ConfigureAwait(false),
                 CpuHotplugProtocol.HoldLock hold => await hold.WhileHeld().ConfigureAwait(false),
                 _ => -Errno.EINVAL,
             };
@@ -74,7 +75,7 @@ internal sealed partial class HotplugActor : ReceiveActor
             result = -Errno.EFAULT;
         }
 
-        sender.Tell(new CpuHotplugProtocol.Result(result));
+        reply.Send(result);
     }
 
     private string? Malformed(CpuHotplugProtocol.Request request) => request switch
