@@ -34,6 +34,8 @@ internal static class StopMachineFigures
         var toReturn = new double[runs];
         var asks = new double[runs];
         var wakes = new double[runs];
+        var fnToReturn = new double[runs];
+        var handBacks = new double[runs];
         // A CPU thread of no CPU, the library's own kind: how long a sleeping one takes to run what is posted to it.
         var sleeper = new CpuThread(-1, static e => throw e, HaltPoll.Fixed(CpuThread.DefaultIdlePoll));
         var pauses = new Random(Seed);
@@ -62,10 +64,12 @@ internal static class StopMachineFigures
                 }
 
                 // Last, so its thread has slept since the previous call, as the CPUs' threads had.
-                var wake = await WakeAsync(sleeper);
+                var (wake, handBack) = await WakeAsync(sleeper);
                 if (i >= 0)
                 {
                     wakes[i] = wake;
+                    handBacks[i] = handBack;
+                    fnToReturn[i] = ret - fn;
                     asks[i] = ask;
                     toFn[i] = fn;
                     toReturn[i] = ret;
@@ -87,6 +91,8 @@ internal static class StopMachineFigures
             Row(output, "call → fn running", toFn, asks);
             Row(output, "call → return", toReturn, asks);
             Row(output, "the floor under a cold call: post → running on a CPU thread that slept", wakes, asks);
+            Row(output, "fn running → return", fnToReturn, asks);
+            Row(output, "the floor under it: a CPU thread completes a task → its awaiting caller runs on the pool", handBacks, asks);
             output.WriteLine($"| process busy while measuring | {busy:P0} of {Environment.ProcessorCount} cores, {checkpoints:N0} checkpoints/s, {allocated / 1e6:F1} MB/s allocated, {Process.GetCurrentProcess().Threads.Count} OS threads | | | | |");
             output.WriteLine();
         }
@@ -109,12 +115,16 @@ internal static class StopMachineFigures
         return Stopwatch.GetElapsedTime(start).TotalMicroseconds;
     }
 
-    private static async Task<double> WakeAsync(CpuThread thread)
+    // Post → running on the CPU thread, and the way back: that thread completes the caller's task, as the CPU thread
+    // that ends a stop_machine does, and the caller's continuation waits for a pool thread (never runs on the CPU's).
+    private static async Task<(double Wake, double HandBack)> WakeAsync(CpuThread thread)
     {
         var ran = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         var start = Stopwatch.GetTimestamp();
         thread.TryPost(static s => ((TaskCompletionSource<long>)s!).SetResult(Stopwatch.GetTimestamp()), ran);
-        return Stopwatch.GetElapsedTime(start, await ran.Task).TotalMicroseconds;
+        var ranAt = await ran.Task;
+        var back = Stopwatch.GetTimestamp();
+        return (Stopwatch.GetElapsedTime(start, ranAt).TotalMicroseconds, Stopwatch.GetElapsedTime(ranAt, back).TotalMicroseconds);
     }
 
     private static async Task<(double ToFn, double ToReturn)> StopMachineAsync(StopMachine stopMachine)
