@@ -67,6 +67,42 @@ public sealed class LocalReplySpec(ITestOutputHelper output) : SpecBase(output)
     }
 
     [Fact]
+    public async Task A_value_taker_completes_the_call_with_the_value_inside_a_reply_of_another_type()
+    {
+        var probe = CreateTestProbe();
+        var asked = LocalReply<int>.Ask((IInternalActorRef)probe.Ref, "question", TimeSpan.FromSeconds(5), CancellationToken.None,
+            value: static (object reply, out int value) => int.TryParse(reply as string, out value));
+
+        await probe.ExpectMsgAsync("question");
+        probe.LastSender.Tell("42");
+        Assert.Equal(42, await asked);
+    }
+
+    [Fact]
+    public async Task The_given_up_hook_runs_on_timeout_and_on_cancel_but_not_for_an_answered_call()
+    {
+        var probe = CreateTestProbe();
+        var givenUp = 0;
+        using var cts = new CancellationTokenSource();
+        var timedOut = LocalReply<int>.Ask((IInternalActorRef)probe.Ref, "slow", TimeSpan.FromMilliseconds(200), CancellationToken.None, () => Interlocked.Increment(ref givenUp));
+        var cancelled = LocalReply<int>.Ask((IInternalActorRef)probe.Ref, "cancelled", TimeSpan.FromSeconds(30), cts.Token, () => Interlocked.Increment(ref givenUp));
+        var answered = LocalReply<int>.Ask((IInternalActorRef)probe.Ref, "answered", TimeSpan.FromSeconds(30), CancellationToken.None, () => Interlocked.Increment(ref givenUp));
+        await probe.ExpectMsgAsync("slow");
+        var slow = probe.LastSender;
+        await probe.ExpectMsgAsync("cancelled");
+        await probe.ExpectMsgAsync("answered");
+        probe.LastSender.Tell(7);
+
+        await Assert.ThrowsAsync<TimeoutException>(() => timedOut);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        Assert.Equal(7, await answered);
+        slow.Tell(1); // a late reply: the call has ended, the hook does not run again
+        // The timed-out call's hook runs on the timer's thread just after its exception is set.
+        await AwaitAssertAsync(() => Assert.Equal(2, Volatile.Read(ref givenUp)));
+    }
+
+    [Fact]
     public async Task Each_ask_is_a_sender_of_its_own_and_its_caller_goes_on_off_the_replying_thread()
     {
         var probe = CreateTestProbe();

@@ -310,5 +310,17 @@ public sealed class Cpus
     // The ask itself is never cancelled: a request that already started finishes, and its reply is dropped; one that
     // has not is skipped by the actor once abandoned. The reply completes the caller's task with its value directly.
     private Task<int> AskHotplugAsync(CpuHotplugProtocol.Request request, CancellationToken ct) =>
-        LocalReply<int>.Ask((IInternalActorRef)_hotplug(), request, _settings.AskTimeout, ct, () => request.Ticket.TryAbandon());
+        LocalReply<int>.Ask((IInternalActorRef)_hotplug(), request, _settings.AskTimeout, ct, () => request.Ticket.TryAbandon(), ResultValue);
+
+    private static bool ResultValue(object reply, out int value)
+    {
+        if (reply is CpuHotplugProtocol.Result result)
+        {
+            value = result.Value;
+            return true;
+        }
+
+        value = 0;
+        return false;
+    }
 }

@@ -20,10 +20,12 @@ internal sealed class LocalReply<T> : MinimalActorRef
     private readonly object _message;
     private readonly TimeSpan _timeout;
     private readonly Action? _givenUp;
+    private readonly ReplyValue<T>? _value;
     private WaitBounds _bounds;
 
-    private LocalReply(IInternalActorRef target, object message, TimeSpan timeout, Action? givenUp)
+    private LocalReply(IInternalActorRef target, object message, TimeSpan timeout, Action? givenUp, ReplyValue<T>? value)
     {
+        _value = value;
         _target = target;
         _message = message;
         _timeout = timeout;
@@ -39,8 +41,11 @@ internal sealed class LocalReply<T> : MinimalActorRef
     public override IActorRefProvider Provider => _target.Provider;
 
     /// <summary>Tells <paramref name="message"/> to <paramref name="target"/> with a new reply as its sender.</summary>
-    /// <remarks><paramref name="givenUp"/> runs once if the caller stops waiting (timeout or token): a request not yet served can be withdrawn.</remarks>
-    public static Task<T> Ask(IInternalActorRef target, object message, TimeSpan timeout, CancellationToken ct, Action? givenUp = null)
+    /// <remarks>
+    /// <paramref name="givenUp"/> runs once if the caller stops waiting (timeout or token): a request not yet served can be withdrawn.
+    /// <paramref name="value"/> takes <typeparamref name="T"/> out of a reply of another type.
+    /// </remarks>
+    public static Task<T> Ask(IInternalActorRef target, object message, TimeSpan timeout, CancellationToken ct, Action? givenUp = null, ReplyValue<T>? value = null)
     {
         if (ct.IsCancellationRequested)
         {
@@ -48,7 +53,7 @@ internal sealed class LocalReply<T> : MinimalActorRef
             return Task.FromCanceled<T>(ct);
         }
 
-        var ask = new LocalReply<T>(target, message, timeout, givenUp);
+        var ask = new LocalReply<T>(target, message, timeout, givenUp, value);
         ask.Start(ct);
         return ask._reply.Task;
     }
@@ -59,7 +64,7 @@ internal sealed class LocalReply<T> : MinimalActorRef
         var done = message switch
         {
             T reply => _reply.TrySetResult(reply),
-            IReplyOf<T> reply => _reply.TrySetResult(reply.Value),
+            _ when _value is not null && _value(message, out var value) => _reply.TrySetResult(value),
             Status.Failure failure => _reply.TrySetException(failure.Cause),
             _ => _reply.TrySetException(new InvalidCastException(
                 $"{_message.GetType().Name} to {_target.Path} was answered with {message.GetType().Name}, not {typeof(T).Name}")),
@@ -97,9 +102,5 @@ internal sealed class LocalReply<T> : MinimalActorRef
     private void Cleanup() => _bounds.Disarm();
 }
 
-/// <summary>INTERNAL API. A reply that carries one value: a <see cref="LocalReply{T}"/> of that value completes with it, so its caller needs no async step to unwrap it.</summary>
-internal interface IReplyOf<out T>
-{
-    /// <summary>The value the ask completes with.</summary>
-    T Value { get; }
-}
+/// <summary>INTERNAL API. Takes the value out of a reply that carries one, so a <see cref="LocalReply{T}"/> completes with it and its caller needs no async step to unwrap it.</summary>
+internal delegate bool ReplyValue<T>(object reply, out T value);

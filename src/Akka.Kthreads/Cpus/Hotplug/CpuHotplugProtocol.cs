@@ -62,5 +62,5 @@ public static class CpuHotplugProtocol
 
     /// <summary>The reply to every request: 0, a state id, or -errno (-EINVAL for a malformed request).</summary>
     /// <param name="Value">The kernel-style result.</param>
-    public sealed record Result(int Value) : IReplyOf<int>;
+    public sealed record Result(int Value);
 }
