@@ -70,11 +70,7 @@ internal sealed class KthreaddActor : UntypedActor
                 Sender.Tell(new Migrated(MigrateThreads(from.Cpu)));
                 break;
             case Reaped reaped:
-                if (_threads.Remove(reaped.Pid, out var gone))
-                {
-                    _ps.Remove(gone.PsRef);
-                }
-
+                Forget(reaped.Pid);
                 _reaped.Add(reaped.Last);
                 break;
             case DeadLetter { Message: IKthreadCommand command } dead when IsChild(dead.Recipient, out var pid):
@@ -131,8 +127,7 @@ internal sealed class KthreaddActor : UntypedActor
         {
             // Abandoned while we made it: reap before anyone sees it; the function never runs.
             k.State = KthreadState.Dead;
-            _threads.Remove(pid);
-            _ps.Remove(k.PsRef);
+            Forget(pid);
             Context.Stop(child);
             return;
         }
@@ -221,6 +216,15 @@ internal sealed class KthreaddActor : UntypedActor
         catch (FormatException)
         {
             return null;
+        }
+    }
+
+    // A thread leaves the task list and ps together, once: an abandoned creation is forgotten before its actor's Reaped comes.
+    private void Forget(int pid)
+    {
+        if (_threads.Remove(pid, out var k))
+        {
+            _ps.Remove(k.PsRef);
         }
     }
 
