@@ -25,11 +25,11 @@ internal sealed class LocalReply<T> : MinimalActorRef
 
     private LocalReply(IInternalActorRef target, object message, TimeSpan timeout, Action? givenUp, ReplyValue<T>? value)
     {
-        _value = value;
         _target = target;
         _message = message;
         _timeout = timeout;
         _givenUp = givenUp;
+        _value = value;
         // Unique by uid, as temp actors are: an actor that keeps its askers apart (a list of stoppers) sees two asks as two.
         Path = new ChildActorPath(target.Provider.TempContainer.Path, "kthreads-reply", Interlocked.Increment(ref _uids));
     }
