@@ -53,7 +53,7 @@ public sealed class FlushWaitSpec(ITestOutputHelper output) : SpecBase(output, C
         var worker = await Kthreads.CreateWorkerAsync(name);
         var gate = new Gate();
         Assert.True(worker.QueueWork(gate.Work));
-        await gate.Entered;
+        await gate.Entered.WaitAsync(Bound);
         return (worker, gate);
     }
 
