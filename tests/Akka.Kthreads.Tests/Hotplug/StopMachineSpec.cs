@@ -265,6 +265,7 @@ public sealed class StopMachineSpec(ITestOutputHelper output) : SpecBase(output)
         var ran = 0;
 
         Assert.Equal(-Errno.ETIMEDOUT, await kthreads.StopMachine.RunAsync(_ => ++ran));
+        Assert.Equal(MultiStopState.None, kthreads.StopMachine.State); // a call that gave up is over once it returned
         Assert.Equal(-Errno.ETIMEDOUT, await kthreads.StopMachine.RunOnCpuAsync(1, _ => ++ran));
 
         Assert.Equal(0, ran);
