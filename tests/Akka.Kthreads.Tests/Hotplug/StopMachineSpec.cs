@@ -227,6 +227,28 @@ public sealed class StopMachineSpec(ITestOutputHelper output) : SpecBase(output)
     }
 
     [Fact]
+    public async Task Stopper_works_queued_on_one_cpu_at_once_run_one_at_a_time_and_all_of_them_run()
+    {
+        // migration/N runs its works in turn: fn of one never overlaps fn of another on the same CPU.
+        var inside = 0;
+        var overlaps = 0;
+        var calls = Enumerable.Range(0, 20).Select(i => Task.Run(() => Machine.RunOnCpuAsync(1, _ =>
+        {
+            if (Interlocked.Increment(ref inside) != 1)
+            {
+                Interlocked.Increment(ref overlaps);
+            }
+
+            Thread.SpinWait(2000);
+            Interlocked.Decrement(ref inside);
+            return i + 100;
+        }))).ToArray();
+
+        Assert.Equal(Enumerable.Range(100, 20), await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, overlaps);
+    }
+
+    [Fact]
     public async Task RunOnCpu_holds_only_that_cpu_and_is_ENOENT_when_it_is_offline()
     {
         var holders = new List<string>();
