@@ -17,6 +17,11 @@ internal sealed class MultiStop
     private readonly Cpus _machine;
     private readonly ILoggingAdapter _log;
     private readonly TaskCompletionSource[] _reached;
+
+    // One per CPU that does not run fn (null for those that do), completed when EXIT is reached or the call gives up.
+    // Not one task shared by all: a task completed with several awaiters runs all but the last of them on the pool,
+    // and each such release cost a pool thread's wake-up before the call could return.
+    private readonly TaskCompletionSource?[] _released;
     private readonly HotplugReply? _reply;
     private readonly TaskCompletionSource<int> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MultiStopState _state = MultiStopState.Prepare;
@@ -48,6 +53,12 @@ internal sealed class MultiStop
             // Continuations run inline in the last acker, and each only posts its stopper's next step
             // to that stopper's own CPU thread.
             _reached[i] = new TaskCompletionSource();
+        }
+
+        _released = new TaskCompletionSource?[cpus.Length];
+        for (var i = 0; i < cpus.Length; i++)
+        {
+            _released[i] = _active.Contains(cpus[i]) ? null : new TaskCompletionSource();
         }
     }
 
@@ -115,12 +126,12 @@ internal sealed class MultiStop
                 return;
             }
 
-            var active = _active.Contains(cpu);
+            var released = _released[Array.IndexOf(_cpus, cpu)];
             Ack(MultiStopState.Prepare);
-            if (!active)
+            if (released is not null)
             {
-                // Held until fn is done everywhere; released from whichever thread got there.
-                await _reached[(int)MultiStopState.Exit].Task.ConfigureAwait(false);
+                // Held until fn is done everywhere; released inline by the thread that reached EXIT (or gave up).
+                await released.Task.ConfigureAwait(false);
                 return;
             }
 
@@ -185,6 +196,7 @@ internal sealed class MultiStop
             reached.TrySetResult();
         }
 
+        ReleaseIdle();
         return true;
     }
 
@@ -249,6 +261,20 @@ internal sealed class MultiStop
             }
 
             _reached[(int)next].SetResult();
+        }
+
+        if (last == MultiStopState.Exit)
+        {
+            ReleaseIdle();
+        }
+    }
+
+    // The CPUs that do not run fn go once fn has run everywhere (or never will), one after another on this thread.
+    private void ReleaseIdle()
+    {
+        foreach (var released in _released)
+        {
+            released?.TrySetResult();
         }
     }
 
