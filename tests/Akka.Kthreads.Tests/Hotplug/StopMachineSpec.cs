@@ -298,6 +298,36 @@ public sealed class StopMachineSpec(ITestOutputHelper output) : SpecBase(output)
     }
 
     [Fact]
+    public async Task A_stopper_work_cancelled_while_queued_behind_another_does_not_stall_that_cpus_stopper()
+    {
+        var release = new ManualResetEventSlim();
+        var hogging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var hog = await Kthreads.CreateAsync(current =>
+        {
+            hogging.SetResult();
+            release.Wait(TimeSpan.FromSeconds(20)); // test only: holds cpu 1 with no checkpoint
+            return Task.FromResult(0);
+        }, null, "hog");
+        await hog.BindAsync(1);
+        await hog.WakeUpAsync();
+        await hogging.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // The first work waits for cpu 1's holder; the second waits behind it and is given up before it starts.
+        using var first = new CancellationTokenSource();
+        using var second = new CancellationTokenSource();
+        var running = Machine.RunOnCpuAsync(1, _ => 1, first.Token);
+        var queued = Machine.RunOnCpuAsync(1, _ => 2, second.Token);
+        await second.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued.WaitAsync(TimeSpan.FromSeconds(10)));
+        await first.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(TimeSpan.FromSeconds(10)));
+        release.Set();
+        Assert.Equal(0, await hog.StopAsync());
+
+        Assert.Equal(3, await Machine.RunOnCpuAsync(1, _ => 3).WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task Argument_errors_throw_at_the_door()
     {
         await Assert.ThrowsAsync<ArgumentNullException>(() => Machine.RunAsync(null!));

@@ -46,16 +46,19 @@ internal sealed class CpuStopper(int cpu)
 
     // Only the acquire runs here; every later step runs on the CPU's own thread. The walk never throws (fn's
     // exceptions are caught inside it). The next work waits for the whole call, which ends once every stopper let
-    // its CPU go: the CPU thread that ends it answers the caller first, and the stoppers move on after.
+    // its CPU go: the thread that ends it answers the caller first, then moves every stopper on (see Next).
     private void Run(MultiStop work)
     {
+        work.ThenNext(this);
         _ = work.ParticipateAsync(cpu);
-        work.Completion.ContinueWith(
-            static (_, s) => ((CpuStopper)s!).Next(), this,
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private void Next()
+    /// <summary>
+    /// The work run last is over: start the next one queued. Called inline by the thread that ended that work, not
+    /// from a continuation of its task, whose continuations run on the pool and kept a back-to-back call waiting
+    /// for a pool thread's wake-up before its stopper could start.
+    /// </summary>
+    public void Next()
     {
         MultiStop? next;
         lock (_lock)

@@ -29,6 +29,8 @@ internal sealed class MultiStop
     private int _remaining;
     private int _started;
     private int? _abort;
+    private bool _finished;
+    private List<CpuStopper>? _thenNext;
 
     /// <param name="fn">Runs on every active CPU during Run.</param>
     /// <param name="cpus">The CPUs that take part: every online one for stop_machine, one for stop_one_cpu.</param>
@@ -79,6 +81,21 @@ internal sealed class MultiStop
 
     /// <summary>The first non-zero result of fn in CPU order (0 if none), or the error that ended the call early.</summary>
     public Task<int> Completion => _done.Task;
+
+    /// <summary>Moves <paramref name="stopper"/> on to its next work once this call is over (at once when it already is).</summary>
+    public void ThenNext(CpuStopper stopper)
+    {
+        lock (_lock)
+        {
+            if (!_finished)
+            {
+                (_thenNext ??= new List<CpuStopper>(_cpus.Length)).Add(stopper);
+                return;
+            }
+        }
+
+        stopper.Next();
+    }
 
     /// <summary>One CPU's stopper: take the CPU, hold it through the states in lockstep, give it back.</summary>
     /// <remarks>
@@ -208,14 +225,25 @@ internal sealed class MultiStop
         }
 
         var result = _abort ?? FirstNonZero();
+        List<CpuStopper>? thenNext;
         lock (_lock)
         {
             // Every stopper let its CPU go: the call no longer runs, whether it passed EXIT or gave up.
             _state = MultiStopState.None;
+            _finished = true;
+            thenNext = _thenNext;
+            _thenNext = null;
         }
 
         _reply?.Send(result);
         _done.TrySetResult(result);
+        if (thenNext is not null)
+        {
+            foreach (var stopper in thenNext)
+            {
+                stopper.Next();
+            }
+        }
     }
 
     private bool IsAborted
