@@ -16,12 +16,12 @@ internal sealed class MultiStop
     private readonly int[] _results;
     private readonly Cpus _machine;
     private readonly ILoggingAdapter _log;
-    private readonly TaskCompletionSource[] _reached;
 
-    // One per CPU that does not run fn (null for those that do), completed when EXIT is reached or the call gives up.
-    // Not one task shared by all: a task completed with several awaiters runs all but the last of them on the pool,
-    // and each such release cost a pool thread's wake-up before the call could return.
-    private readonly TaskCompletionSource?[] _released;
+    // By CPU (its index in _cpus) and state, completed when the state is reached or the call gives up: DISABLE_IRQ, RUN
+    // and EXIT for a CPU that runs fn, EXIT alone (its release) for the others. One task per CPU, not one per state
+    // shared by all: a task completed with several awaiters runs all but the last of them on the pool, and each of
+    // those steps then waited for a pool thread's wake-up before it could go on.
+    private readonly TaskCompletionSource?[][] _reached;
     private readonly HotplugReply? _reply;
     private readonly TaskCompletionSource<int> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MultiStopState _state = MultiStopState.Prepare;
@@ -49,18 +49,17 @@ internal sealed class MultiStop
         _reply = reply;
         _acks = cpus.Length;
         _remaining = cpus.Length;
-        _reached = new TaskCompletionSource[(int)MultiStopState.Exit + 1];
-        for (var i = 0; i < _reached.Length; i++)
-        {
-            // Continuations run inline in the last acker, and each only posts its stopper's next step
-            // to that stopper's own CPU thread.
-            _reached[i] = new TaskCompletionSource();
-        }
-
-        _released = new TaskCompletionSource?[cpus.Length];
+        _reached = new TaskCompletionSource?[cpus.Length][];
         for (var i = 0; i < cpus.Length; i++)
         {
-            _released[i] = _active.Contains(cpus[i]) ? null : new TaskCompletionSource();
+            // Continuations run inline in the last acker: a step only posts itself to its stopper's own CPU thread,
+            // and a release lets a CPU go.
+            var steps = _reached[i] = new TaskCompletionSource?[(int)MultiStopState.Exit + 1];
+            var first = _active.Contains(cpus[i]) ? MultiStopState.DisableIrq : MultiStopState.Exit;
+            for (var state = first; state <= MultiStopState.Exit; state++)
+            {
+                steps[(int)state] = new TaskCompletionSource();
+            }
         }
     }
 
@@ -143,18 +142,18 @@ internal sealed class MultiStop
                 return;
             }
 
-            var released = _released[Array.IndexOf(_cpus, cpu)];
+            var steps = _reached[Array.IndexOf(_cpus, cpu)];
             Ack(MultiStopState.Prepare);
-            if (released is not null)
+            if (steps[(int)MultiStopState.Run] is null)
             {
                 // Held until fn is done everywhere; released inline by the thread that reached EXIT (or gave up).
-                await released.Task.ConfigureAwait(false);
+                await steps[(int)MultiStopState.Exit]!.Task.ConfigureAwait(false);
                 return;
             }
 
             for (var state = MultiStopState.DisableIrq; state <= MultiStopState.Exit; state++)
             {
-                await new ResumeOnCpu(_reached[(int)state].Task, queue);
+                await new ResumeOnCpu(steps[(int)state]!.Task, queue);
                 if (IsAborted)
                 {
                     return;
@@ -208,12 +207,14 @@ internal sealed class MultiStop
             _machine.Queue(cpu).CancelStopper(this);
         }
 
-        foreach (var reached in _reached)
+        foreach (var steps in _reached)
         {
-            reached.TrySetResult();
+            foreach (var step in steps)
+            {
+                step?.TrySetResult();
+            }
         }
 
-        ReleaseIdle();
         return true;
     }
 
@@ -288,21 +289,10 @@ internal sealed class MultiStop
                 _log.Debug("stop_machine: cpus {0} reached {1}", string.Join(",", _cpus), next);
             }
 
-            _reached[(int)next].SetResult();
-        }
-
-        if (last == MultiStopState.Exit)
-        {
-            ReleaseIdle();
-        }
-    }
-
-    // The CPUs that do not run fn go once fn has run everywhere (or never will), one after another on this thread.
-    private void ReleaseIdle()
-    {
-        foreach (var released in _released)
-        {
-            released?.TrySetResult();
+            foreach (var steps in _reached)
+            {
+                steps[(int)next]?.SetResult();
+            }
         }
     }
 
