@@ -274,16 +274,7 @@ public sealed class StopMachineSpec(ITestOutputHelper output) : SpecBase(output)
         using var sys = CreateSystem("kthreads.stop-machine.timeout = 300ms");
         var kthreads = Kthreads.Get(sys);
         var release = new ManualResetEventSlim();
-        var hogging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var hog = await kthreads.CreateAsync(current =>
-        {
-            hogging.SetResult();
-            release.Wait(TimeSpan.FromSeconds(20)); // test only: holds cpu 1 with no checkpoint
-            return Task.FromResult(0);
-        }, null, "hog");
-        await hog.BindAsync(1);
-        await hog.WakeUpAsync();
-        await hogging.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var hog = await HogCpuOneAsync(kthreads, release);
         var ran = 0;
 
         Assert.Equal(-Errno.ETIMEDOUT, await kthreads.StopMachine.RunAsync(_ => ++ran));
@@ -301,16 +292,7 @@ public sealed class StopMachineSpec(ITestOutputHelper output) : SpecBase(output)
     public async Task A_stopper_work_cancelled_while_queued_behind_another_does_not_stall_that_cpus_stopper()
     {
         var release = new ManualResetEventSlim();
-        var hogging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var hog = await Kthreads.CreateAsync(current =>
-        {
-            hogging.SetResult();
-            release.Wait(TimeSpan.FromSeconds(20)); // test only: holds cpu 1 with no checkpoint
-            return Task.FromResult(0);
-        }, null, "hog");
-        await hog.BindAsync(1);
-        await hog.WakeUpAsync();
-        await hogging.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var hog = await HogCpuOneAsync(Kthreads, release);
 
         // The first work waits for cpu 1's holder; the second waits behind it and is given up before it starts.
         using var first = new CancellationTokenSource();
@@ -335,6 +317,22 @@ public sealed class StopMachineSpec(ITestOutputHelper output) : SpecBase(output)
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Machine.RunAsync(_ => 0, [0, 4]));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Machine.RunOnCpuAsync(-1, _ => 0));
         await Assert.ThrowsAsync<ArgumentNullException>(() => Machine.RunOnCpuAsync(0, null!));
+    }
+
+    // A kthread that holds cpu 1 with no checkpoint until released: its stopper can never take the CPU meanwhile.
+    private static async Task<Kthread> HogCpuOneAsync(Kthreads kthreads, ManualResetEventSlim release)
+    {
+        var hogging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var hog = await kthreads.CreateAsync(current =>
+        {
+            hogging.SetResult();
+            release.Wait(TimeSpan.FromSeconds(20)); // test only: holds cpu 1 with no checkpoint
+            return Task.FromResult(0);
+        }, null, "hog");
+        await hog.BindAsync(1);
+        await hog.WakeUpAsync();
+        await hogging.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        return hog;
     }
 
     // Kthreads that take a reference, hold it across a checkpoint, and drop it at the next one.
