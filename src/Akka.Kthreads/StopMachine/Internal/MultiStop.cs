@@ -142,7 +142,8 @@ internal sealed class MultiStop
                 return;
             }
 
-            var steps = _reached[Array.IndexOf(_cpus, cpu)];
+            var index = Array.IndexOf(_cpus, cpu);
+            var steps = _reached[index];
             Ack(MultiStopState.Prepare);
             if (steps[(int)MultiStopState.Run] is null)
             {
@@ -161,7 +162,7 @@ internal sealed class MultiStop
 
                 if (state == MultiStopState.Run)
                 {
-                    RunFn(cpu);
+                    RunFn(index, cpu);
                 }
 
                 Ack(state);
@@ -296,9 +297,9 @@ internal sealed class MultiStop
         }
     }
 
-    private void RunFn(int cpu)
+    // index: the CPU's place in _cpus, where its result goes.
+    private void RunFn(int index, int cpu)
     {
-        var index = Array.IndexOf(_cpus, cpu);
         try
         {
             _results[index] = _fn(cpu);
