@@ -77,6 +77,25 @@ public abstract class SpecBase : Akka.TestKit.Xunit2.TestKit
     protected Task AwaitStateAsync(Kthread thread, KthreadState state) =>
         AwaitAssertAsync(async () => Xunit.Assert.Equal(state, (await thread.InfoAsync()).State));
 
+    /// <summary>
+    /// A kthread running on <paramref name="cpu"/> that holds it with no checkpoint until <paramref name="release"/> is
+    /// set (at most 20 s): no stopper or other kthread can take that CPU meanwhile.
+    /// </summary>
+    protected static async Task<Kthread> HogAsync(Kthreads kthreads, int cpu, ManualResetEventSlim release)
+    {
+        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var hog = await kthreads.CreateAsync(_ =>
+        {
+            holding.SetResult();
+            release.Wait(TimeSpan.FromSeconds(20)); // test only: blocks its CPU's thread, as code between checkpoints may
+            return Task.FromResult(0);
+        }, null, "hog");
+        await hog.BindAsync(cpu);
+        await hog.WakeUpAsync();
+        await holding.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        return hog;
+    }
+
     /// <summary>Creates <paramref name="name"/> bound to <paramref name="cpu"/> and, unless told otherwise, wakes it.</summary>
     protected async Task<Kthread> RunBoundAsync(ThreadFn fn, string name, int cpu, bool start = true)
     {

@@ -15,16 +15,7 @@ public sealed class StopMachineLockstepSpec(ITestOutputHelper output)
     public async Task No_stopper_leaves_Prepare_until_every_cpu_is_held_then_they_step_through_the_states_together()
     {
         var release = new ManualResetEventSlim();
-        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var hog = await Kthreads.CreateAsync(current =>
-        {
-            holding.SetResult();
-            release.Wait(TimeSpan.FromSeconds(10)); // test only: cpu 2 is held until the check below
-            return Task.FromResult(0);
-        }, null, "hog");
-        await hog.BindAsync(2);
-        await hog.WakeUpAsync();
-        await holding.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var hog = await HogAsync(Kthreads, 2, release); // cpu 2 is held until the check below
         var logs = CreateTestProbe();
         Sys.EventStream.Subscribe(logs.Ref, typeof(Akka.Event.Debug));
         var ran = 0;

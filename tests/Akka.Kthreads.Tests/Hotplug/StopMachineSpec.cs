@@ -274,7 +274,7 @@ public sealed class StopMachineSpec(ITestOutputHelper output) : SpecBase(output)
         using var sys = CreateSystem("kthreads.stop-machine.timeout = 300ms");
         var kthreads = Kthreads.Get(sys);
         var release = new ManualResetEventSlim();
-        var hog = await HogCpuOneAsync(kthreads, release);
+        var hog = await HogAsync(kthreads, 1, release);
         var ran = 0;
 
         Assert.Equal(-Errno.ETIMEDOUT, await kthreads.StopMachine.RunAsync(_ => ++ran));
@@ -292,7 +292,7 @@ public sealed class StopMachineSpec(ITestOutputHelper output) : SpecBase(output)
     public async Task A_stopper_work_cancelled_while_queued_behind_another_does_not_stall_that_cpus_stopper()
     {
         var release = new ManualResetEventSlim();
-        var hog = await HogCpuOneAsync(Kthreads, release);
+        var hog = await HogAsync(Kthreads, 1, release);
 
         // The first work waits for cpu 1's holder; the second waits behind it and is given up before it starts.
         using var first = new CancellationTokenSource();
@@ -317,22 +317,6 @@ public sealed class StopMachineSpec(ITestOutputHelper output) : SpecBase(output)
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Machine.RunAsync(_ => 0, [0, 4]));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Machine.RunOnCpuAsync(-1, _ => 0));
         await Assert.ThrowsAsync<ArgumentNullException>(() => Machine.RunOnCpuAsync(0, null!));
-    }
-
-    // A kthread that holds cpu 1 with no checkpoint until released: its stopper can never take the CPU meanwhile.
-    private static async Task<Kthread> HogCpuOneAsync(Kthreads kthreads, ManualResetEventSlim release)
-    {
-        var hogging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var hog = await kthreads.CreateAsync(current =>
-        {
-            hogging.SetResult();
-            release.Wait(TimeSpan.FromSeconds(20)); // test only: holds cpu 1 with no checkpoint
-            return Task.FromResult(0);
-        }, null, "hog");
-        await hog.BindAsync(1);
-        await hog.WakeUpAsync();
-        await hogging.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        return hog;
     }
 
     // Kthreads that take a reference, hold it across a checkpoint, and drop it at the next one.
