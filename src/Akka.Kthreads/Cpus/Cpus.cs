@@ -10,7 +10,8 @@ namespace Akka.Kthreads;
 /// </summary>
 /// <remarks>
 /// Hotplug operations, state changes, per-CPU thread registration and stop_machine are served
-/// one at a time (the kernel's cpu_hotplug_lock). A call from inside a kthread sleeps off its CPU
+/// one at a time (the kernel's cpu_hotplug_lock: stop_machine takes its read side without the
+/// hotplug actor while nothing is queued there). A call from inside a kthread sleeps off its CPU
 /// while it waits, so the operation can take that CPU too.
 /// </remarks>
 public sealed class Cpus
@@ -120,6 +121,9 @@ public sealed class Cpus
 
     /// <summary>The run queue of <paramref name="cpu"/>.</summary>
     internal RunQueue Queue(int cpu) => _runQueues[cpu];
+
+    /// <summary>cpu_hotplug_lock: stop_machine takes its read side, the hotplug actor its write side for each request.</summary>
+    internal CpuHotplugLock HotplugLock { get; } = new();
 
     /// <summary>The stopper of <paramref name="cpu"/> (migration/N): its stop_machine works, one at a time.</summary>
     internal CpuStopper Stopper(int cpu) => _stoppers[cpu];
@@ -307,10 +311,23 @@ public sealed class Cpus
         return KthreadContext.SleepingOffCpu(() => AskHotplugAsync(request, ct));
     }
 
-    // The ask itself is never cancelled: a request that already started finishes, and its reply is dropped; one that
-    // has not is skipped by the actor once abandoned. The reply completes the caller's task with its value directly.
-    private Task<int> AskHotplugAsync(CpuHotplugProtocol.Request request, CancellationToken ct) =>
-        LocalReply<int>.Ask((IInternalActorRef)_hotplug(), request, _settings.AskTimeout, ct, () => request.Ticket.TryAbandon(), ResultValue);
+    /// <summary>As <see cref="HotplugAsync"/> for a caller that is off its CPU already (or no kthread): stop_machine, once it could not take the read side.</summary>
+    /// <remarks>
+    /// The ask itself is never cancelled: a request that already started finishes, and its reply is dropped; one that
+    /// has not is skipped by the actor once abandoned. The reply completes the caller's task with its value directly.
+    /// The request holds stop_machine's read side back from now until the actor is done with it, or it is abandoned.
+    /// </remarks>
+    internal Task<int> AskHotplugAsync(CpuHotplugProtocol.Request request, CancellationToken ct)
+    {
+        HotplugLock.Queue(request);
+        return LocalReply<int>.Ask((IInternalActorRef)_hotplug(), request, _settings.AskTimeout, ct, () =>
+        {
+            if (request.Ticket.TryAbandon())
+            {
+                HotplugLock.Done(request);
+            }
+        }, ResultValue);
+    }
 
     private static bool ResultValue(object reply, out int value)
     {

@@ -10,7 +10,9 @@ namespace Akka.Kthreads;
 /// </summary>
 /// <remarks>
 /// fn is synchronous, as in the kernel: it runs with every CPU held and must not wait. Calls are
-/// served one at a time, and CPUs cannot come or go while one runs (hotplug waits for it).
+/// served one at a time, and CPUs cannot come or go while one runs (hotplug waits for it). A call
+/// made while no hotplug request is queued starts on its caller's thread (cpus_read_lock); else it
+/// queues on the hotplug actor behind them.
 /// </remarks>
 public sealed class StopMachine
 {
@@ -66,10 +68,14 @@ public sealed class StopMachine
             }
         }
 
-        // stop_machine_cpuslocked(): a hotplug callback already holds the lock.
-        return HotplugCallback.IsActive
-            ? RunLockedAsync(fn, cpus)
-            : _cpus.HotplugAsync(new CpuHotplugProtocol.RunStopMachine(fn, cpus), ct);
+        if (HotplugCallback.IsActive)
+        {
+            // stop_machine_cpuslocked(): a hotplug callback already holds the lock.
+            return RunLockedAsync(fn, cpus);
+        }
+
+        ct.ThrowIfCancellationRequested();
+        return KthreadContext.SleepingOffCpu(static a => a.Self.ReadLockedAsync(a.Fn, a.Cpus, a.Ct), (Self: this, Fn: fn, Cpus: cpus, Ct: ct));
     }
 
     /// <summary>stop_one_cpu(): hold <paramref name="cpu"/> alone (its kthread reaches a checkpoint first) and run <paramref name="fn"/> there.</summary>
@@ -86,18 +92,24 @@ public sealed class StopMachine
         return KthreadContext.SleepingOffCpu(() => RunOneAsync(cpu, fn, ct));
     }
 
-    /// <summary>stop_machine with the hotplug lock held (by the hotplug actor, or a callback it runs); <paramref name="reply"/>, if any, gets the result from the CPU thread that ends it.</summary>
-    internal async Task<int> RunLockedAsync(Func<int, int> fn, IReadOnlyCollection<int>? cpus, HotplugReply? reply = null)
+    /// <summary>
+    /// stop_machine with the hotplug lock held (by the hotplug actor, or a callback it runs; or its read side, which
+    /// <paramref name="readLock"/> then lets go before the caller hears of the result); <paramref name="reply"/>, if
+    /// any, gets the result from the CPU thread that ends it.
+    /// </summary>
+    internal async Task<int> RunLockedAsync(Func<int, int> fn, IReadOnlyCollection<int>? cpus, HotplugReply? reply = null,
+        CpuHotplugLock? readLock = null)
     {
         var online = _cpus.Online.ToArray();
         if (online.Length == 0)
         {
             // A cluster node hosting no CPU: there is no CPU to run fn on.
+            readLock?.ReadUnlock();
             return -Errno.ENOENT;
         }
 
         var active = cpus is null ? [online[0]] : cpus.Where(online.Contains).ToArray();
-        var machine = new MultiStop(fn, online, active, _cpus, _log, reply);
+        var machine = new MultiStop(fn, online, active, _cpus, _log, reply, readLock);
         _current = machine;
         try
         {
@@ -105,8 +117,21 @@ public sealed class StopMachine
         }
         finally
         {
-            _current = null;
+            // The next call may have begun already (its caller heard of this one's end first): leave its state shown.
+            Interlocked.CompareExchange(ref _current, null, machine);
         }
+    }
+
+    // cpus_read_lock() without waiting: on the caller's own thread when no hotplug request is queued, else queued on
+    // the hotplug actor behind them. Bounded as the actor's ask is (ask-timeout, the token); the call itself goes on.
+    private Task<int> ReadLockedAsync(Func<int, int> fn, IReadOnlyCollection<int>? cpus, CancellationToken ct)
+    {
+        if (!_cpus.HotplugLock.TryRead())
+        {
+            return _cpus.AskHotplugAsync(new CpuHotplugProtocol.RunStopMachine(fn, cpus), ct);
+        }
+
+        return RunLockedAsync(fn, cpus, readLock: _cpus.HotplugLock).WaitAsync(_settings.AskTimeout, ct);
     }
 
     private async Task<int> RunOneAsync(int cpu, Func<int, int> fn, CancellationToken ct)

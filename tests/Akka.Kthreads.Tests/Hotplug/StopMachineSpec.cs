@@ -176,6 +176,85 @@ public sealed class StopMachineSpec(ITestOutputHelper output) : SpecBase(output)
     }
 
     [Fact]
+    public async Task A_stop_machine_called_after_a_DownAsync_that_is_not_done_sees_that_cpu_down()
+    {
+        var ranOnGoingCpu = 0;
+        for (var round = 0; round < 20; round++)
+        {
+            // Neither awaited first: the stop_machine must not take the hotplug lock ahead of the Down sent before it.
+            var down = Kthreads.Cpus.DownAsync(3);
+            var machine = Machine.RunAsync(cpu =>
+            {
+                Interlocked.Increment(ref ranOnGoingCpu);
+                return cpu;
+            }, [3]);
+
+            Assert.Equal(0, await machine);
+            Assert.Equal(0, await down);
+            Assert.Equal(0, await Kthreads.Cpus.UpAsync(3));
+        }
+
+        Assert.Equal(0, ranOnGoingCpu);
+    }
+
+    [Fact]
+    public async Task A_stop_machine_called_while_hotplug_serves_a_request_queues_behind_it()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var startupsDone = 0;
+        var fnRan = false;
+        var setup = Kthreads.Cpus.SetupStateAsync("test/slow-startup", async _ =>
+        {
+            entered.TrySetResult();
+            await gate.Task;
+            Interlocked.Increment(ref startupsDone);
+            return 0;
+        }, null);
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var seen = Machine.RunAsync(_ =>
+        {
+            Volatile.Write(ref fnRan, true);
+            return Volatile.Read(ref startupsDone);
+        });
+
+        // It waits in the hotplug actor's mailbox, not on the CPUs: fn cannot have run.
+        var hotplug = ((ActorRefWithCell)Kthreads.Hotplug).Underlying;
+        await AwaitAssertAsync(() => Assert.Equal(1, hotplug.NumberOfMessages));
+        Assert.False(Volatile.Read(ref fnRan));
+        gate.SetResult();
+
+        Assert.True(await setup >= 0);
+        Assert.Equal(4, await seen);
+    }
+
+    [Fact]
+    public async Task A_caller_that_gives_up_while_fn_runs_leaves_the_hotplug_lock_free_once_fn_returns()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new ManualResetEventSlim();
+        using var cts = new CancellationTokenSource();
+        var machine = Machine.RunAsync(_ =>
+        {
+            entered.SetResult();
+            gate.Wait(TimeSpan.FromSeconds(10)); // test only: fn holds every CPU until the caller has given up
+            return 0;
+        }, null, cts.Token);
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var down = Kthreads.Cpus.DownAsync(3);
+
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => machine);
+        Assert.False(down.IsCompleted);
+        gate.Set();
+
+        Assert.Equal(0, await down);
+        Assert.Equal(7, await Machine.RunAsync(_ => 7));
+        Assert.Equal(0, await Kthreads.Cpus.UpAsync(3));
+    }
+
+    [Fact]
     public async Task Concurrent_DownAsync_and_RunAsync_do_not_deadlock()
     {
         var hammers = await StartHammersAsync(6, new int[1]);

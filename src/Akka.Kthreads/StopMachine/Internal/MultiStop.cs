@@ -23,6 +23,7 @@ internal sealed class MultiStop
     // those steps then waited for a pool thread's wake-up before it could go on.
     private readonly TaskCompletionSource?[][] _reached;
     private readonly HotplugReply? _reply;
+    private readonly CpuHotplugLock? _readLock;
     private readonly TaskCompletionSource<int> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MultiStopState _state = MultiStopState.Prepare;
     private int _acks;
@@ -38,8 +39,11 @@ internal sealed class MultiStop
     /// <param name="machine">The CPUs whose run queues the stoppers take.</param>
     /// <param name="log">Where a throwing fn is reported.</param>
     /// <param name="reply">The caller's reply, sent by the thread that ends the call before anything else hears of it.</param>
-    public MultiStop(Func<int, int> fn, int[] cpus, IEnumerable<int> active, Cpus machine, ILoggingAdapter log, HotplugReply? reply = null)
+    /// <param name="readLock">The hotplug lock's read side the call holds, let go by the thread that ends it before the caller hears of it.</param>
+    public MultiStop(Func<int, int> fn, int[] cpus, IEnumerable<int> active, Cpus machine, ILoggingAdapter log, HotplugReply? reply = null,
+        CpuHotplugLock? readLock = null)
     {
+        _readLock = readLock;
         _fn = fn;
         _cpus = cpus;
         _active = [.. active];
@@ -237,6 +241,8 @@ internal sealed class MultiStop
             _thenNext = null;
         }
 
+        // A caller that calls again once it hears of this one must find the read side free, not queue on the actor.
+        _readLock?.ReadUnlock();
         _reply?.Send(result);
         _done.TrySetResult(result);
         if (thenNext is not null)

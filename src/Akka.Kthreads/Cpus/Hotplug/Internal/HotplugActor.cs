@@ -4,9 +4,10 @@ using Akka.Event;
 namespace Akka.Kthreads.Internal;
 
 /// <summary>
-/// INTERNAL API. cpu_hotplug_lock and the cpuhp state machine: brings CPUs up and down, installs
-/// and removes states, registers per-CPU threads and runs stop_machine, one request at a time (the
-/// mailbox waits while a request runs, so every request sees the CPUs as the one before left them).
+/// INTERNAL API. cpu_hotplug_lock's write side and the cpuhp state machine: brings CPUs up and down, installs
+/// and removes states, registers per-CPU threads and runs the stop_machines that could not take the read side
+/// (<see cref="CpuHotplugLock"/>), one request at a time (the mailbox waits while a request runs, so every request
+/// sees the CPUs as the one before left them).
 /// </summary>
 internal sealed partial class HotplugActor : ReceiveActor
 {
@@ -36,6 +37,20 @@ internal sealed partial class HotplugActor : ReceiveActor
     private async Task ServeAsync(CpuHotplugProtocol.Request request)
     {
         var sender = Sender;
+        // One sent by hand counts from now: no stop_machine takes the read side while it waits or runs.
+        _cpus.HotplugLock.Queue(request);
+        try
+        {
+            await ServeQueuedAsync(request, sender).ConfigureAwait(false);
+        }
+        finally
+        {
+            _cpus.HotplugLock.Done(request);
+        }
+    }
+
+    private async Task ServeQueuedAsync(CpuHotplugProtocol.Request request, IActorRef sender)
+    {
         if (!request.Ticket.TryClaim())
         {
             // The caller gave up before its turn came: the request never runs.
@@ -50,6 +65,8 @@ internal sealed partial class HotplugActor : ReceiveActor
             return;
         }
 
+        // cpus_write_lock(): a stop_machine that took the read side before this request was sent ends first.
+        await _cpus.HotplugLock.WriteAsync().ConfigureAwait(false);
         var reply = new HotplugReply(sender);
         int result;
         try
@@ -75,6 +92,8 @@ internal sealed partial class HotplugActor : ReceiveActor
             result = -Errno.EFAULT;
         }
 
+        // Done with before the reply: a stop_machine its caller makes next may take the read side at once.
+        _cpus.HotplugLock.Done(request);
         reply.Send(result);
     }
 

@@ -7,11 +7,20 @@ internal sealed class RequestTicket
 {
     private int _state;
 
+    // 1 while the request holds stop_machine's read side back (CpuHotplugLock): counted once, uncounted once.
+    private int _counted;
+
     /// <summary>The actor's side: true if the caller still waits.</summary>
     public bool TryClaim() => Interlocked.CompareExchange(ref _state, 1, 0) == 0;
 
     /// <summary>The caller's side: true if the request had not started (and now never will).</summary>
     public bool TryAbandon() => Interlocked.CompareExchange(ref _state, 2, 0) == 0;
+
+    /// <summary>True the first time only: the request is now counted as queued.</summary>
+    public bool TryCount() => Interlocked.CompareExchange(ref _counted, 1, 0) == 0;
+
+    /// <summary>True the first time only after <see cref="TryCount"/>: the request is no longer counted.</summary>
+    public bool TryUncount() => Interlocked.CompareExchange(ref _counted, 2, 1) == 1;
 }
 
 /// <summary>Marks the flow of a hotplug callback, where asking the hotplug actor again would deadlock.</summary>
