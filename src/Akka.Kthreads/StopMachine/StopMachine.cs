@@ -20,6 +20,7 @@ public sealed class StopMachine
     private readonly KthreadsSettings _settings;
     private readonly IScheduler _scheduler;
     private readonly ILoggingAdapter _log;
+    private readonly Action<MultiStop> _ended;
     private volatile MultiStop? _current;
 
     internal StopMachine(Cpus cpus, KthreadsSettings settings, IScheduler scheduler, ILoggingAdapter log)
@@ -28,6 +29,8 @@ public sealed class StopMachine
         _settings = settings;
         _scheduler = scheduler;
         _log = log;
+        // The next call may have begun already (its caller heard of this one's end first): leave its state shown.
+        _ended = machine => Interlocked.CompareExchange(ref _current, null, machine);
     }
 
     /// <summary>Where the running stop_machine is in its lockstep; <see cref="MultiStopState.None"/> when none runs.</summary>
@@ -97,7 +100,7 @@ public sealed class StopMachine
     /// <paramref name="readLock"/> then lets go before the caller hears of the result); <paramref name="reply"/>, if
     /// any, gets the result from the CPU thread that ends it.
     /// </summary>
-    internal async Task<int> RunLockedAsync(Func<int, int> fn, IReadOnlyCollection<int>? cpus, HotplugReply? reply = null,
+    internal Task<int> RunLockedAsync(Func<int, int> fn, IReadOnlyCollection<int>? cpus, HotplugReply? reply = null,
         CpuHotplugLock? readLock = null)
     {
         var online = _cpus.Online.ToArray();
@@ -105,21 +108,13 @@ public sealed class StopMachine
         {
             // A cluster node hosting no CPU: there is no CPU to run fn on.
             readLock?.ReadUnlock();
-            return -Errno.ENOENT;
+            return Task.FromResult(-Errno.ENOENT);
         }
 
         var active = cpus is null ? [online[0]] : cpus.Where(online.Contains).ToArray();
-        var machine = new MultiStop(fn, online, active, _cpus, _log, reply, readLock);
+        var machine = new MultiStop(fn, online, active, _cpus, _log, reply, readLock, _ended);
         _current = machine;
-        try
-        {
-            return await StartAsync(machine).ConfigureAwait(false);
-        }
-        finally
-        {
-            // The next call may have begun already (its caller heard of this one's end first): leave its state shown.
-            Interlocked.CompareExchange(ref _current, null, machine);
-        }
+        return Start(machine);
     }
 
     // cpus_read_lock() without waiting: on the caller's own thread when no hotplug request is queued, else queued on
@@ -141,7 +136,7 @@ public sealed class StopMachine
         int result;
         await using (ct.Register(static m => ((MultiStop)m!).Abort(-Errno.ECANCELED), one).ConfigureAwait(false))
         {
-            result = await StartAsync(one).ConfigureAwait(false);
+            result = await Start(one).ConfigureAwait(false);
         }
 
         if (result == -Errno.ECANCELED && ct.IsCancellationRequested)
@@ -152,28 +147,22 @@ public sealed class StopMachine
         return result;
     }
 
-    // Queue the stopper work on every participating CPU; give up if they are not all held in time.
-    private async Task<int> StartAsync(MultiStop machine)
+    // Queue the stopper work on every participating CPU; give up if they are not all held in time. The call's own task
+    // is returned, with no async frame between: the CPU thread that ends the call cancels the timeout itself.
+    private Task<int> Start(MultiStop machine)
     {
         foreach (var cpu in machine.Cpus)
         {
             _cpus.Stopper(cpu).Queue(machine);
         }
 
-        var timeout = _scheduler.Advanced.ScheduleOnceCancelable(_settings.StopMachineTimeout, () =>
+        machine.CancelOnEnd(_scheduler.Advanced.ScheduleOnceCancelable(_settings.StopMachineTimeout, () =>
         {
             if (machine.Abort(-Errno.ETIMEDOUT))
             {
                 _log.Error("stop_machine: not every CPU reached a checkpoint within {0} (kthreads.stop-machine.timeout); fn did not run", _settings.StopMachineTimeout);
             }
-        });
-        try
-        {
-            return await machine.Completion.ConfigureAwait(false);
-        }
-        finally
-        {
-            timeout.Cancel();
-        }
+        }));
+        return machine.Completion;
     }
 }

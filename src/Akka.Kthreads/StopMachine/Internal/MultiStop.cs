@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Event;
 
 namespace Akka.Kthreads.Internal;
@@ -24,6 +25,7 @@ internal sealed class MultiStop
     private readonly TaskCompletionSource?[][] _reached;
     private readonly HotplugReply? _reply;
     private readonly CpuHotplugLock? _readLock;
+    private readonly Action<MultiStop>? _ended;
     private readonly TaskCompletionSource<int> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MultiStopState _state = MultiStopState.Prepare;
     private int _acks;
@@ -32,6 +34,7 @@ internal sealed class MultiStop
     private int? _abort;
     private bool _finished;
     private List<CpuStopper>? _thenNext;
+    private ICancelable? _timeout;
 
     /// <param name="fn">Runs on every active CPU during Run.</param>
     /// <param name="cpus">The CPUs that take part: every online one for stop_machine, one for stop_one_cpu.</param>
@@ -40,10 +43,12 @@ internal sealed class MultiStop
     /// <param name="log">Where a throwing fn is reported.</param>
     /// <param name="reply">The caller's reply, sent by the thread that ends the call before anything else hears of it.</param>
     /// <param name="readLock">The hotplug lock's read side the call holds, let go by the thread that ends it before the caller hears of it.</param>
+    /// <param name="ended">Told first by the thread that ends the call.</param>
     public MultiStop(Func<int, int> fn, int[] cpus, IEnumerable<int> active, Cpus machine, ILoggingAdapter log, HotplugReply? reply = null,
-        CpuHotplugLock? readLock = null)
+        CpuHotplugLock? readLock = null, Action<MultiStop>? ended = null)
     {
         _readLock = readLock;
+        _ended = ended;
         _fn = fn;
         _cpus = cpus;
         _active = [.. active];
@@ -98,6 +103,21 @@ internal sealed class MultiStop
         }
 
         stopper.Next();
+    }
+
+    /// <summary>Cancels <paramref name="timeout"/> (stop-machine.timeout) once the call is over, at once when it already is.</summary>
+    public void CancelOnEnd(ICancelable timeout)
+    {
+        lock (_lock)
+        {
+            if (!_finished)
+            {
+                _timeout = timeout;
+                return;
+            }
+        }
+
+        timeout.Cancel();
     }
 
     /// <summary>One CPU's stopper: take the CPU, hold it through the states in lockstep, give it back.</summary>
@@ -232,6 +252,7 @@ internal sealed class MultiStop
 
         var result = _abort ?? FirstNonZero();
         List<CpuStopper>? thenNext;
+        ICancelable? timeout;
         lock (_lock)
         {
             // Every stopper let its CPU go: the call no longer runs, whether it passed EXIT or gave up.
@@ -239,8 +260,12 @@ internal sealed class MultiStop
             _finished = true;
             thenNext = _thenNext;
             _thenNext = null;
+            timeout = _timeout;
+            _timeout = null;
         }
 
+        timeout?.Cancel();
+        _ended?.Invoke(this);
         // A caller that calls again once it hears of this one must find the read side free, not queue on the actor.
         _readLock?.ReadUnlock();
         _reply?.Send(result);
