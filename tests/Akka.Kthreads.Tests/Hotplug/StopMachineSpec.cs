@@ -255,6 +255,27 @@ public sealed class StopMachineSpec(ITestOutputHelper output) : SpecBase(output)
     }
 
     [Fact]
+    public async Task A_fn_that_runs_past_ask_timeout_gives_its_caller_a_TimeoutException_and_the_call_still_ends()
+    {
+        using var sys = CreateSystem(
+            "kthreads.ask-timeout = 500ms\nkthreads.worker.flush-timeout = 100ms\nkthreads.kthread.stop-timeout = 100ms\nkthreads.kthread.park-timeout = 100ms");
+        var kthreads = Kthreads.Get(sys);
+        var gate = new ManualResetEventSlim();
+        var machine = kthreads.StopMachine.RunAsync(_ =>
+        {
+            gate.Wait(TimeSpan.FromSeconds(10)); // test only: fn holds every CPU until its caller has given up
+            return 0;
+        });
+
+        await Assert.ThrowsAsync<TimeoutException>(() => machine);
+        Assert.Equal(MultiStopState.Run, kthreads.StopMachine.State);
+        gate.Set();
+
+        await AwaitAssertAsync(() => Assert.Equal(MultiStopState.None, kthreads.StopMachine.State));
+        Assert.Equal(3, await kthreads.StopMachine.RunAsync(_ => 3));
+    }
+
+    [Fact]
     public async Task Concurrent_DownAsync_and_RunAsync_do_not_deadlock()
     {
         var hammers = await StartHammersAsync(6, new int[1]);

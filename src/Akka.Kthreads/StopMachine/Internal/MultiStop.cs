@@ -35,6 +35,8 @@ internal sealed class MultiStop
     private bool _finished;
     private List<CpuStopper>? _thenNext;
     private ICancelable? _timeout;
+    private ICancelable? _bound;
+    private CancellationTokenRegistration _giveUp;
 
     /// <param name="fn">Runs on every active CPU during Run.</param>
     /// <param name="cpus">The CPUs that take part: every online one for stop_machine, one for stop_one_cpu.</param>
@@ -119,6 +121,33 @@ internal sealed class MultiStop
 
         timeout.Cancel();
     }
+
+    /// <summary>
+    /// Lets the caller stop waiting when <paramref name="bound"/> fires (see <see cref="TimeOut"/>) or <paramref name="ct"/>
+    /// is cancelled, as from an Ask: the call itself goes on and lets its CPUs go, and its result is dropped.
+    /// </summary>
+    public void GiveUpWaiting(ICancelable bound, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            if (!_finished)
+            {
+                _bound = bound;
+                if (ct.CanBeCanceled)
+                {
+                    _giveUp = ct.UnsafeRegister(static (m, token) => ((MultiStop)m!)._done.TrySetCanceled(token), this);
+                }
+
+                return;
+            }
+        }
+
+        bound.Cancel();
+    }
+
+    /// <summary>The caller's wait ran past <paramref name="bound"/> (kthreads.ask-timeout): it gets a TimeoutException.</summary>
+    public void TimeOut(TimeSpan bound) => _done.TrySetException(new TimeoutException(
+        $"stop_machine did not return within {bound} (kthreads.ask-timeout); it goes on, and its result is dropped"));
 
     /// <summary>One CPU's stopper: take the CPU, hold it through the states in lockstep, give it back.</summary>
     /// <remarks>
@@ -253,6 +282,8 @@ internal sealed class MultiStop
         var result = _abort ?? FirstNonZero();
         List<CpuStopper>? thenNext;
         ICancelable? timeout;
+        ICancelable? bound;
+        CancellationTokenRegistration giveUp;
         lock (_lock)
         {
             // Every stopper let its CPU go: the call no longer runs, whether it passed EXIT or gave up.
@@ -262,9 +293,15 @@ internal sealed class MultiStop
             _thenNext = null;
             timeout = _timeout;
             _timeout = null;
+            bound = _bound;
+            _bound = null;
+            giveUp = _giveUp;
+            _giveUp = default;
         }
 
         timeout?.Cancel();
+        bound?.Cancel();
+        giveUp.Dispose();
         _ended?.Invoke(this);
         // A caller that calls again once it hears of this one must find the read side free, not queue on the actor.
         _readLock?.ReadUnlock();
