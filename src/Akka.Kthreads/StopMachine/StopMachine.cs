@@ -123,7 +123,7 @@ public sealed class StopMachine
 
     // cpus_read_lock() without waiting: on the caller's own thread when no hotplug request is queued, else queued on
     // the hotplug actor behind them. Bounded as the actor's ask is (ask-timeout, the token) on Akka's scheduler, not
-    // with Task.WaitAsync: its timer on .NET's timer queue cost a cold call about 3 us. The call itself goes on.
+    // with Task.WaitAsync, whose timer on .NET's timer queue cost each call 3 - 6 us. The call itself goes on.
     private Task<int> ReadLockedAsync(Func<int, int> fn, IReadOnlyCollection<int>? cpus, CancellationToken ct)
     {
         if (!_cpus.HotplugLock.TryRead())
