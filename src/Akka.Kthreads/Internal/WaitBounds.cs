@@ -1,3 +1,5 @@
+using Akka.Actor;
+
 namespace Akka.Kthreads.Internal;
 
 /// <summary>
@@ -13,6 +15,7 @@ internal struct WaitBounds
     private const int Released = 2;
 
     private Timer? _timer;
+    private ICancelable? _scheduled;
     private CancellationTokenRegistration _cancel;
     private int _state;
 
@@ -28,6 +31,22 @@ internal struct WaitBounds
             _timer = new Timer(timedOut, owner, timeout, Timeout.InfiniteTimeSpan);
         }
 
+        ArmToken(owner, canceled, ct);
+    }
+
+    /// <summary>
+    /// As the other Arm, with the timeout already scheduled by the caller on Akka's scheduler (<paramref name="timeout"/>):
+    /// an entry in its queue, where a wait on a hot path paid for a timer on .NET's timer queue.
+    /// </summary>
+    public void Arm(object owner, ICancelable timeout, Action<object?, CancellationToken> canceled, CancellationToken ct)
+    {
+        _scheduled = timeout;
+        ArmToken(owner, canceled, ct);
+    }
+
+    // The token last: once it is registered, an end that came while arming takes back what was armed.
+    private void ArmToken(object owner, Action<object?, CancellationToken> canceled, CancellationToken ct)
+    {
         if (ct.CanBeCanceled)
         {
             _cancel = ct.UnsafeRegister(canceled, owner);
@@ -40,7 +59,7 @@ internal struct WaitBounds
         }
     }
 
-    /// <summary>The wait ended: the timer and the registration go, now or as soon as <see cref="Arm"/> has made them.</summary>
+    /// <summary>The wait ended: the timer and the registration go, now or as soon as an <c>Arm</c> has made them.</summary>
     public void Disarm()
     {
         if (Interlocked.Exchange(ref _state, Released) == Armed)
@@ -52,6 +71,7 @@ internal struct WaitBounds
     private readonly void Release()
     {
         _timer?.Dispose();
+        _scheduled?.Cancel();
         _cancel.Unregister();
     }
 }

@@ -35,8 +35,9 @@ internal sealed class MultiStop
     private bool _finished;
     private List<CpuStopper>? _thenNext;
     private ICancelable? _timeout;
-    private ICancelable? _bound;
-    private CancellationTokenRegistration _giveUp;
+
+    // The caller's own bounds (ask-timeout, its token), armed only when it waits on this call directly.
+    private WaitBounds _bounds;
 
     /// <param name="fn">Runs on every active CPU during Run.</param>
     /// <param name="cpus">The CPUs that take part: every online one for stop_machine, one for stop_one_cpu.</param>
@@ -126,24 +127,8 @@ internal sealed class MultiStop
     /// Lets the caller stop waiting when <paramref name="bound"/> fires (see <see cref="TimeOut"/>) or <paramref name="ct"/>
     /// is cancelled, as from an Ask: the call itself goes on and lets its CPUs go, and its result is dropped.
     /// </summary>
-    public void GiveUpWaiting(ICancelable bound, CancellationToken ct)
-    {
-        lock (_lock)
-        {
-            if (!_finished)
-            {
-                _bound = bound;
-                if (ct.CanBeCanceled)
-                {
-                    _giveUp = ct.UnsafeRegister(static (m, token) => ((MultiStop)m!)._done.TrySetCanceled(token), this);
-                }
-
-                return;
-            }
-        }
-
-        bound.Cancel();
-    }
+    public void GiveUpWaiting(ICancelable bound, CancellationToken ct) =>
+        _bounds.Arm(this, bound, static (m, token) => ((MultiStop)m!)._done.TrySetCanceled(token), ct);
 
     /// <summary>The caller's wait ran past <paramref name="bound"/> (kthreads.ask-timeout): it gets a TimeoutException.</summary>
     public void TimeOut(TimeSpan bound) => _done.TrySetException(new TimeoutException(
@@ -282,8 +267,6 @@ internal sealed class MultiStop
         var result = _abort ?? FirstNonZero();
         List<CpuStopper>? thenNext;
         ICancelable? timeout;
-        ICancelable? bound;
-        CancellationTokenRegistration giveUp;
         lock (_lock)
         {
             // Every stopper let its CPU go: the call no longer runs, whether it passed EXIT or gave up.
@@ -293,15 +276,10 @@ internal sealed class MultiStop
             _thenNext = null;
             timeout = _timeout;
             _timeout = null;
-            bound = _bound;
-            _bound = null;
-            giveUp = _giveUp;
-            _giveUp = default;
         }
 
         timeout?.Cancel();
-        bound?.Cancel();
-        giveUp.Dispose();
+        _bounds.Disarm();
         _ended?.Invoke(this);
         // A caller that calls again once it hears of this one must find the read side free, not queue on the actor.
         _readLock?.ReadUnlock();
