@@ -29,7 +29,8 @@ public sealed class StopMachine
         _settings = settings;
         _scheduler = scheduler;
         _log = log;
-        // The next call may have begun already (its caller heard of this one's end first): leave its state shown.
+        // Told by the thread that ends a call, before its caller or the next call hears of it; only that call's own
+        // state is cleared all the same, so a call can never hide another.
         _ended = machine => Interlocked.CompareExchange(ref _current, null, machine);
     }
 
