@@ -197,20 +197,32 @@ public sealed class StopMachineSpec(ITestOutputHelper output) : SpecBase(output)
         Assert.Equal(0, ranOnGoingCpu);
     }
 
-    [Fact]
-    public async Task A_stop_machine_called_while_hotplug_serves_a_request_queues_behind_it()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // a request told by hand counts once the actor takes it
+    public async Task A_stop_machine_called_while_hotplug_serves_a_request_queues_behind_it(bool byHand)
     {
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var startupsDone = 0;
         var fnRan = false;
-        var setup = Kthreads.Cpus.SetupStateAsync("test/slow-startup", async _ =>
+        Func<int, Task<int>> startup = async _ =>
         {
             entered.TrySetResult();
             await gate.Task;
             Interlocked.Increment(ref startupsDone);
             return 0;
-        }, null);
+        };
+        Task<int>? setup = null;
+        if (byHand)
+        {
+            Kthreads.Hotplug.Tell(new CpuHotplugProtocol.SetupState("test/slow-startup", startup, null), TestActor);
+        }
+        else
+        {
+            setup = Kthreads.Cpus.SetupStateAsync("test/slow-startup", startup, null);
+        }
+
         await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
         var seen = Machine.RunAsync(_ =>
@@ -225,7 +237,8 @@ public sealed class StopMachineSpec(ITestOutputHelper output) : SpecBase(output)
         Assert.False(Volatile.Read(ref fnRan));
         gate.SetResult();
 
-        Assert.True(await setup >= 0);
+        var id = byHand ? (await ExpectMsgAsync<CpuHotplugProtocol.Result>()).Value : await setup!;
+        Assert.True(id >= 0);
         Assert.Equal(4, await seen);
     }
 
